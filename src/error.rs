@@ -1,0 +1,53 @@
+//! One error type for the whole pipeline. Every variant carries what was wrong and where,
+//! so a message can be shown to a user as it is.
+
+use thiserror::Error;
+
+/// Everything that can go wrong between a file and a verified transformer.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum Error {
+    #[error("the dataset is empty: it has no sequences")]
+    EmptyDataset,
+
+    #[error("{place}: the sequence has no tokens (every sequence needs at least one)")]
+    EmptySequence { place: String },
+
+    #[error("{place}: expected {expected} coordinates per token (as in the first token of the dataset), found {found}")]
+    MixedDimensions { place: String, expected: usize, found: usize },
+
+    #[error("{place}: value {value} is not a finite number")]
+    NonFinite { place: String, value: String },
+
+    #[error("{place}: missing value")]
+    MissingValue { place: String },
+
+    #[error("{place}: the label is empty")]
+    EmptyLabel { place: String },
+
+    #[error("the tokens have d = 1 coordinate, outside the theorem (it needs d >= 2); lift each series to (x, t) with `--lift time` (in the page: the \"lift d = 1 series\" option)")]
+    OneDimensional,
+
+    #[error("sequences {first} ({first_name}, label {first_label}) and {second} ({second_name}, label {second_label}) contain the same set of token positions but have different labels: without positional information a transformer cannot tell them apart; enable positional encoding (`--positional`)")]
+    Indistinguishable {
+        first: usize,
+        first_name: String,
+        first_label: String,
+        second: usize,
+        second_name: String,
+        second_label: String,
+    },
+
+    #[error("{format} input, line {line}, column {column}: {message}")]
+    Parse { format: &'static str, line: usize, column: usize, message: String },
+
+    #[error("invalid option {name}: {message}")]
+    InvalidOption { name: &'static str, message: String },
+
+    #[error("model: {0}")]
+    Model(String),
+
+    #[error("the construction could not certify its own step ({0}); please report this dataset")]
+    Construction(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,3 @@
+pub mod dataset;
+pub mod error;
+pub use error::{Error, Result};
