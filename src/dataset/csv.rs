@@ -1,3 +1,235 @@
-//! csv reader (in progress)
-use crate::dataset::RawDataset; use crate::error::Result;
-pub fn read(_text: &str) -> Result<RawDataset> { Err(crate::error::Error::EmptyDataset) }
+//! Reader for the CSV dataset format: one row per token.
+//!
+//! The header is `sequence,label,x1,...,xd`: the first two columns must be named
+//! `sequence` and `label` (case and surrounding spaces do not matter), the remaining `d`
+//! columns hold the coordinates and may be named freely. Every further row is one token:
+//! the id of its sequence, the label of that sequence, and `d` numbers. The rows of one
+//! sequence are consecutive and in token order, and all carry the same label.
+//!
+//! ```text
+//! sequence,label,x,y
+//! walk-1,walk,0.0,1.0
+//! walk-1,walk,0.5,1.5
+//! run-1,run,2.0,-1.0
+//! ```
+//!
+//! This is two sequences: `walk-1` with two tokens in R^2, labelled `walk`, and `run-1`
+//! with one token, labelled `run`. Blank lines are skipped; a file that is empty or has
+//! only a header gives an empty dataset.
+//!
+//! Lines are numbered from 1, the header being line 1, and columns (fields) from 1. An
+//! empty cell is an [`Error::MissingValue`] at `line L, column C`; anything else that is
+//! wrong (a bad header, a row with the wrong number of fields, a number that does not
+//! parse, a sequence whose rows are not consecutive or whose label changes) is an
+//! [`Error::Parse`] naming the line and column. Values such as `nan` or `inf` are read as
+//! the non-finite numbers they are and reported by
+//! [`Dataset::new`](crate::dataset::Dataset::new), which names the sequence by the line
+//! of its first row.
+
+use crate::dataset::{RawDataset, RawSequence};
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+
+/// Reads a dataset in the CSV format described in the module documentation.
+pub fn read(text: &str) -> Result<RawDataset> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut lines = LineCounter::new(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+
+    let mut width: Option<usize> = None; // number of fields, known once the header is read
+    let mut sequences: Vec<RawSequence> = Vec::new();
+    let mut current: Option<Current> = None;
+    let mut finished: HashMap<String, usize> = HashMap::new(); // id -> line of its first row
+
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(&e, &mut lines)),
+        }
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let line = lines.line_of_record(start);
+        // csv-core skips empty lines itself; lines holding only spaces come through as
+        // a single blank field.
+        if record.len() == 1 && record[0].trim().is_empty() {
+            continue;
+        }
+
+        let width = match width {
+            Some(w) => w,
+            None => {
+                width = Some(check_header(&record, line)?);
+                continue;
+            }
+        };
+        if record.len() != width {
+            return Err(parse(
+                line,
+                record.len().min(width) + 1,
+                format!(
+                    "expected {width} fields, as in the header (sequence, label and {} coordinates), found {}",
+                    width - 2,
+                    record.len()
+                ),
+            ));
+        }
+
+        let id = cell(&record, 0, line)?;
+        let label = cell(&record, 1, line)?;
+        let mut token = Vec::with_capacity(width - 2);
+        for c in 2..width {
+            let s = cell(&record, c, line)?;
+            let x = s.parse::<f64>().map_err(|_| {
+                parse(line, c + 1, format!("expected a number, found {s:?}"))
+            })?;
+            token.push(x);
+        }
+
+        match &mut current {
+            Some(cur) if cur.seq.name == id => {
+                if cur.seq.label != label {
+                    return Err(parse(
+                        line,
+                        2,
+                        format!(
+                            "sequence {id:?} has label {label:?} here but {:?} on line {}; all rows of a sequence must have the same label",
+                            cur.seq.label, cur.first_line
+                        ),
+                    ));
+                }
+                cur.seq.tokens.push(token);
+            }
+            _ => {
+                if let Some(done) = current.take() {
+                    finished.insert(done.seq.name.clone(), done.first_line);
+                    sequences.push(done.seq);
+                }
+                if let Some(first) = finished.get(id) {
+                    return Err(parse(
+                        line,
+                        1,
+                        format!(
+                            "rows of a sequence must be consecutive, but sequence {id:?} (which started on line {first}) appears again after rows of another sequence"
+                        ),
+                    ));
+                }
+                current = Some(Current {
+                    first_line: line,
+                    seq: RawSequence {
+                        name: id.to_string(),
+                        place: format!("line {line}"),
+                        tokens: vec![token],
+                        label: label.to_string(),
+                    },
+                });
+            }
+        }
+    }
+    if let Some(done) = current {
+        sequences.push(done.seq);
+    }
+    Ok(RawDataset { sequences })
+}
+
+/// The sequence whose rows are being read.
+struct Current {
+    first_line: usize,
+    seq: RawSequence,
+}
+
+fn parse(line: usize, column: usize, message: String) -> Error {
+    Error::Parse { format: "CSV", line, column, message }
+}
+
+/// The trimmed text of field `c` (0-based), or a missing-value error if it is empty.
+fn cell<'r>(record: &'r csv::StringRecord, c: usize, line: usize) -> Result<&'r str> {
+    match record.get(c).map(str::trim) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(Error::MissingValue { place: format!("line {line}, column {}", c + 1) }),
+    }
+}
+
+/// Checks the header and returns its number of fields.
+fn check_header(record: &csv::StringRecord, line: usize) -> Result<usize> {
+    for (c, want) in ["sequence", "label"].into_iter().enumerate() {
+        let found = record.get(c).map(str::trim).unwrap_or("");
+        if !found.eq_ignore_ascii_case(want) {
+            return Err(parse(
+                line,
+                c + 1,
+                format!(
+                    "expected the header sequence,label,x1,...,xd; column {} must be named {want:?}, found {found:?}",
+                    c + 1
+                ),
+            ));
+        }
+    }
+    if record.len() < 3 {
+        return Err(parse(
+            line,
+            3,
+            "expected the header sequence,label,x1,...,xd with at least one coordinate column after sequence and label"
+                .to_string(),
+        ));
+    }
+    Ok(record.len())
+}
+
+fn csv_error(e: &csv::Error, lines: &mut LineCounter) -> Error {
+    let line = e.position().map_or(0, |p| lines.line_of_record(p.byte() as usize));
+    parse(line, 1, e.to_string())
+}
+
+/// Turns byte offsets into 1-based line numbers, counting newlines incrementally (the
+/// offsets asked for never decrease, so the whole file is scanned once).
+///
+/// The csv crate's own record position is where it started reading, which is before any
+/// blank lines it skipped; [`LineCounter::line_of_record`] steps over those first.
+struct LineCounter<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t [u8]) -> Self {
+        LineCounter { text, pos: 0, line: 1 }
+    }
+
+    fn line_of_record(&mut self, start: usize) -> usize {
+        let mut start = start.min(self.text.len()).max(self.pos);
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.line += self.text[self.pos..start].iter().filter(|&&b| b == b'\n').count();
+        self.pos = start;
+        self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_skip_blank_lines_and_quoted_newlines() {
+        let text = "sequence,label,x\r\n\r\na,l,1\n\n\n\"b\nc\",l,2\nd,l,\n";
+        match read(text) {
+            Err(Error::MissingValue { place }) => assert_eq!(place, "line 8, column 3"),
+            other => panic!("{other:?}"),
+        }
+        let raw = read("sequence,label,x\n\n\nb,l,1\n").unwrap();
+        assert_eq!(raw.sequences[0].place, "line 4");
+    }
+
+    #[test]
+    fn empty_inputs_give_empty_datasets() {
+        assert!(read("").unwrap().sequences.is_empty());
+        assert!(read("\n\n").unwrap().sequences.is_empty());
+        assert!(read("Sequence , LABEL ,x\n").unwrap().sequences.is_empty());
+    }
+}

@@ -1,3 +1,351 @@
-//! json reader (in progress)
-use crate::dataset::RawDataset; use crate::error::Result;
-pub fn read(_text: &str) -> Result<RawDataset> { Err(crate::error::Error::EmptyDataset) }
+//! Reader for the JSON dataset format.
+//!
+//! A dataset is one object with a `"sequences"` array. Every sequence has `"tokens"`, an
+//! array of tokens each of which is an array of numbers, and a `"label"`, a string or a
+//! number (the number `3` becomes the label `"3"`). An optional `"name"` names the
+//! sequence in messages and the visualizer; it defaults to `seq 1`, `seq 2`, ...
+//! Other keys are ignored.
+//!
+//! ```text
+//! {"sequences": [
+//!   {"tokens": [[0.0, 1.0], [2.5, -1.0]], "label": "up"},
+//!   {"tokens": [[1.0, 1.0]], "label": 3, "name": "short one"}
+//! ]}
+//! ```
+//!
+//! Malformed JSON and a wrong shape (no `"sequences"`, a token that is not an array of
+//! numbers, a missing label, ...) are reported as [`Error::Parse`] with the line and
+//! column where the reader stopped, and a message naming the sequence, token and
+//! coordinate concerned. A `null` coordinate is a [`Error::MissingValue`] at
+//! `sequence S, token T, coordinate C` (all 1-based). Dimensions are not checked here:
+//! [`Dataset::new`](crate::dataset::Dataset::new) does that for every format alike.
+
+use crate::dataset::{RawDataset, RawSequence};
+use crate::error::{Error, Result};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+/// Reads a dataset in the JSON format described in the module documentation.
+pub fn read(text: &str) -> Result<RawDataset> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = RootSeed.deserialize(&mut de).map_err(parse_error)?;
+    de.end().map_err(parse_error)?;
+
+    let mut sequences = Vec::with_capacity(parsed.len());
+    for (i, s) in parsed.into_iter().enumerate() {
+        if let Some((t, k)) = s.first_missing {
+            return Err(Error::MissingValue {
+                place: format!("sequence {}, token {}, coordinate {}", i + 1, t + 1, k + 1),
+            });
+        }
+        sequences.push(RawSequence {
+            name: s.name.unwrap_or_else(|| format!("seq {}", i + 1)),
+            place: format!("sequence {}", i + 1),
+            tokens: s.tokens,
+            label: s.label,
+        });
+    }
+    Ok(RawDataset { sequences })
+}
+
+/// Turns a serde_json error into [`Error::Parse`], keeping its position and dropping the
+/// " at line L column C" that serde_json appends to its message.
+fn parse_error(e: serde_json::Error) -> Error {
+    let (line, column) = (e.line(), e.column());
+    let full = e.to_string();
+    let suffix = format!(" at line {line} column {column}");
+    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+    Error::Parse { format: "JSON", line, column, message }
+}
+
+/// One sequence as deserialized, before names and places are filled in.
+struct ParsedSequence {
+    name: Option<String>,
+    tokens: Vec<Vec<f64>>,
+    label: String,
+    /// The first `null` coordinate (token, coordinate), 0-based; it is stored as NaN in
+    /// `tokens` and reported once the whole document has been read.
+    first_missing: Option<(usize, usize)>,
+}
+
+/// The top-level object `{"sequences": [...]}`.
+struct RootSeed;
+
+impl<'de> DeserializeSeed<'de> for RootSeed {
+    type Value = Vec<ParsedSequence>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+const SHAPE: &str =
+    "an object of the form {\"sequences\": [{\"tokens\": [[x1, ..., xd], ...], \"label\": ...}, ...]}";
+
+impl<'de> Visitor<'de> for RootSeed {
+    type Value = Vec<ParsedSequence>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(SHAPE)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut sequences = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "sequences" {
+                if sequences.is_some() {
+                    return Err(de::Error::custom("the key \"sequences\" appears twice"));
+                }
+                sequences = Some(map.next_value_seed(SequencesSeed)?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        sequences.ok_or_else(|| de::Error::custom(format!("no \"sequences\" key: expected {SHAPE}")))
+    }
+}
+
+/// The array of sequences.
+struct SequencesSeed;
+
+impl<'de> DeserializeSeed<'de> for SequencesSeed {
+    type Value = Vec<ParsedSequence>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SequencesSeed {
+    type Value = Vec<ParsedSequence>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"sequences\" to be an array of sequence objects")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(s) = seq.next_element_seed(SequenceSeed { index: out.len() })? {
+            out.push(s);
+        }
+        Ok(out)
+    }
+}
+
+/// One sequence object; `index` is 0-based.
+struct SequenceSeed {
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for SequenceSeed {
+    type Value = ParsedSequence;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SequenceSeed {
+    type Value = ParsedSequence;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "sequence {} to be an object with \"tokens\" and \"label\"", self.index + 1)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let n = self.index + 1;
+        let mut tokens = None;
+        let mut label = None;
+        let mut name = None;
+        let mut first_missing = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let duplicate = match key.as_str() {
+                "tokens" => tokens
+                    .replace(map.next_value_seed(TokensSeed { seq: n, first_missing: &mut first_missing })?)
+                    .is_some(),
+                "label" => label.replace(map.next_value_seed(TextSeed { what: "label", seq: n })?).is_some(),
+                "name" => name.replace(map.next_value_seed(TextSeed { what: "name", seq: n })?).is_some(),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    false
+                }
+            };
+            if duplicate {
+                return Err(de::Error::custom(format!("sequence {n}: the key {key:?} appears twice")));
+            }
+        }
+        let tokens = tokens.ok_or_else(|| {
+            de::Error::custom(format!(
+                "sequence {n} has no \"tokens\": expected an array of tokens, each an array of numbers"
+            ))
+        })?;
+        let label = label.ok_or_else(|| {
+            de::Error::custom(format!("sequence {n} has no \"label\": expected a string or a number"))
+        })?;
+        Ok(ParsedSequence { name, tokens, label, first_missing })
+    }
+}
+
+/// The `"tokens"` array of sequence `seq` (1-based).
+struct TokensSeed<'m> {
+    seq: usize,
+    first_missing: &'m mut Option<(usize, usize)>,
+}
+
+impl<'de, 'm> DeserializeSeed<'de> for TokensSeed<'m> {
+    type Value = Vec<Vec<f64>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, 'm> Visitor<'de> for TokensSeed<'m> {
+    type Value = Vec<Vec<f64>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "the \"tokens\" of sequence {} to be an array of tokens, each an array of numbers", self.seq)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut tokens = Vec::new();
+        loop {
+            let seed = TokenSeed { seq: self.seq, token: tokens.len(), first_missing: &mut *self.first_missing };
+            match seq.next_element_seed(seed)? {
+                Some(t) => tokens.push(t),
+                None => return Ok(tokens),
+            }
+        }
+    }
+}
+
+/// One token, an array of numbers; `token` is 0-based.
+struct TokenSeed<'m> {
+    seq: usize,
+    token: usize,
+    first_missing: &'m mut Option<(usize, usize)>,
+}
+
+impl<'de, 'm> DeserializeSeed<'de> for TokenSeed<'m> {
+    type Value = Vec<f64>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, 'm> Visitor<'de> for TokenSeed<'m> {
+    type Value = Vec<f64>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "token {} of sequence {} to be an array of numbers", self.token + 1, self.seq)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut values = Vec::new();
+        while let Some(v) =
+            seq.next_element_seed(CoordinateSeed { seq: self.seq, token: self.token, coordinate: values.len() })?
+        {
+            match v {
+                Some(x) => values.push(x),
+                None => {
+                    if self.first_missing.is_none() {
+                        *self.first_missing = Some((self.token, values.len()));
+                    }
+                    values.push(f64::NAN);
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// One coordinate: a number, or `null` for a missing value.
+struct CoordinateSeed {
+    seq: usize,
+    token: usize,
+    coordinate: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for CoordinateSeed {
+    type Value = Option<f64>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CoordinateSeed {
+    type Value = Option<f64>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "a number at sequence {}, token {}, coordinate {}",
+            self.seq,
+            self.token + 1,
+            self.coordinate + 1
+        )
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        Ok(Some(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        Ok(Some(v as f64))
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A label or name: a string, or a number written out as text.
+struct TextSeed {
+    what: &'static str,
+    seq: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for TextSeed {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "the {} of sequence {} to be a string or a number", self.what, self.seq)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(v.to_string())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        Ok(v.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_names_places_and_numeric_labels() {
+        let raw = read(r#"{"sequences": [{"tokens": [[1, 2.5]], "label": 7, "name": "a"}, {"tokens": [], "label": "x"}]}"#)
+            .unwrap();
+        assert_eq!(raw.sequences.len(), 2);
+        assert_eq!(raw.sequences[0].name, "a");
+        assert_eq!(raw.sequences[0].label, "7");
+        assert_eq!(raw.sequences[0].tokens, vec![vec![1.0, 2.5]]);
+        assert_eq!(raw.sequences[1].name, "seq 2");
+        assert_eq!(raw.sequences[1].place, "sequence 2");
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        match read("{\"sequences\": [\n  {\"tokens\": [[1, 2]] \"label\": 1}]}") {
+            Err(Error::Parse { format: "JSON", line: 2, column, message }) => {
+                assert!(column > 1, "{column}");
+                assert!(!message.contains(" at line "), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Stage 2 — collapse (C blocks, default C = 1).
+//!
+//! SA with `Q = K = w^T`: every token attends to its sequence's leader (all projections
+//! on w are positive). All but the last layer glide: `rho = 1 - lambda, V = lambda I`
+//! with lambda = 1/2; the last lands: `rho = 0, V = I`, every token becomes exactly its
+//! leader (the attended tokens sit at one position, whose mean is that position bitwise).
+//! The first FF layer brings back the last split's token, if any.
+
+use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, Value};
+use nalgebra::DVector;
+
+pub struct Collapsed {
+    pub blocks: Vec<Block>,
+    pub clouds: Vec<Cloud>,
+    /// smallest attention margin met by the collapse layers
+    pub min_margin: f64,
+}
+
+pub fn run(mut clouds: Vec<Cloud>, w: &DVector<f64>, pending: Option<Tent>, layers: usize) -> Collapsed {
+    let d = w.len();
+    let mut blocks = Vec::with_capacity(layers);
+    let mut pending = pending;
+    let mut min_margin = f64::INFINITY;
+    for i in 0..layers {
+        let last = i + 1 == layers;
+        let lambda = if last { 1.0 } else { 0.5 };
+        let mut ff = FeedForward::scaling(d, 1.0);
+        let (tents, ff_caption) = match pending.take() {
+            Some(t) => {
+                t.add_to(&mut ff);
+                (vec![t], "The last split's token comes back down; every sequence keeps its own leader.".to_string())
+            }
+            None => (vec![], "Collapse: this feed-forward layer is the identity.".to_string()),
+        };
+        let sa = SelfAttention::on_direction(1.0 - lambda, w, Value::Scaled(lambda))
+            .expect("rank-one attention on w is well formed");
+        let sa_caption = if last {
+            "Collapse: hardmax attention with ρ = 0 puts every token exactly on its sequence's leader; each sequence is now a single point.".to_string()
+        } else {
+            format!("Collapse {}/{layers}: every token glides halfway toward its sequence's leader (ρ = 1/2, V = I/2).", i + 1)
+        };
+        let block = Block {
+            ff,
+            sa,
+            ff_meta: LayerMeta { stage: Stage::Collapse, caption: ff_caption, tents },
+            sa_meta: LayerMeta { stage: Stage::Collapse, caption: sa_caption, tents: vec![] },
+        };
+        for cl in clouds.iter_mut() {
+            apply_block(&block, cl, &mut min_margin);
+        }
+        blocks.push(block);
+    }
+    Collapsed { blocks, clouds, min_margin }
+}

@@ -1,0 +1,199 @@
+//! Shared geometry of the construction: seeded randomness, directions, clusters of
+//! positions, and isolating directions for tents.
+
+use nalgebra::{DMatrix, DVector};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+/// Positions closer than this (in normalized units) are the same position.
+pub const EPS_EQ: f64 = 1e-9;
+
+/// A seeded generator: the same seed gives the same construction on every platform.
+pub struct Rng(ChaCha8Rng);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(ChaCha8Rng::seed_from_u64(seed))
+    }
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Standard normal (Box-Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+    /// A random unit vector; with `positive`, every entry is positive.
+    pub fn unit(&mut self, d: usize, positive: bool) -> DVector<f64> {
+        loop {
+            let mut v = DVector::from_fn(d, |_, _| self.normal());
+            if positive {
+                v.apply(|x| *x = x.abs() + 1e-3);
+            }
+            let n = v.norm();
+            if n > 1e-6 {
+                return v / n;
+            }
+        }
+    }
+}
+
+/// The component of `hint` orthogonal to the unit vector `v`, normalized; falls back to
+/// another axis when `hint` is (nearly) parallel to `v`.
+pub fn perpendicular(v: &DVector<f64>, hint: &DVector<f64>) -> DVector<f64> {
+    let mut p = hint - v * v.dot(hint);
+    if p.norm() < 1e-6 {
+        for i in 0..v.len() {
+            let mut e = DVector::zeros(v.len());
+            e[i] = 1.0;
+            p = &e - v * v.dot(&e);
+            if p.norm() > 0.5 {
+                break;
+            }
+        }
+    }
+    let n = p.norm();
+    p / n
+}
+
+/// Groups positions closer than `eps` (transitively): returns a cluster id per column.
+/// Sorting by a generic projection keeps this near-linear.
+pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
+    let (d, n) = points.shape();
+    let r = DVector::from_fn(d, |i, _| 1.0 + (i as f64 * 0.618_033_988_75).fract());
+    let r = &r / r.norm();
+    let proj: Vec<f64> = (0..n).map(|j| r.dot(&points.column(j))).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| proj[a].total_cmp(&proj[b]));
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for a in 0..n {
+        let i = order[a];
+        for &j in order[a + 1..].iter() {
+            if proj[j] - proj[i] > eps {
+                break;
+            }
+            if (points.column(i) - points.column(j)).norm() <= eps {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                if ri != rj {
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+    }
+    let mut id = vec![usize::MAX; n];
+    let mut next = 0;
+    let mut out = vec![0; n];
+    for j in 0..n {
+        let root = find(&mut parent, j);
+        if id[root] == usize::MAX {
+            id[root] = next;
+            next += 1;
+        }
+        out[j] = id[root];
+    }
+    out
+}
+
+/// Smallest gap between consecutive values once sorted (+inf for fewer than two).
+pub fn min_sorted_gap(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min)
+}
+
+/// A direction g isolating the target positions (columns of `target`) from `others`:
+/// returns (g, lo, hi, gap) with every target in [lo, hi] of g . x and every other
+/// position at least `gap` away from that interval. The sign of g puts most others below
+/// the target (a tent leaves tokens below its slab exactly unchanged).
+pub fn isolating_direction(
+    rng: &mut Rng,
+    target: &DMatrix<f64>,
+    others: &DMatrix<f64>,
+    tries: usize,
+) -> (DVector<f64>, f64, f64, f64) {
+    let d = target.nrows();
+    let mut best: Option<(DVector<f64>, f64, f64, f64)> = None;
+    for _ in 0..tries.max(1) {
+        let mut g = rng.unit(d, false);
+        let tp: Vec<f64> = target.column_iter().map(|c| g.dot(&c)).collect();
+        let (mut lo, mut hi) = tp.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let mut gap = f64::INFINITY;
+        let mut above = 0usize;
+        let mut spread_lo = lo;
+        let mut spread_hi = hi;
+        for c in others.column_iter() {
+            let p = g.dot(&c);
+            spread_lo = spread_lo.min(p);
+            spread_hi = spread_hi.max(p);
+            let dist = if p < lo {
+                lo - p
+            } else if p > hi {
+                above += 1;
+                p - hi
+            } else {
+                0.0
+            };
+            gap = gap.min(dist);
+        }
+        if 2 * above > others.ncols() {
+            g = -g;
+            let (a, b) = (-hi, -lo);
+            lo = a;
+            hi = b;
+        }
+        let good = gap.is_finite() && gap >= (spread_hi - spread_lo) / (4.0 * (others.ncols() + 1) as f64);
+        if best.as_ref().map_or(true, |b| gap > b.3) {
+            best = Some((g, lo, hi, gap));
+        }
+        if good {
+            break;
+        }
+    }
+    best.unwrap_or_else(|| (DVector::zeros(d), 0.0, 0.0, 0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clusters_are_transitive_and_exact() {
+        let p = DMatrix::from_column_slice(1, 5, &[0.0, 5e-10, 9e-10, 1.0, 0.0]);
+        assert_eq!(cluster_positions(&p, 1e-9), vec![0, 0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn seeded_rng_is_deterministic() {
+        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
+        assert_eq!(a.unit(5, true), b.unit(5, true));
+        assert!(a.unit(5, true).iter().all(|v| *v > 0.0));
+    }
+
+    #[test]
+    fn isolation_gap_is_honest() {
+        let mut rng = Rng::new(1);
+        let t = DMatrix::from_column_slice(2, 1, &[0.5, 0.5]);
+        let o = DMatrix::from_column_slice(2, 3, &[0.0, 0.0, 1.0, 1.0, 0.5, 0.9]);
+        let (g, lo, hi, gap) = isolating_direction(&mut rng, &t, &o, 16);
+        assert!(gap > 0.0);
+        for c in o.column_iter() {
+            let p = g.dot(&c);
+            assert!(p <= lo - gap + 1e-15 || p >= hi + gap - 1e-15);
+        }
+    }
+
+    #[test]
+    fn perpendicular_is_orthogonal() {
+        let v = DVector::from_vec(vec![0.6, 0.8, 0.0]);
+        let p = perpendicular(&v, &DVector::from_vec(vec![1.0, 0.0, 0.0]));
+        assert!(p.dot(&v).abs() < 1e-15 && (p.norm() - 1.0).abs() < 1e-15);
+    }
+}

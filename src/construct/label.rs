@@ -1,0 +1,270 @@
+//! Stage 3 — label (one block per run, at most one per distinct point).
+//!
+//! After the collapse every sequence is a point, and differently labeled points are
+//! distinct. Choose a direction u along which the class changes as rarely as possible
+//! (among random and class-mean directions, keeping a clear gap at every class change),
+//! and e orthogonal to u. Sorted along u, the points form runs of one class. For each
+//! run, a trapezoid on u covering exactly that run (ramps reaching halfway to the
+//! neighbouring runs) moves it by `(z_k - mean e.P) e` toward its class code z_k.
+//! Displacements are orthogonal to u, so projections on u never change and no tent
+//! touches another run's slab. Afterwards e.x lies within `delta` of the class code, where
+//! delta is the largest spread of a run along e, and codes are spaced by more than
+//! `2 delta`. With `Labeling::Points` every distinct point gets its own tent (the plain
+//! recipe: e.x equals the code).
+
+use super::geometry::{cluster_positions, perpendicular, Rng, EPS_EQ};
+use super::normalize::short;
+use super::Labeling;
+use crate::error::{Error, Result};
+use crate::model::{
+    transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole,
+};
+use nalgebra::{DMatrix, DVector};
+
+pub struct Labeled {
+    pub blocks: Vec<Block>,
+    pub clouds: Vec<Cloud>,
+    pub u: DVector<f64>,
+    pub e: DVector<f64>,
+    /// (class, plateau lo, plateau hi) of e.x for every class present, by code
+    pub codes: Vec<(usize, f64, f64)>,
+    pub runs: usize,
+    pub points: usize,
+    /// smallest gap along u between two runs
+    pub min_gap: f64,
+    /// smallest distance between two differently labeled points
+    pub min_label_distance: f64,
+}
+
+struct Run {
+    label: usize,
+    members: Vec<usize>,
+    lo: f64,
+    hi: f64,
+}
+
+pub fn run(
+    clouds: Vec<Cloud>,
+    labels: &[usize],
+    classes: &[String],
+    view: &[DVector<f64>; 2],
+    labeling: Labeling,
+    rng: &mut Rng,
+) -> Result<Labeled> {
+    let d = view[0].len();
+    // every collapsed point, with its sequence's label
+    let mut cols = Vec::new();
+    let mut point_label = Vec::new();
+    for (s, cl) in clouds.iter().enumerate() {
+        for col in cl.points.column_iter() {
+            cols.push(col.into_owned());
+            point_label.push(labels[s]);
+        }
+    }
+    let pts = DMatrix::from_columns(&cols);
+    let ids = cluster_positions(&pts, EPS_EQ);
+    let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
+    let mut pos_label = vec![usize::MAX; n_pos];
+    for (k, &p) in ids.iter().enumerate() {
+        if pos_label[p] == usize::MAX {
+            pos_label[p] = point_label[k];
+        } else if pos_label[p] != point_label[k] {
+            return Err(Error::Construction(format!(
+                "two differently labeled sequences collapsed onto the same point (classes {} and {})",
+                classes[pos_label[p]], classes[point_label[k]]
+            )));
+        }
+    }
+    let min_label_distance = min_label_distance(&pts, &point_label);
+
+    // choose u: fewest runs, then the widest gap at class changes
+    let mut candidates: Vec<DVector<f64>> = vec![view[0].clone(), view[1].clone()];
+    let mut means: Vec<(usize, DVector<f64>, f64)> = Vec::new();
+    for (k, col) in pts.column_iter().enumerate() {
+        match means.iter_mut().find(|m| m.0 == point_label[k]) {
+            Some(m) => {
+                m.1 += col;
+                m.2 += 1.0;
+            }
+            None => means.push((point_label[k], col.into_owned(), 1.0)),
+        }
+    }
+    let means: Vec<DVector<f64>> = means.into_iter().map(|(_, s, n)| s / n).collect();
+    for a in 0..means.len().min(12) {
+        for b in a + 1..means.len().min(12) {
+            let v = &means[b] - &means[a];
+            if v.norm() > 1e-12 {
+                candidates.push(v.normalize());
+            }
+        }
+    }
+    for _ in 0..48 {
+        candidates.push(rng.unit(d, false));
+    }
+    let floor = 1e3 * EPS_EQ;
+    let mut best: Option<(Vec<Run>, f64, DVector<f64>)> = None;
+    for u in candidates {
+        let (runs, gap) = runs_along(&u, &pts, &ids, &pos_label, labeling);
+        let better = match &best {
+            None => true,
+            Some((br, bg, _)) => {
+                let ok = gap >= floor;
+                let bok = *bg >= floor;
+                (ok && !bok) || (ok == bok && (runs.len() < br.len() || (runs.len() == br.len() && gap > *bg)))
+            }
+        };
+        if better {
+            best = Some((runs, gap, u));
+        }
+    }
+    let (runs, min_gap, u) = best.ok_or_else(|| Error::Construction("no labeling direction".into()))?;
+    if runs.len() > 1 && min_gap < floor {
+        return Err(Error::Construction(format!(
+            "no direction separates the classes of the collapsed points (best gap {min_gap:.3e})"
+        )));
+    }
+
+    let hint = if (&view[1] - &u * u.dot(&view[1])).norm() >= (&view[0] - &u * u.dot(&view[0])).norm() {
+        &view[1]
+    } else {
+        &view[0]
+    };
+    let e = perpendicular(&u, hint);
+
+    let ep: Vec<f64> = pts.column_iter().map(|c| e.dot(&c)).collect();
+    let (emin, emax) = ep.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let run_mean: Vec<f64> =
+        runs.iter().map(|r| r.members.iter().map(|&k| ep[k]).sum::<f64>() / r.members.len() as f64).collect();
+    let delta = runs
+        .iter()
+        .zip(&run_mean)
+        .map(|(r, m)| r.members.iter().map(|&k| (ep[k] - m).abs()).fold(0.0, f64::max))
+        .fold(0.0, f64::max);
+    let spread = (emax - emin).max(1.0);
+    let spacing = 2.0 * delta + 0.5 * spread;
+    let mut present: Vec<usize> = runs.iter().map(|r| r.label).collect();
+    present.sort_unstable();
+    present.dedup();
+    let center = 0.5 * (emin + emax);
+    let code_of = |label: usize| {
+        let rank = present.iter().position(|&l| l == label).unwrap_or(0) as f64;
+        center + (rank - (present.len() as f64 - 1.0) / 2.0) * spacing
+    };
+    let pad = 0.05 * (spacing - 2.0 * delta);
+    let codes: Vec<(usize, f64, f64)> =
+        present.iter().map(|&l| (l, code_of(l) - delta - pad, code_of(l) + delta + pad)).collect();
+
+    let mut clouds = clouds;
+    let mut blocks = Vec::with_capacity(runs.len());
+    let n_runs = runs.len();
+    let mut margin = f64::INFINITY;
+    for (i, r) in runs.iter().enumerate() {
+        let below = if i > 0 { Some(r.lo - runs[i - 1].hi) } else { None };
+        let above = if i + 1 < n_runs { Some(runs[i + 1].lo - r.hi) } else { None };
+        let left = below.or(above).unwrap_or(1.0) / 2.0;
+        let right = above.or(below).unwrap_or(1.0) / 2.0;
+        let z = code_of(r.label);
+        let tent = Tent {
+            role: TentRole::Label,
+            direction: u.clone(),
+            lo: r.lo,
+            hi: r.hi,
+            left,
+            right,
+            displacement: &e * (z - run_mean[i]),
+        };
+        let mut ff = FeedForward::scaling(d, 1.0);
+        tent.add_to(&mut ff);
+        let count = {
+            let mut m: Vec<usize> = r.members.iter().map(|&k| ids[k]).collect();
+            m.sort_unstable();
+            m.dedup();
+            m.len()
+        };
+        let block = Block {
+            ff,
+            sa: SelfAttention::identity(d),
+            ff_meta: LayerMeta {
+                stage: Stage::Label,
+                caption: format!(
+                    "Label {}/{n_runs}: a tent on u moves {count} cluster{} of class «{}» along e to the class code {}.",
+                    i + 1,
+                    if count == 1 { "" } else { "s" },
+                    classes[r.label],
+                    short(z)
+                ),
+                tents: vec![tent],
+            },
+            sa_meta: LayerMeta {
+                stage: Stage::Label,
+                caption: "Label: this attention layer is the identity (nothing moves).".into(),
+                tents: vec![],
+            },
+        };
+        for cl in clouds.iter_mut() {
+            apply_block(&block, cl, &mut margin);
+        }
+        blocks.push(block);
+    }
+    Ok(Labeled { blocks, clouds, u, e, codes, runs: n_runs, points: n_pos, min_gap, min_label_distance })
+}
+
+/// Runs of one label along u (over clustered positions), and the smallest gap between
+/// neighbouring runs.
+fn runs_along(
+    u: &DVector<f64>,
+    pts: &DMatrix<f64>,
+    ids: &[usize],
+    pos_label: &[usize],
+    labeling: Labeling,
+) -> (Vec<Run>, f64) {
+    let n_pos = pos_label.len();
+    let mut range = vec![(f64::INFINITY, f64::NEG_INFINITY); n_pos];
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_pos];
+    for (k, col) in pts.column_iter().enumerate() {
+        let p = u.dot(&col);
+        let r = &mut range[ids[k]];
+        r.0 = r.0.min(p);
+        r.1 = r.1.max(p);
+        members[ids[k]].push(k);
+    }
+    let mut order: Vec<usize> = (0..n_pos).collect();
+    order.sort_by(|&a, &b| range[a].0.total_cmp(&range[b].0).then(range[a].1.total_cmp(&range[b].1)));
+    let mut runs: Vec<Run> = Vec::new();
+    for p in order {
+        let (lo, hi) = range[p];
+        let label = pos_label[p];
+        let extend = match (labeling, runs.last()) {
+            (Labeling::Runs, Some(last)) => last.label == label,
+            (Labeling::Points, Some(last)) => last.label == label && lo <= last.hi,
+            _ => false,
+        };
+        if extend {
+            let last = runs.last_mut().expect("checked above");
+            last.hi = last.hi.max(hi);
+            last.members.extend(members[p].iter().copied());
+        } else {
+            runs.push(Run { label, members: members[p].clone(), lo, hi });
+        }
+    }
+    let gap = runs.windows(2).map(|w| w[1].lo - w[0].hi).fold(f64::INFINITY, f64::min);
+    (runs, gap)
+}
+
+/// Smallest distance between two points of different labels (sorted sweep on a generic
+/// projection would be faster; the point count here is at most N).
+fn min_label_distance(pts: &DMatrix<f64>, labels: &[usize]) -> f64 {
+    let n = pts.ncols();
+    if n > 3000 {
+        return f64::NAN;
+    }
+    let mut best = f64::INFINITY;
+    for i in 0..n {
+        for j in i + 1..n {
+            if labels[i] != labels[j] {
+                best = best.min((pts.column(i) - pts.column(j)).norm());
+            }
+        }
+    }
+    best
+}

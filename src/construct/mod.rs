@@ -1,0 +1,195 @@
+//! The construction: from a validated dataset to a transformer that classifies every
+//! sequence exactly. [`compile`] reads as the list of stages; each stage is a module with
+//! one function taking typed input and returning its own typed output (its blocks and
+//! the forward-pass state after them).
+//!
+//! ```
+//! use hardmax::{construct::{compile, Options}, dataset::Dataset};
+//! // two sequences share their top token (2, 2) but not their labels
+//! let data = Dataset::from_parts(vec![
+//!     (vec![vec![2.0, 2.0], vec![0.0, 1.0]], "a".into()),
+//!     (vec![vec![2.0, 2.0], vec![1.0, 0.0]], "b".into()),
+//! ]).unwrap();
+//! let built = compile(&data, &Options::default()).unwrap();
+//! assert_eq!(built.stats.splits, 1);
+//! // normalize + 1 split + 1 collapse + 2 label runs + snap
+//! assert_eq!(built.transformer.blocks.len(), 1 + 1 + 1 + 2 + 1);
+//! for s in data.sequences() {
+//!     assert_eq!(built.transformer.classify(&s.tokens), s.label);
+//! }
+//! ```
+
+pub mod collapse;
+pub mod geometry;
+pub mod label;
+pub mod normalize;
+pub mod separate;
+pub mod snap;
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::model::{transformer::Directions, InputMap, Transformer};
+use geometry::Rng;
+use serde::{Deserialize, Serialize};
+
+/// How the separate stage picks the token to split on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplitChoice {
+    /// the token that separates the most differently labeled pairs
+    #[default]
+    Greedy,
+    /// the first token found that one sequence of the first conflict has and another lacks
+    FirstFound,
+}
+
+/// How the label stage moves collapsed points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Labeling {
+    /// one trapezoid per run of same-class points along u
+    #[default]
+    Runs,
+    /// one tent per distinct point (the plain recipe)
+    Points,
+}
+
+/// Options of the construction, unchecked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Options {
+    pub seed: u64,
+    /// number of collapse layers (1..=16)
+    pub collapse_layers: usize,
+    /// add a small position-dependent offset to each token
+    pub positional: bool,
+    /// lift d = 1 series to (x, t)
+    pub lift_time: bool,
+    pub split_choice: SplitChoice,
+    pub labeling: Labeling,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: 0,
+            collapse_layers: 1,
+            positional: false,
+            lift_time: false,
+            split_choice: SplitChoice::Greedy,
+            labeling: Labeling::Runs,
+        }
+    }
+}
+
+impl Options {
+    /// Checks the options against the data once; later stages trust them.
+    pub fn check(&self, data: &Dataset) -> Result<()> {
+        if !(1..=16).contains(&self.collapse_layers) {
+            return Err(Error::InvalidOption {
+                name: "collapse layers",
+                message: format!("{} is outside 1..=16", self.collapse_layers),
+            });
+        }
+        match (data.dim(), self.lift_time) {
+            (1, false) => Err(Error::OneDimensional),
+            (d, true) if d > 1 => Err(Error::InvalidOption {
+                name: "lift",
+                message: format!("lifting to (x, t) applies to d = 1 series; these tokens have d = {d}"),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Figures the construction measured on its own forward pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuildStats {
+    pub splits: usize,
+    pub runs: usize,
+    /// distinct collapsed points
+    pub points: usize,
+    pub min_isolation_gap: f64,
+    pub leader_gap: f64,
+    pub min_label_gap: f64,
+    pub min_label_distance: f64,
+    pub explained: Option<[f64; 2]>,
+}
+
+pub struct Compiled {
+    pub transformer: Transformer,
+    pub stats: BuildStats,
+}
+
+/// The input map the options ask for, fitted to the data's scale.
+fn input_map(data: &Dataset, opts: &Options) -> InputMap {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for s in data.sequences() {
+        for v in s.tokens.iter() {
+            lo = lo.min(*v);
+            hi = hi.max(*v);
+        }
+    }
+    let range = if hi > lo { hi - lo } else { 1.0 };
+    InputMap {
+        lift_time_scale: opts.lift_time.then(|| range / (data.max_len().max(2) - 1) as f64),
+        positional_amplitude: opts.positional.then_some(0.01 * range),
+    }
+}
+
+/// Builds the transformer: normalize, separate, collapse, label, snap.
+pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
+    opts.check(data)?;
+    let mut rng = Rng::new(opts.seed);
+    let input = input_map(data, opts);
+    let encoded = data.map_tokens(input.output_dim(data.dim()), |t| input.apply(t));
+    let labels: Vec<usize> = data.sequences().iter().map(|s| s.label).collect();
+    let names: Vec<String> = data.sequences().iter().map(|s| s.name.clone()).collect();
+
+    let norm = normalize::run(&encoded, &mut rng);
+    let sep = separate::run(
+        separate::Input {
+            clouds: norm.clouds,
+            labels: &labels,
+            names: &names,
+            classes: data.classes(),
+            w: &norm.w,
+            c: &norm.c,
+            choice: opts.split_choice,
+        },
+        &mut rng,
+    )?;
+    let col = collapse::run(sep.clouds, &norm.w, sep.pending, opts.collapse_layers);
+    let lab = label::run(col.clouds, &labels, data.classes(), &norm.view, opts.labeling, &mut rng)?;
+    let anchors = snap::place_anchors(&lab.clouds, &norm.view, data.classes().len());
+    let snapped = snap::run(lab.clouds, &lab.e, &lab.codes, &anchors);
+    drop(snapped.clouds);
+
+    let mut blocks = vec![norm.block];
+    blocks.extend(sep.blocks);
+    blocks.extend(col.blocks);
+    blocks.extend(lab.blocks);
+    blocks.push(snapped.block);
+    let transformer = Transformer {
+        input_dim: data.dim(),
+        dim: encoded.dim(),
+        input,
+        blocks,
+        anchors,
+        classes: data.classes().to_vec(),
+        directions: Directions { w: norm.w, c: norm.c, u: Some(lab.u), e: Some(lab.e) },
+        view: norm.view,
+    };
+    let stats = BuildStats {
+        splits: sep.splits,
+        runs: lab.runs,
+        points: lab.points,
+        min_isolation_gap: sep.min_isolation_gap,
+        leader_gap: norm.leader_gap,
+        min_label_gap: lab.min_gap,
+        min_label_distance: lab.min_label_distance,
+        explained: norm.explained,
+    };
+    Ok(Compiled { transformer, stats })
+}

@@ -1,0 +1,159 @@
+//! Stage 0 — normalize (1 block).
+//!
+//! FF with `eta = 1/scale`, `U = 0`, `b = 1` (one neuron that is always 1) and
+//! `W = shift`: `x -> x / scale + shift` maps every token into the box [1,2]^d
+//! (`scale` = the largest coordinate range). SA is the identity. The stage also picks
+//! the directions the later stages use:
+//! * `w`, a unit vector with positive entries, so `w . x >= |w|_1 > 0` for every token
+//!   (every score `(w.x_i)(w.x_j)` is positive and each token attends to its sequence's
+//!   leader), chosen among random candidates to maximize the smallest gap between the
+//!   leader's projection and the runner-up's, over all sequences;
+//! * `c`, a unit vector orthogonal to `w`, along which sequences slide apart;
+//! * the view plane (the data's two principal axes; the coordinate plane when d = 2).
+
+use super::geometry::{perpendicular, Rng};
+use crate::dataset::Dataset;
+use crate::model::{Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
+use nalgebra::{DMatrix, DVector, SymmetricEigen};
+
+pub struct Normalized {
+    pub block: Block,
+    pub clouds: Vec<Cloud>,
+    pub w: DVector<f64>,
+    pub c: DVector<f64>,
+    pub view: [DVector<f64>; 2],
+    /// explained-variance fractions of the view axes (None when d = 2)
+    pub explained: Option<[f64; 2]>,
+    /// smallest leader gap along w over all sequences (+inf when every sequence is one point)
+    pub leader_gap: f64,
+}
+
+pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
+    let d = data.dim();
+    let mut lo = DVector::from_element(d, f64::INFINITY);
+    let mut hi = DVector::from_element(d, f64::NEG_INFINITY);
+    for s in data.sequences() {
+        for c in s.tokens.column_iter() {
+            for i in 0..d {
+                lo[i] = lo[i].min(c[i]);
+                hi[i] = hi[i].max(c[i]);
+            }
+        }
+    }
+    let range = (&hi - &lo).max();
+    let scale = if range > 0.0 && range.is_finite() { range } else { 1.0 };
+    let shift = DVector::from_element(d, 1.0) - &lo / scale;
+    let ff = FeedForward::new(
+        1.0 / scale,
+        DMatrix::zeros(1, d),
+        DVector::from_element(1, 1.0),
+        DMatrix::from_column_slice(d, 1, shift.as_slice()),
+    )
+    .expect("shapes are consistent by construction");
+
+    let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&s.tokens)).collect();
+    for c in clouds.iter_mut() {
+        ff.forward_in_place(&mut c.points);
+        c.merge_identical();
+    }
+
+    let total: usize = clouds.iter().map(|c| c.n_points()).sum();
+    let tries = (64 * 20_000 / total.max(1)).clamp(8, 64);
+    let mut best: Option<(DVector<f64>, f64)> = None;
+    for _ in 0..tries {
+        let w = rng.unit(d, true);
+        let gap = clouds.iter().map(|c| leader_gap(c, &w)).fold(f64::INFINITY, f64::min);
+        if best.as_ref().map_or(true, |b| gap > b.1) {
+            best = Some((w, gap));
+        }
+    }
+    let (w, leader_gap) = best.unwrap_or_else(|| (DVector::from_element(d, 1.0 / (d as f64).sqrt()), 0.0));
+
+    let (view, explained) = view_plane(&clouds, d);
+    let hint = &view[0] + rng.unit(d, false) * 0.3;
+    let c = perpendicular(&w, &hint);
+
+    let block = Block {
+        ff,
+        sa: SelfAttention::identity(d),
+        ff_meta: LayerMeta {
+            stage: Stage::Normalize,
+            caption: format!(
+                "Normalize: every token is scaled by 1/{} and shifted into the box [1,2]^{d}, so its projection on w is positive and attention will pick each sequence's leader.",
+                short(scale)
+            ),
+            tents: vec![],
+        },
+        sa_meta: LayerMeta {
+            stage: Stage::Normalize,
+            caption: "Normalize: this attention layer is the identity (nothing moves).".into(),
+            tents: vec![],
+        },
+    };
+    Normalized { block, clouds, w, c, view, explained, leader_gap }
+}
+
+/// Gap between the largest and the second largest projection on w of distinct points.
+fn leader_gap(c: &Cloud, w: &DVector<f64>) -> f64 {
+    let (mut a, mut b) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for col in c.points.column_iter() {
+        let p = w.dot(&col);
+        if p > a {
+            b = a;
+            a = p;
+        } else if p > b {
+            b = p;
+        }
+    }
+    a - b
+}
+
+/// The two principal axes of the points (a sample of at most 20,000), or the coordinate
+/// plane when d = 2.
+fn view_plane(clouds: &[Cloud], d: usize) -> ([DVector<f64>; 2], Option<[f64; 2]>) {
+    let axis = |i: usize| DVector::from_fn(d, |j, _| if i == j { 1.0 } else { 0.0 });
+    if d <= 2 {
+        return ([axis(0), axis(1.min(d - 1))], None);
+    }
+    let total: usize = clouds.iter().map(|c| c.n_points()).sum();
+    let stride = (total / 20_000).max(1);
+    let mut mean = DVector::zeros(d);
+    let mut n: f64 = 0.0;
+    let mut cov = DMatrix::zeros(d, d);
+    let cols = clouds.iter().flat_map(|c| c.points.column_iter()).step_by(stride);
+    let sample: Vec<DVector<f64>> = cols.map(|c| c.into_owned()).collect();
+    for p in &sample {
+        mean += p;
+        n += 1.0;
+    }
+    mean /= n.max(1.0);
+    for p in &sample {
+        let v = p - &mean;
+        cov += &v * v.transpose();
+    }
+    let eig = SymmetricEigen::new(cov);
+    let mut idx: Vec<usize> = (0..d).collect();
+    idx.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+    let sum: f64 = eig.eigenvalues.iter().map(|v| v.max(0.0)).sum();
+    if sum <= 0.0 {
+        return ([axis(0), axis(1)], Some([0.0, 0.0]));
+    }
+    let a = eig.eigenvectors.column(idx[0]).into_owned();
+    let b = eig.eigenvectors.column(idx[1]).into_owned();
+    let explained = [eig.eigenvalues[idx[0]].max(0.0) / sum, eig.eigenvalues[idx[1]].max(0.0) / sum];
+    ([a.normalize(), b.normalize()], Some(explained))
+}
+
+/// A number in a caption: three significant digits.
+pub fn short(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if (1e-3..1e5).contains(&a) {
+        let digits = (2 - a.log10().floor() as i32).max(0) as usize;
+        format!("{:.*}", digits, v)
+    } else {
+        format!("{:.2e}", v)
+    }
+}

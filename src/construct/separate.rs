@@ -1,0 +1,375 @@
+//! Stage 1 — separate (one block per split, at most N - 1 splits).
+//!
+//! Sequences are grouped by the position of their leader (the token attention picks:
+//! the largest projection on w). A group holding two labels is a conflict. Each step:
+//! 1. picks a position t present in some sequences of a conflict group and absent from
+//!    others (greedily: the t that separates the most differently labeled pairs);
+//! 2. FF: a tent isolating t (direction g, half-width = half the smallest gap to any
+//!    other position) with displacement `R w`, `R = top + m - w.t`: every token at t, in
+//!    every sequence, jumps to `t'` at level `top + m` along w, above everything, and
+//!    becomes the leader of the sequences containing it;
+//! 3. SA: `rho = 1, Q = K = w^T, V = lambda c w^T`: each sequence translates rigidly by
+//!    `lambda (w . leader) c`; sequences containing t move by `lambda (top + m)`, the
+//!    others by less than `lambda top`, so the conflict group splits;
+//! 4. the next block's FF brings t' back with a tent on w at level `top + m` (half-width
+//!    m/2), sharing the layer with the next jump-out.
+//!
+//! c is orthogonal to w, so projections on w never change: leaders stay the same tokens
+//! and every token keeps `w . x > 0`. Translations are rigid and grow coordinates only
+//! additively. Every step splits at least one group, so there are at most N - 1 steps.
+//! Two differently labeled sequences with the same set of positions cannot be split:
+//! that is reported by name.
+
+use super::geometry::{cluster_positions, isolating_direction, Rng, EPS_EQ};
+use super::normalize::short;
+use super::SplitChoice;
+use crate::error::{Error, Result};
+use crate::model::{
+    transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole, Value,
+};
+use nalgebra::{DMatrix, DVector};
+use std::collections::HashMap;
+
+pub struct Separated {
+    pub blocks: Vec<Block>,
+    /// the move-back tent of the last split, for the next stage's first FF layer
+    pub pending: Option<Tent>,
+    pub clouds: Vec<Cloud>,
+    pub splits: usize,
+    /// smallest isolation gap of a jump-out tent (+inf without splits)
+    pub min_isolation_gap: f64,
+}
+
+pub struct Input<'a> {
+    pub clouds: Vec<Cloud>,
+    pub labels: &'a [usize],
+    pub names: &'a [String],
+    pub classes: &'a [String],
+    pub w: &'a DVector<f64>,
+    pub c: &'a DVector<f64>,
+    pub choice: SplitChoice,
+}
+
+struct StepInfo {
+    a: usize,
+    b: usize,
+    containing: usize,
+    moved_back: bool,
+    jumped: bool,
+}
+
+pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
+    let Input { mut clouds, labels, names, classes, w, c, choice } = input;
+    let d = w.len();
+    let n = clouds.len();
+    let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
+    for cl in &clouds {
+        for col in cl.points.column_iter() {
+            let p = w.dot(&col);
+            top = top.max(p);
+            bottom = bottom.min(p);
+        }
+    }
+    let m = if top - bottom > 1e-6 { top - bottom } else { 1.0 };
+    let level = top + m;
+    let probe = SelfAttention::on_direction(0.0, w, Value::Scaled(1.0))
+        .expect("rank-one attention on w is well formed");
+
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut infos: Vec<StepInfo> = Vec::new();
+    let mut pending: Option<Tent> = None;
+    let mut min_gap = f64::INFINITY;
+
+    loop {
+        // Decisions are taken on the state after the pending move-back.
+        let preview: Vec<Cloud> = match &pending {
+            Some(t) => {
+                let mut ff = FeedForward::scaling(d, 1.0);
+                t.add_to(&mut ff);
+                clouds
+                    .iter()
+                    .map(|cl| {
+                        let mut p = cl.clone();
+                        ff.forward_in_place(&mut p.points);
+                        p
+                    })
+                    .collect()
+            }
+            None => clouds.clone(),
+        };
+        let groups = conflict_groups(&preview, labels, &probe);
+        if groups.is_empty() {
+            break;
+        }
+        if infos.len() > n + 1 {
+            return Err(Error::Construction(format!(
+                "the separate stage did not finish after {} splits for {n} sequences",
+                infos.len()
+            )));
+        }
+        let high = |s: usize, j: usize| w.dot(&clouds[s].points.column(j)) > top + m / 2.0;
+        let choice_made = choose_split(&preview, &groups, labels, choice, &high);
+        let split = match choice_made {
+            Choice::Split(split) => Some(split),
+            Choice::OnlyHigh => None,
+            Choice::Indistinguishable(a, b) => {
+                return Err(Error::Indistinguishable {
+                    first: a + 1,
+                    first_name: names[a].clone(),
+                    first_label: classes[labels[a]].clone(),
+                    second: b + 1,
+                    second_name: names[b].clone(),
+                    second_label: classes[labels[b]].clone(),
+                })
+            }
+        };
+        if split.is_none() && pending.is_none() {
+            return Err(Error::Construction("no token can split a conflict group".into()));
+        }
+
+        let mut ff = FeedForward::scaling(d, 1.0);
+        let mut tents = Vec::new();
+        let moved_back = pending.is_some();
+        if let Some(t) = pending.take() {
+            t.add_to(&mut ff);
+            tents.push(t);
+        }
+        let mut info = StepInfo { a: 0, b: 0, containing: 0, moved_back, jumped: false };
+        if let Some(sp) = &split {
+            // every current position within EPS_EQ of t is "at t"
+            let t_rep = sp.position.clone();
+            let mut target = Vec::new();
+            let mut others = Vec::new();
+            let mut containing = 0;
+            for cl in &clouds {
+                let mut has = false;
+                for col in cl.points.column_iter() {
+                    if (col - &t_rep).norm() <= EPS_EQ {
+                        target.push(col.into_owned());
+                        has = true;
+                    } else {
+                        others.push(col.into_owned());
+                    }
+                }
+                containing += has as usize;
+            }
+            let target = DMatrix::from_columns(&target);
+            let others = if others.is_empty() { DMatrix::zeros(d, 0) } else { DMatrix::from_columns(&others) };
+            let (g, lo, hi, gap) = isolating_direction(rng, &target, &others, 24);
+            if !(gap > 1e3 * EPS_EQ) {
+                return Err(Error::Construction(format!(
+                    "no direction isolates the split token (best gap {gap:.3e})"
+                )));
+            }
+            min_gap = min_gap.min(gap);
+            let r = level - w.dot(&t_rep);
+            let tent = Tent {
+                role: TentRole::JumpOut,
+                direction: g,
+                lo,
+                hi,
+                left: gap / 2.0,
+                right: gap / 2.0,
+                displacement: w * r,
+            };
+            tent.add_to(&mut ff);
+            tents.push(tent);
+            pending = Some(Tent::point(w.clone(), level, m / 2.0, w * -r, TentRole::MoveBack));
+            info = StepInfo { a: sp.a, b: sp.b, containing, moved_back, jumped: true };
+        }
+        let lambda = m / level * (0.5 + 0.5 * rng.uniform());
+        let sa = if split.is_some() {
+            SelfAttention::on_direction(1.0, w, Value::RankOne { left: c * lambda, right: w.clone() })
+            .expect("rank-one attention on w is well formed")
+        } else {
+            SelfAttention::identity(d)
+        };
+        let block = Block {
+            ff,
+            sa,
+            ff_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents },
+            sa_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents: vec![] },
+        };
+        let mut margin = f64::INFINITY;
+        for cl in clouds.iter_mut() {
+            apply_block(&block, cl, &mut margin);
+        }
+        blocks.push(block);
+        infos.push(info);
+        let _ = short(margin);
+    }
+
+    let total = infos.iter().filter(|i| i.jumped).count();
+    let mut k = 0;
+    for (block, info) in blocks.iter_mut().zip(&infos) {
+        let back = if info.moved_back { "The previous split's token comes back down. " } else { "" };
+        if info.jumped {
+            k += 1;
+            block.ff_meta.caption = format!(
+                "{back}Split {k}/{total}: «{}» and «{}» share a leader but not their labels; a token that only one of them has jumps out along w, above every other token, and becomes the leader of the {} sequence(s) containing it.",
+                names[info.a], names[info.b], info.containing
+            );
+            block.sa_meta.caption = format!(
+                "Split {k}/{total}: attention slides every sequence along c by λ·(w·leader); the {} sequence(s) containing the jumped token slide further, so «{}» and «{}» no longer share a leader.",
+                info.containing, names[info.a], names[info.b]
+            );
+        } else {
+            block.ff_meta.caption = format!("{back}(No new split in this block.)");
+            block.sa_meta.caption = "This attention layer is the identity.".into();
+        }
+    }
+    Ok(Separated { blocks, pending, clouds, splits: total, min_isolation_gap: min_gap })
+}
+
+/// Groups of sequences sharing a leader position (within EPS_EQ) and holding two or more
+/// labels, each sorted, ordered by first member.
+fn conflict_groups(clouds: &[Cloud], labels: &[usize], probe: &SelfAttention) -> Vec<Vec<usize>> {
+    let d = clouds.first().map_or(0, |c| c.dim());
+    let mut leaders = DMatrix::zeros(d, clouds.len());
+    for (s, cl) in clouds.iter().enumerate() {
+        let (out, _) = probe.forward_cloud(cl);
+        leaders.column_mut(s).copy_from(&out.column(0));
+    }
+    let ids = cluster_positions(&leaders, EPS_EQ);
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (s, &g) in ids.iter().enumerate() {
+        groups.entry(g).or_default().push(s);
+    }
+    let mut out: Vec<Vec<usize>> = groups
+        .into_values()
+        .filter(|g| g.iter().any(|&s| labels[s] != labels[g[0]]))
+        .collect();
+    out.sort_by_key(|g| g[0]);
+    out
+}
+
+struct Split {
+    position: DVector<f64>,
+    a: usize,
+    b: usize,
+}
+
+enum Choice {
+    Split(Split),
+    /// only tokens still up from the previous split could split a group
+    OnlyHigh,
+    Indistinguishable(usize, usize),
+}
+
+fn choose_split(
+    clouds: &[Cloud],
+    groups: &[Vec<usize>],
+    labels: &[usize],
+    choice: SplitChoice,
+    high: &dyn Fn(usize, usize) -> bool,
+) -> Choice {
+    // every point of every conflicting sequence, clustered into positions
+    let mut owners: Vec<(usize, usize)> = Vec::new();
+    for g in groups {
+        for &s in g {
+            for j in 0..clouds[s].n_points() {
+                owners.push((s, j));
+            }
+        }
+    }
+    let d = clouds[0].dim();
+    let mut pts = DMatrix::zeros(d, owners.len());
+    for (k, &(s, j)) in owners.iter().enumerate() {
+        pts.column_mut(k).copy_from(&clouds[s].points.column(j));
+    }
+    let ids = cluster_positions(&pts, EPS_EQ);
+    let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
+    let mut valid = vec![true; n_pos];
+    let mut rep = vec![usize::MAX; n_pos];
+    let mut seq_positions: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (k, &(s, j)) in owners.iter().enumerate() {
+        let p = ids[k];
+        if high(s, j) {
+            valid[p] = false;
+        }
+        if rep[p] == usize::MAX {
+            rep[p] = k;
+        }
+        let v = seq_positions.entry(s).or_default();
+        if !v.contains(&p) {
+            v.push(p);
+        }
+    }
+
+    // score[p]: differently labeled pairs (within a group) that position p separates
+    let mut score = vec![0usize; n_pos];
+    let mut witness: Vec<Option<(usize, usize)>> = vec![None; n_pos];
+    let mut any_separable_group = vec![false; groups.len()];
+    for (gi, g) in groups.iter().enumerate() {
+        let mut label_count: HashMap<usize, usize> = HashMap::new();
+        for &s in g {
+            *label_count.entry(labels[s]).or_default() += 1;
+        }
+        let mut holders: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &s in g {
+            for &p in &seq_positions[&s] {
+                holders.entry(p).or_default().push(s);
+            }
+        }
+        for (p, hs) in holders {
+            let inside = hs.len();
+            let outside = g.len() - inside;
+            let mut in_label: HashMap<usize, usize> = HashMap::new();
+            for &s in &hs {
+                *in_label.entry(labels[s]).or_default() += 1;
+            }
+            let same: usize =
+                in_label.iter().map(|(l, &k)| k * (label_count[l] - k)).sum();
+            let separated = inside * outside - same;
+            if separated > 0 {
+                any_separable_group[gi] = true;
+                score[p] += separated;
+                if witness[p].is_none() {
+                    let a = hs[0];
+                    let b = g.iter().copied().find(|s| !hs.contains(s) && labels[*s] != labels[a]);
+                    let pair = match b {
+                        Some(b) => (a, b),
+                        None => {
+                            let b = hs.iter().copied().find(|s| labels[*s] != labels[a]).unwrap_or(a);
+                            let a2 = g.iter().copied().find(|s| !hs.contains(s) && labels[*s] != labels[b]).unwrap_or(a);
+                            (a2, b)
+                        }
+                    };
+                    witness[p] = Some(pair);
+                }
+            }
+        }
+    }
+    if let Some(gi) = any_separable_group.iter().position(|ok| !ok) {
+        // no position separates any differently labeled pair of this group: two of them
+        // have the same set of positions
+        let g = &groups[gi];
+        let a = g[0];
+        let b = g.iter().copied().find(|&s| labels[s] != labels[a]).unwrap_or(a);
+        return Choice::Indistinguishable(a.min(b), a.max(b));
+    }
+
+    let pick = match choice {
+        SplitChoice::Greedy => (0..n_pos).filter(|&p| valid[p] && score[p] > 0).max_by(|&x, &y| {
+            score[x].cmp(&score[y]).then(y.cmp(&x))
+        }),
+        SplitChoice::FirstFound => {
+            let g = &groups[0];
+            let a = g[0];
+            let b = g.iter().copied().find(|&s| labels[s] != labels[a]).unwrap_or(a);
+            let (pa, pb) = (&seq_positions[&a], &seq_positions[&b]);
+            pa.iter()
+                .copied()
+                .find(|p| valid[*p] && !pb.contains(p))
+                .or_else(|| pb.iter().copied().find(|p| valid[*p] && !pa.contains(p)))
+                .or_else(|| (0..n_pos).find(|&p| valid[p] && score[p] > 0))
+        }
+    };
+    match pick {
+        Some(p) => {
+            let (a, b) = witness[p].unwrap_or((0, 0));
+            Choice::Split(Split { position: pts.column(rep[p]).into_owned(), a, b })
+        }
+        None => Choice::OnlyHigh,
+    }
+}

@@ -1,0 +1,93 @@
+//! Stage 4 — snap (1 block).
+//!
+//! FF with `eta = 0`: a piecewise-linear function of the scalar `e . x`, constant equal to
+//! `anchor_k` on class k's plateau `[lo_k, hi_k]` and linear in between:
+//! ```text
+//! x -> anchor_first * relu(1) + sum_k s_k [ relu(e.x - hi_k) - relu(e.x - lo_{k+1}) ],
+//! s_k = (anchor_{k+1} - anchor_k) / (lo_{k+1} - hi_k)
+//! ```
+//! one constant neuron plus two per class boundary. Every token of class k lands on
+//! anchor_k. Anchors lie on a circle in the view plane around the labeled points.
+
+use super::normalize::short;
+use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
+use nalgebra::{DMatrix, DVector};
+
+pub struct Snapped {
+    pub block: Block,
+    pub clouds: Vec<Cloud>,
+}
+
+/// Anchors of `classes` classes on a circle in the view plane, around the points'
+/// center, with a radius matching their extent in the view.
+pub fn place_anchors(clouds: &[Cloud], view: &[DVector<f64>; 2], classes: usize) -> Vec<DVector<f64>> {
+    let d = view[0].len();
+    let mut center = DVector::zeros(d);
+    let mut n: f64 = 0.0;
+    let (mut xl, mut xh, mut yl, mut yh) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for cl in clouds {
+        for col in cl.points.column_iter() {
+            center += col;
+            n += 1.0;
+            let (x, y) = (view[0].dot(&col), view[1].dot(&col));
+            xl = xl.min(x);
+            xh = xh.max(x);
+            yl = yl.min(y);
+            yh = yh.max(y);
+        }
+    }
+    center /= n.max(1.0);
+    let radius = 0.5 * (xh - xl).max(yh - yl).max(1.0);
+    (0..classes)
+        .map(|k| {
+            let a = std::f64::consts::TAU * k as f64 / classes as f64 + std::f64::consts::FRAC_PI_2;
+            &center + &view[0] * (radius * a.cos()) + &view[1] * (radius * a.sin())
+        })
+        .collect()
+}
+
+pub fn run(
+    mut clouds: Vec<Cloud>,
+    e: &DVector<f64>,
+    codes: &[(usize, f64, f64)],
+    anchors: &[DVector<f64>],
+) -> Snapped {
+    let d = e.len();
+    let first = codes.first().map_or(0, |c| c.0);
+    let mut ff = FeedForward::new(
+        0.0,
+        DMatrix::zeros(1, d),
+        DVector::from_element(1, 1.0),
+        DMatrix::from_column_slice(d, 1, anchors[first].as_slice()),
+    )
+    .expect("shapes are consistent by construction");
+    for pair in codes.windows(2) {
+        let (k, _, hi) = pair[0];
+        let (l, lo, _) = pair[1];
+        let slope = (&anchors[l] - &anchors[k]) / (lo - hi);
+        ff.push_neuron(e, -hi, &slope);
+        ff.push_neuron(e, -lo, &-slope);
+    }
+    let block = Block {
+        ff,
+        sa: SelfAttention::identity(d),
+        ff_meta: LayerMeta {
+            stage: Stage::Snap,
+            caption: format!(
+                "Snap: one feed-forward layer, piecewise linear in e·x ({} neurons), sends every token of each class onto its anchor.",
+                short((1 + 2 * codes.len().saturating_sub(1)) as f64)
+            ),
+            tents: vec![],
+        },
+        sa_meta: LayerMeta {
+            stage: Stage::Snap,
+            caption: "Done: the readout takes each sequence's mean token and names the nearest anchor's class.".into(),
+            tents: vec![],
+        },
+    };
+    let mut margin = f64::INFINITY;
+    for cl in clouds.iter_mut() {
+        apply_block(&block, cl, &mut margin);
+    }
+    Snapped { block, clouds }
+}

@@ -1,0 +1,120 @@
+//! A sequence stored as its distinct token positions with multiplicities.
+//!
+//! Every layer treats identical tokens identically (feed-forward layers act token by
+//! token; attention gives identical queries identical scores), so a sequence can be
+//! carried through the network as its distinct positions: repeating every token k times
+//! changes no cost. After the collapse a sequence is a single point.
+
+use nalgebra::DMatrix;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cloud {
+    /// d x k distinct positions, in order of first occurrence.
+    pub points: DMatrix<f64>,
+    /// how many tokens sit at each point
+    pub counts: Vec<u32>,
+    /// for each token of the original sequence, the index of its point
+    pub token_point: Vec<u32>,
+}
+
+fn key(col: nalgebra::DVectorView<f64>) -> Vec<u64> {
+    // +0.0 and -0.0 are the same position
+    col.iter().map(|v| if *v == 0.0 { 0 } else { v.to_bits() }).collect()
+}
+
+impl Cloud {
+    /// Groups bitwise-identical tokens (columns of `tokens`).
+    pub fn from_tokens(tokens: &DMatrix<f64>) -> Cloud {
+        let n = tokens.ncols();
+        let mut index: HashMap<Vec<u64>, u32> = HashMap::with_capacity(n);
+        let mut firsts = Vec::new();
+        let mut counts = Vec::new();
+        let mut token_point = Vec::with_capacity(n);
+        for j in 0..n {
+            let k = key(tokens.column(j).into());
+            let next = firsts.len() as u32;
+            let p = *index.entry(k).or_insert(next);
+            if p == next {
+                firsts.push(j);
+                counts.push(0);
+            }
+            counts[p as usize] += 1;
+            token_point.push(p);
+        }
+        let points = tokens.select_columns(firsts.iter());
+        Cloud { points, counts, token_point }
+    }
+
+    pub fn dim(&self) -> usize {
+        self.points.nrows()
+    }
+    pub fn n_points(&self) -> usize {
+        self.points.ncols()
+    }
+    pub fn n_tokens(&self) -> usize {
+        self.token_point.len()
+    }
+
+    /// Merges points that became bitwise identical (after attention, for example).
+    pub fn merge_identical(&mut self) {
+        if self.points.ncols() <= 1 {
+            return;
+        }
+        let merged = Cloud::from_tokens(&self.points);
+        if merged.points.ncols() == self.points.ncols() {
+            return;
+        }
+        let mut counts = vec![0u32; merged.points.ncols()];
+        for (old, &c) in self.counts.iter().enumerate() {
+            counts[merged.token_point[old] as usize] += c;
+        }
+        for t in self.token_point.iter_mut() {
+            *t = merged.token_point[*t as usize];
+        }
+        self.points = merged.points;
+        self.counts = counts;
+    }
+
+    /// Every token's position (d x n).
+    pub fn tokens(&self) -> DMatrix<f64> {
+        self.points.select_columns(self.token_point.iter().map(|&p| p as usize).collect::<Vec<_>>().iter())
+    }
+
+    /// For each point, the first token sitting on it.
+    pub fn first_tokens(&self) -> Vec<usize> {
+        let mut first = vec![usize::MAX; self.n_points()];
+        for (j, &p) in self.token_point.iter().enumerate() {
+            if first[p as usize] == usize::MAX {
+                first[p as usize] = j;
+            }
+        }
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_duplicates_and_expands_back() {
+        let x = DMatrix::from_column_slice(2, 4, &[1.0, 2.0, 3.0, 4.0, 1.0, 2.0, -0.0, 0.0]);
+        let c = Cloud::from_tokens(&x);
+        assert_eq!(c.n_points(), 3);
+        assert_eq!(c.counts, vec![2, 1, 1]);
+        assert_eq!(c.token_point, vec![0, 1, 0, 2]);
+        assert_eq!(c.tokens(), DMatrix::from_column_slice(2, 4, &[1.0, 2.0, 3.0, 4.0, 1.0, 2.0, -0.0, 0.0]));
+    }
+
+    #[test]
+    fn merge_after_points_coincide() {
+        let x = DMatrix::from_column_slice(1, 3, &[1.0, 2.0, 3.0]);
+        let mut c = Cloud::from_tokens(&x);
+        c.points[(0, 2)] = 1.0;
+        c.merge_identical();
+        assert_eq!(c.n_points(), 2);
+        assert_eq!(c.counts, vec![2, 1]);
+        assert_eq!(c.token_point, vec![0, 1, 0]);
+    }
+}

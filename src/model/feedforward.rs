@@ -1,0 +1,165 @@
+//! Feed-forward layer `x -> eta * x + W relu(U x + b)`, applied to every token on its own.
+//!
+//! Identical inputs give bitwise identical outputs: every token goes through the same
+//! arithmetic in the same order. Neurons whose pre-activation is not positive contribute
+//! nothing, so they are skipped (adding `W * 0` would not change a finite value).
+//!
+//! ```
+//! use hardmax::model::FeedForward;
+//! use nalgebra::{DMatrix, DVector};
+//! // one neuron: x -> x + (1, 0) relu(x_1 - 1)
+//! let ff = FeedForward::new(1.0, DMatrix::from_row_slice(1, 2, &[1.0, 0.0]),
+//!     DVector::from_vec(vec![-1.0]), DMatrix::from_column_slice(2, 1, &[1.0, 0.0])).unwrap();
+//! let x = DMatrix::from_column_slice(2, 2, &[3.0, 5.0, 0.5, 7.0]);
+//! let y = ff.forward(&x);
+//! assert_eq!(y.column(0).as_slice(), &[5.0, 5.0]);   // 3 + relu(3 - 1) = 5
+//! assert_eq!(y.column(1).as_slice(), &[0.5, 7.0]);   // relu(0.5 - 1) = 0
+//! ```
+
+use crate::error::{Error, Result};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedForward {
+    eta: f64,
+    /// h x d
+    u: DMatrix<f64>,
+    /// h
+    b: DVector<f64>,
+    /// d x h
+    w: DMatrix<f64>,
+}
+
+impl FeedForward {
+    pub fn new(eta: f64, u: DMatrix<f64>, b: DVector<f64>, w: DMatrix<f64>) -> Result<Self> {
+        let (h, d) = u.shape();
+        if b.len() != h || w.shape() != (d, h) {
+            return Err(Error::Model(format!(
+                "feed-forward shapes disagree: U is {}x{}, b has {}, W is {}x{}",
+                h, d, b.len(), w.nrows(), w.ncols()
+            )));
+        }
+        if !eta.is_finite() || u.iter().chain(b.iter()).chain(w.iter()).any(|v| !v.is_finite()) {
+            return Err(Error::Model("feed-forward weights must be finite".into()));
+        }
+        Ok(FeedForward { eta, u, b, w })
+    }
+
+    /// `x -> eta * x` (no neurons); eta = 1 is the identity.
+    pub fn scaling(dim: usize, eta: f64) -> Self {
+        FeedForward { eta, u: DMatrix::zeros(0, dim), b: DVector::zeros(0), w: DMatrix::zeros(dim, 0) }
+    }
+
+    pub fn eta(&self) -> f64 {
+        self.eta
+    }
+    pub fn u(&self) -> &DMatrix<f64> {
+        &self.u
+    }
+    pub fn b(&self) -> &DVector<f64> {
+        &self.b
+    }
+    pub fn w(&self) -> &DMatrix<f64> {
+        &self.w
+    }
+    pub fn width(&self) -> usize {
+        self.u.nrows()
+    }
+    pub fn dim(&self) -> usize {
+        self.u.ncols()
+    }
+
+    /// Appends neurons: rows of `u`, entries of `b`, columns of `w`.
+    pub fn push_neuron(&mut self, u_row: &DVector<f64>, b: f64, w_col: &DVector<f64>) {
+        let h = self.u.nrows();
+        let d = self.u.ncols();
+        let mut u = DMatrix::zeros(h + 1, d);
+        u.view_mut((0, 0), (h, d)).copy_from(&self.u);
+        u.row_mut(h).copy_from(&u_row.transpose());
+        let mut w = DMatrix::zeros(d, h + 1);
+        w.view_mut((0, 0), (d, h)).copy_from(&self.w);
+        w.column_mut(h).copy_from(w_col);
+        self.u = u;
+        self.w = w;
+        self.b = self.b.clone().insert_row(h, b);
+    }
+
+    pub fn param_count(&self) -> usize {
+        1 + self.u.len() + self.b.len() + self.w.len()
+    }
+    pub fn nonzero_count(&self) -> usize {
+        (self.eta != 0.0) as usize
+            + self.u.iter().chain(self.b.iter()).chain(self.w.iter()).filter(|v| **v != 0.0).count()
+    }
+
+    /// Applies the layer to every column of `x` (d x n).
+    pub fn forward(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+        let mut out = x.clone();
+        self.forward_in_place(&mut out);
+        out
+    }
+
+    /// Applies the layer to every column of `x` in place.
+    pub fn forward_in_place(&self, x: &mut DMatrix<f64>) {
+        let d = x.nrows();
+        let h = self.u.nrows();
+        // Rows of U equal to the previous row share its dot product (tents do): the value
+        // is the same either way, computed once.
+        let same_as_prev: Vec<bool> =
+            (0..h).map(|r| r > 0 && self.u.row(r) == self.u.row(r - 1)).collect();
+        let mut act = vec![0.0; h];
+        for mut col in x.column_iter_mut() {
+            let mut dot = 0.0;
+            for r in 0..h {
+                if !same_as_prev[r] {
+                    dot = 0.0;
+                    for l in 0..d {
+                        dot += self.u[(r, l)] * col[l];
+                    }
+                }
+                act[r] = dot + self.b[r];
+            }
+            if self.eta != 1.0 {
+                col *= self.eta;
+            }
+            for r in 0..h {
+                let a = act[r];
+                if a > 0.0 {
+                    for l in 0..d {
+                        col[l] += self.w[(l, r)] * a;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_mismatched_shapes() {
+        let e = FeedForward::new(1.0, DMatrix::zeros(2, 3), DVector::zeros(1), DMatrix::zeros(3, 2));
+        assert!(matches!(e, Err(Error::Model(_))));
+    }
+
+    #[test]
+    fn identity_and_scaling() {
+        let x = DMatrix::from_column_slice(2, 1, &[1.5, -2.0]);
+        assert_eq!(FeedForward::scaling(2, 1.0).forward(&x), x);
+        assert_eq!(FeedForward::scaling(2, 0.0).forward(&x), DMatrix::zeros(2, 1));
+    }
+
+    #[test]
+    fn push_neuron_counts_params() {
+        let mut ff = FeedForward::scaling(3, 1.0);
+        ff.push_neuron(&DVector::from_vec(vec![1.0, 0.0, 0.0]), 0.5, &DVector::from_vec(vec![0.0, 2.0, 0.0]));
+        assert_eq!(ff.width(), 1);
+        assert_eq!(ff.param_count(), 1 + 3 + 1 + 3);
+        assert_eq!(ff.nonzero_count(), 1 + 1 + 1 + 1);
+        let y = ff.forward(&DMatrix::from_column_slice(3, 1, &[1.0, 1.0, 1.0]));
+        assert_eq!(y.as_slice(), &[1.0, 4.0, 1.0]);
+    }
+}

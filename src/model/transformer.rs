@@ -1,0 +1,325 @@
+//! Blocks, the transformer, its input map, forward passes and readout.
+
+use super::attention::{Attend, SelfAttention};
+use super::cloud::Cloud;
+use super::feedforward::FeedForward;
+use super::tent::Tent;
+use crate::error::{Error, Result};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+/// The five stages of the construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Normalize,
+    Separate,
+    Collapse,
+    Label,
+    Snap,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [Stage::Normalize, Stage::Separate, Stage::Collapse, Stage::Label, Stage::Snap];
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Normalize => "normalize",
+            Stage::Separate => "separate",
+            Stage::Collapse => "collapse",
+            Stage::Label => "label",
+            Stage::Snap => "snap",
+        }
+    }
+    /// What the stage does and why, in a sentence.
+    pub fn description(self) -> &'static str {
+        match self {
+            Stage::Normalize => "An affine feed-forward map puts every token in the box [1,2]^d, so every token has a positive projection on w and attention picks each sequence's leader: its token furthest along w.",
+            Stage::Separate => "Sequences with different labels may share their leader. A token that one has and the other lacks jumps out along w, becomes the leader of every sequence containing it, and attention slides those sequences along c; then it comes back. Each split costs one block.",
+            Stage::Collapse => "Hardmax attention with rho = 0: every token lands exactly on its sequence's leader. Each sequence is now one point, and differently labeled sequences are different points.",
+            Stage::Label => "Tents on a direction u move each cluster (or run of same-class clusters) along e to its class code; moves along e never disturb the u-projections, so one tent never touches another's slab.",
+            Stage::Snap => "One feed-forward layer, a piecewise-linear function of the class code, sends every token of class k onto its anchor.",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    Ff,
+    Sa,
+}
+
+/// What a layer is for: its stage, a caption, and the tents it is made of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerMeta {
+    pub stage: Stage,
+    pub caption: String,
+    #[serde(default)]
+    pub tents: Vec<Tent>,
+}
+
+/// A block: a feed-forward layer, then a self-attention layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    pub ff: FeedForward,
+    pub sa: SelfAttention,
+    pub ff_meta: LayerMeta,
+    pub sa_meta: LayerMeta,
+}
+
+impl Block {
+    pub fn param_count(&self) -> usize {
+        self.ff.param_count() + self.sa.param_count()
+    }
+    pub fn nonzero_count(&self) -> usize {
+        self.ff.nonzero_count() + self.sa.nonzero_count()
+    }
+}
+
+/// What happens to a sequence before the first block: an optional lift of d = 1 series to
+/// (x, t), and an optional positional encoding added to each token.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct InputMap {
+    /// lift d = 1 to (x, t * time_scale), t = 0, 1, ... the position in the sequence
+    pub lift_time_scale: Option<f64>,
+    /// add `amplitude * (sin((t+1) f_1 + k), ...)` to token t
+    pub positional_amplitude: Option<f64>,
+}
+
+impl InputMap {
+    /// Dimension of the encoded tokens for raw tokens of dimension `dim`.
+    pub fn output_dim(&self, dim: usize) -> usize {
+        if self.lift_time_scale.is_some() {
+            dim + 1
+        } else {
+            dim
+        }
+    }
+
+    pub fn apply(&self, tokens: &DMatrix<f64>) -> DMatrix<f64> {
+        let mut x = match self.lift_time_scale {
+            Some(s) => {
+                let (d, n) = tokens.shape();
+                let mut y = DMatrix::zeros(d + 1, n);
+                y.view_mut((0, 0), (d, n)).copy_from(tokens);
+                for t in 0..n {
+                    y[(d, t)] = t as f64 * s;
+                }
+                y
+            }
+            None => tokens.clone(),
+        };
+        if let Some(a) = self.positional_amplitude {
+            for (t, mut col) in x.column_iter_mut().enumerate() {
+                for (k, v) in col.iter_mut().enumerate() {
+                    *v += a * positional_code(t, k);
+                }
+            }
+        }
+        x
+    }
+}
+
+/// The k-th coordinate of the positional code of position t: sinusoids of incommensurate
+/// frequencies, so different positions get different offsets.
+pub fn positional_code(t: usize, k: usize) -> f64 {
+    let freq = 1.0 / (1.0 + k as f64 * std::f64::consts::SQRT_2);
+    ((t as f64 + 1.0) * freq + k as f64).sin()
+}
+
+/// Named directions of the construction (for pictures).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Directions {
+    pub w: DVector<f64>,
+    pub c: DVector<f64>,
+    pub u: Option<DVector<f64>>,
+    pub e: Option<DVector<f64>>,
+}
+
+/// The output of a forward pass on one sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// the final cloud (points with multiplicities, token map)
+    pub cloud: Cloud,
+    /// smallest attention score margin met on the way (+inf if none)
+    pub min_attention_margin: f64,
+}
+
+impl Output {
+    /// Mean of the output tokens.
+    pub fn mean(&self) -> DVector<f64> {
+        let c = &self.cloud;
+        let mut m = DVector::zeros(c.dim());
+        let mut total = 0.0;
+        for (j, &k) in c.counts.iter().enumerate() {
+            m.axpy(k as f64, &c.points.column(j), 1.0);
+            total += k as f64;
+        }
+        m / total
+    }
+}
+
+/// One state of a traced forward pass: every token's position, and for attention layers
+/// what each token attended to (token index of the first attended token, margin).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceStep {
+    pub tokens: DMatrix<f64>,
+    pub attention: Option<Vec<(usize, f64)>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transformer {
+    /// dimension of the raw tokens
+    pub input_dim: usize,
+    /// dimension the blocks work in
+    pub dim: usize,
+    pub input: InputMap,
+    pub blocks: Vec<Block>,
+    pub anchors: Vec<DVector<f64>>,
+    pub classes: Vec<String>,
+    pub directions: Directions,
+    /// two orthonormal vectors spanning the plane pictures are drawn in
+    pub view: [DVector<f64>; 2],
+}
+
+impl Transformer {
+    /// Checks shapes after loading from a file.
+    pub fn check(&self) -> Result<()> {
+        let d = self.dim;
+        if self.input.output_dim(self.input_dim) != d {
+            return Err(Error::Model(format!("input dimension {} does not map to {}", self.input_dim, d)));
+        }
+        if self.anchors.len() != self.classes.len() || self.classes.is_empty() {
+            return Err(Error::Model("one anchor per class is needed".into()));
+        }
+        for (i, b) in self.blocks.iter().enumerate() {
+            FeedForward::new(b.ff.eta(), b.ff.u().clone(), b.ff.b().clone(), b.ff.w().clone())
+                .map_err(|e| Error::Model(format!("block {}: {e}", i + 1)))?;
+            if b.ff.dim() != d || b.sa.q().ncols() != d {
+                return Err(Error::Model(format!("block {} does not work in dimension {d}", i + 1)));
+            }
+            SelfAttention::new(b.sa.rho(), b.sa.q().clone(), b.sa.k().clone(), b.sa.v().clone())
+                .map_err(|e| Error::Model(format!("block {}: {e}", i + 1)))?;
+        }
+        if self.anchors.iter().any(|a| a.len() != d) {
+            return Err(Error::Model("anchors have the wrong dimension".into()));
+        }
+        Ok(())
+    }
+
+    pub fn layer_count(&self) -> usize {
+        2 * self.blocks.len()
+    }
+    pub fn param_count(&self) -> usize {
+        self.blocks.iter().map(Block::param_count).sum()
+    }
+    pub fn nonzero_count(&self) -> usize {
+        self.blocks.iter().map(Block::nonzero_count).sum()
+    }
+
+    /// Layer `k` (1-based, 1..=layer_count): kind and meta.
+    pub fn layer(&self, k: usize) -> Option<(LayerKind, &LayerMeta)> {
+        let b = self.blocks.get((k.checked_sub(1)?) / 2)?;
+        Some(if k % 2 == 1 { (LayerKind::Ff, &b.ff_meta) } else { (LayerKind::Sa, &b.sa_meta) })
+    }
+
+    /// The structured forward pass: distinct positions only, rank-one attention by sorting.
+    pub fn forward(&self, tokens: &DMatrix<f64>) -> Output {
+        let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
+        let mut min_margin = f64::INFINITY;
+        for b in &self.blocks {
+            apply_block(b, &mut cloud, &mut min_margin);
+        }
+        Output { cloud, min_attention_margin: min_margin }
+    }
+
+    /// The plain forward pass: every token through every layer, n x n scores. Returns the
+    /// output tokens and the smallest attention margin.
+    pub fn forward_dense(&self, tokens: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
+        let mut x = self.input.apply(tokens);
+        let mut min_margin = f64::INFINITY;
+        for b in &self.blocks {
+            b.ff.forward_in_place(&mut x);
+            let (y, att) = b.sa.forward_dense(&x);
+            for a in att {
+                min_margin = min_margin.min(a.margin);
+            }
+            x = y;
+        }
+        (x, min_margin)
+    }
+
+    /// Every state of the forward pass (state 0: the encoded input), token by token.
+    pub fn trace(&self, tokens: &DMatrix<f64>) -> Vec<TraceStep> {
+        let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
+        let mut steps = Vec::with_capacity(self.layer_count() + 1);
+        steps.push(TraceStep { tokens: cloud.tokens(), attention: None });
+        for b in &self.blocks {
+            b.ff.forward_in_place(&mut cloud.points);
+            steps.push(TraceStep { tokens: cloud.tokens(), attention: None });
+            let first_token = cloud.first_tokens();
+            let (points, att) = b.sa.forward_cloud(&cloud);
+            let attention = if att.is_empty() {
+                None
+            } else {
+                Some(
+                    cloud
+                        .token_point
+                        .iter()
+                        .map(|&p| {
+                            let a = att[p as usize];
+                            (first_token[a.first as usize], a.margin)
+                        })
+                        .collect(),
+                )
+            };
+            cloud.points = points;
+            cloud.merge_identical();
+            steps.push(TraceStep { tokens: cloud.tokens(), attention });
+        }
+        steps
+    }
+
+    /// Every state with softmax attention of inverse temperature beta (same weights).
+    pub fn trace_softmax(&self, tokens: &DMatrix<f64>, beta: f64) -> Vec<DMatrix<f64>> {
+        let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
+        let mut steps = vec![cloud.tokens()];
+        for b in &self.blocks {
+            b.ff.forward_in_place(&mut cloud.points);
+            steps.push(cloud.tokens());
+            cloud.points = b.sa.forward_softmax(&cloud, beta);
+            cloud.merge_identical();
+            steps.push(cloud.tokens());
+        }
+        steps
+    }
+
+    /// Index of the anchor nearest to `point`, and the distances to all anchors.
+    pub fn nearest_anchor(&self, point: &DVector<f64>) -> (usize, Vec<f64>) {
+        let dist: Vec<f64> = self.anchors.iter().map(|a| (a - point).norm()).collect();
+        let best = dist
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        (best, dist)
+    }
+
+    /// The readout: the class whose anchor is nearest to the mean output token.
+    pub fn classify(&self, tokens: &DMatrix<f64>) -> usize {
+        self.nearest_anchor(&self.forward(tokens).mean()).0
+    }
+}
+
+/// One block on a cloud, in place: the shared step of the construction and the verifier.
+pub fn apply_block(b: &Block, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<Attend> {
+    b.ff.forward_in_place(&mut cloud.points);
+    let (points, att) = b.sa.forward_cloud(cloud);
+    for a in &att {
+        *min_margin = min_margin.min(a.margin);
+    }
+    cloud.points = points;
+    cloud.merge_identical();
+    att
+}

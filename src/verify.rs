@@ -1,0 +1,164 @@
+//! Verification: the forward pass on every sequence, and the figures that certify it.
+//!
+//! For every sequence the structured forward pass (the same code the construction used
+//! for its bookkeeping) gives output tokens; the readout is the nearest anchor to their
+//! mean. Reported: correct / total, the worst distance of an output token to its own
+//! anchor, the smallest classification margin (distance to the nearest wrong anchor minus
+//! distance to its own) and the smallest attention margin met on the way.
+
+use crate::construct::BuildStats;
+use crate::dataset::Dataset;
+use crate::model::Transformer;
+use serde::{Deserialize, Serialize};
+
+/// The outcome of running a transformer on a labeled dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub correct: usize,
+    pub total: usize,
+    pub max_anchor_error: f64,
+    pub min_margin: f64,
+    pub min_attention_margin: f64,
+    /// predicted class index (into the transformer's classes) per sequence
+    pub predictions: Vec<usize>,
+    /// indices of misclassified sequences
+    pub wrong: Vec<usize>,
+    /// class names of the data that the model does not know
+    pub unknown_classes: Vec<String>,
+}
+
+/// Runs the transformer on every sequence of `data`; labels are matched by class name.
+pub fn verify(t: &Transformer, data: &Dataset) -> Verification {
+    let mut v = Verification {
+        correct: 0,
+        total: data.len(),
+        max_anchor_error: 0.0,
+        min_margin: f64::INFINITY,
+        min_attention_margin: f64::INFINITY,
+        predictions: Vec::with_capacity(data.len()),
+        wrong: Vec::new(),
+        unknown_classes: Vec::new(),
+    };
+    let class_map: Vec<Option<usize>> =
+        data.classes().iter().map(|name| t.classes.iter().position(|c| c == name)).collect();
+    for (k, name) in data.classes().iter().enumerate() {
+        if class_map[k].is_none() {
+            v.unknown_classes.push(name.clone());
+        }
+    }
+    for (i, s) in data.sequences().iter().enumerate() {
+        let out = t.forward(&s.tokens);
+        v.min_attention_margin = v.min_attention_margin.min(out.min_attention_margin);
+        let (pred, dist) = t.nearest_anchor(&out.mean());
+        v.predictions.push(pred);
+        match class_map[s.label] {
+            Some(own) if own == pred => {
+                v.correct += 1;
+                let wrong_best = dist
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != own)
+                    .map(|(_, d)| *d)
+                    .fold(f64::INFINITY, f64::min);
+                v.min_margin = v.min_margin.min(wrong_best - dist[own]);
+                for col in out.cloud.points.column_iter() {
+                    v.max_anchor_error = v.max_anchor_error.max((col - &t.anchors[own]).norm());
+                }
+            }
+            _ => {
+                v.wrong.push(i);
+                v.min_margin = v.min_margin.min(f64::NEG_INFINITY.max(
+                    class_map[s.label].map_or(f64::NEG_INFINITY, |own| dist[pred] - dist[own]),
+                ));
+            }
+        }
+    }
+    v
+}
+
+/// Everything `hardmax verify --json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub sequences: usize,
+    pub classes: usize,
+    pub dim: usize,
+    pub max_len: usize,
+    pub tokens: usize,
+    pub blocks: usize,
+    /// the paper's count for the hardmax case, 4N + 1
+    pub paper_blocks: usize,
+    pub params: usize,
+    pub nonzero_params: usize,
+    pub n_times_d: usize,
+    pub splits: usize,
+    pub runs: usize,
+    pub collapsed_points: usize,
+    pub correct: usize,
+    pub total: usize,
+    pub max_anchor_error: f64,
+    pub min_margin: f64,
+    pub min_attention_margin: f64,
+    pub min_isolation_gap: f64,
+    pub min_label_gap: f64,
+    pub construct_ms: f64,
+    pub verify_ms: f64,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn new(
+        data: &Dataset,
+        t: &Transformer,
+        stats: &BuildStats,
+        v: &Verification,
+        construct_ms: f64,
+        verify_ms: f64,
+    ) -> Report {
+        let n = data.len();
+        let mut notes = Vec::new();
+        if data.classes().len() == 1 {
+            notes.push(format!(
+                "only one class («{}»): every sequence is trivially classified",
+                data.classes()[0]
+            ));
+        }
+        if t.input.positional_amplitude.is_some() {
+            notes.push("positional encoding is on: each token is offset by a small position-dependent vector".into());
+        }
+        if t.input.lift_time_scale.is_some() {
+            notes.push("d = 1 series were lifted to (x, t)".into());
+        }
+        if !v.wrong.is_empty() {
+            notes.push(format!(
+                "{} sequence(s) misclassified, first: {}",
+                v.wrong.len(),
+                data.sequences()[v.wrong[0]].name
+            ));
+        }
+        Report {
+            sequences: n,
+            classes: data.classes().len(),
+            dim: data.dim(),
+            max_len: data.max_len(),
+            tokens: data.total_tokens(),
+            blocks: t.blocks.len(),
+            paper_blocks: 4 * n + 1,
+            params: t.param_count(),
+            nonzero_params: t.nonzero_count(),
+            n_times_d: n * t.dim,
+            splits: stats.splits,
+            runs: stats.runs,
+            collapsed_points: stats.points,
+            correct: v.correct,
+            total: v.total,
+            max_anchor_error: v.max_anchor_error,
+            min_margin: v.min_margin,
+            min_attention_margin: v.min_attention_margin,
+            min_isolation_gap: stats.min_isolation_gap,
+            min_label_gap: stats.min_label_gap,
+            construct_ms,
+            verify_ms,
+            notes,
+        }
+    }
+}
