@@ -1,0 +1,134 @@
+//! Example datasets: what the page opens with, and what `make run` shows.
+
+use crate::construct::geometry::Rng;
+use crate::dataset::{parse, Dataset, Format};
+use crate::error::{Error, Result};
+
+pub const NAMES: [&str; 4] = ["shared", "random", "rings", "vowels"];
+
+/// A preset by name; `seed` varies the generated ones.
+pub fn preset(name: &str, seed: u64) -> Result<Dataset> {
+    match name {
+        "shared" => Ok(shared()),
+        "random" => Ok(random(seed)),
+        "rings" => Ok(rings(seed)),
+        "vowels" => vowels(),
+        other => Err(Error::InvalidOption {
+            name: "preset",
+            message: format!("unknown preset {other:?}; expected one of {}", NAMES.join(", ")),
+        }),
+    }
+}
+
+fn build(seqs: Vec<(&str, Vec<[f64; 2]>, &str)>) -> Dataset {
+    let raw = crate::dataset::RawDataset {
+        sequences: seqs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, toks, label))| crate::dataset::RawSequence {
+                name: name.to_string(),
+                place: format!("sequence {}", i + 1),
+                tokens: toks.iter().map(|t| t.to_vec()).collect(),
+                label: label.to_string(),
+            })
+            .collect(),
+    };
+    Dataset::new(raw).expect("presets are valid")
+}
+
+/// Six sequences in the plane, three labels; A, B and E share their top token T1, C and
+/// D share T2 (each dominates its sequences in both coordinates, so it leads them along
+/// any positive w): the separate stage has work to do.
+pub fn shared() -> Dataset {
+    let t1 = [3.0, 3.2];
+    let t2 = [4.2, 1.6];
+    let s = [2.0, 0.9];
+    let q = [3.5, 0.6];
+    build(vec![
+        ("A", vec![t1, [1.0, 2.2], s], "red"),
+        ("B", vec![[2.6, 2.0], s, t1], "blue"),
+        ("C", vec![[2.6, 1.1], t2, q], "red"),
+        ("D", vec![q, [4.0, 0.2], t2], "blue"),
+        ("E", vec![[0.6, 0.8], t1, [1.5, 1.5]], "green"),
+        ("F", vec![[1.2, 0.3], [0.3, 1.6]], "blue"),
+    ])
+}
+
+/// Twelve sequences of 2 to 5 tokens drawn from a pool of eight points, three labels;
+/// two sequences with the same token set get the same label.
+pub fn random(seed: u64) -> Dataset {
+    let mut rng = Rng::new(seed ^ 0x5eed);
+    let pool: Vec<[f64; 2]> = (0..8).map(|_| [rng.uniform() * 4.0, rng.uniform() * 4.0]).collect();
+    let mut seqs: Vec<(String, Vec<[f64; 2]>, String)> = Vec::new();
+    let mut sets: Vec<(Vec<usize>, String)> = Vec::new();
+    let labels = ["red", "blue", "green"];
+    let mut tries = 0;
+    while seqs.len() < 12 && tries < 1000 {
+        tries += 1;
+        let n = 2 + (rng.uniform() * 4.0) as usize;
+        let idx: Vec<usize> = (0..n).map(|_| (rng.uniform() * 8.0) as usize % 8).collect();
+        let mut set = idx.clone();
+        set.sort_unstable();
+        set.dedup();
+        let label = labels[(rng.uniform() * 3.0) as usize % 3].to_string();
+        let label = match sets.iter().find(|(s, _)| *s == set) {
+            Some((_, l)) => l.clone(),
+            None => label,
+        };
+        sets.push((set, label.clone()));
+        seqs.push((format!("s{}", seqs.len() + 1), idx.iter().map(|&i| pool[i]).collect(), label));
+    }
+    build(seqs.iter().map(|(n, t, l)| (n.as_str(), t.clone(), l.as_str())).collect())
+}
+
+/// Three classes on concentric rings: each sequence is a short noisy arc on its ring.
+pub fn rings(seed: u64) -> Dataset {
+    let mut rng = Rng::new(seed ^ 0x41a6);
+    let labels = ["inner", "middle", "outer"];
+    let mut seqs = Vec::new();
+    for i in 0..18 {
+        let k = i % 3;
+        let radius = 1.0 + k as f64;
+        let theta = rng.uniform() * std::f64::consts::TAU;
+        let n = 4 + (rng.uniform() * 4.0) as usize;
+        let toks: Vec<[f64; 2]> = (0..n)
+            .map(|j| {
+                let a = theta + 0.18 * j as f64;
+                let r = radius + 0.08 * (rng.uniform() - 0.5);
+                [r * a.cos(), r * a.sin()]
+            })
+            .collect();
+        seqs.push((format!("{}{}", &labels[k][..1], i / 3 + 1), toks, labels[k]));
+    }
+    let raw: Vec<(String, Vec<[f64; 2]>, &str)> = seqs;
+    build(raw.iter().map(|(n, t, l)| (n.as_str(), t.clone(), *l)).collect())
+}
+
+/// 27 utterances of JapaneseVowels (d = 12), three per speaker.
+pub fn vowels() -> Result<Dataset> {
+    parse(include_str!("vowels_sample.ts"), Format::Ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::construct::{compile, Options};
+    use crate::verify::verify;
+
+    #[test]
+    fn every_preset_is_classified_exactly() {
+        for name in NAMES {
+            let data = preset(name, 3).unwrap();
+            let built = compile(&data, &Options::default()).unwrap();
+            let v = verify(&built.transformer, &data);
+            assert_eq!(v.correct, v.total, "{name}");
+            assert!(v.min_margin > 0.0, "{name}");
+        }
+    }
+
+    #[test]
+    fn shared_preset_needs_splits() {
+        let built = compile(&shared(), &Options::default()).unwrap();
+        assert!(built.stats.splits >= 2, "splits = {}", built.stats.splits);
+    }
+}
