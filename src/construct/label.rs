@@ -102,22 +102,32 @@ pub fn run(
         candidates.push(rng.unit(d, false));
     }
     let floor = 1e3 * EPS_EQ;
-    let mut best: Option<(Vec<Run>, f64, DVector<f64>)> = None;
+    let better = |a: (usize, f64), b: (usize, f64)| {
+        let (ok, bok) = (a.1 >= floor, b.1 >= floor);
+        (ok && !bok) || (ok == bok && (a.0 < b.0 || (a.0 == b.0 && a.1 > b.1)))
+    };
+    let mut scratch = Scratch::default();
+    let mut best: Option<((usize, f64), DVector<f64>)> = None;
     for u in candidates {
-        let (runs, gap) = runs_along(&u, &pts, &ids, &pos_label, labeling);
-        let better = match &best {
-            None => true,
-            Some((br, bg, _)) => {
-                let ok = gap >= floor;
-                let bok = *bg >= floor;
-                (ok && !bok) || (ok == bok && (runs.len() < br.len() || (runs.len() == br.len() && gap > *bg)))
-            }
-        };
-        if better {
-            best = Some((runs, gap, u));
+        let score = score_direction(&u, &pts, &ids, &pos_label, labeling, &mut scratch);
+        if best.as_ref().map_or(true, |b| better(score, b.0)) {
+            best = Some((score, u));
         }
     }
-    let (runs, min_gap, u) = best.ok_or_else(|| Error::Construction("no labeling direction".into()))?;
+    let (mut score, mut u) = best.ok_or_else(|| Error::Construction("no labeling direction".into()))?;
+    // local search: small random turns of u that change the class less often
+    let mut step = 0.3;
+    for _ in 0..refine_steps(pts.ncols()) {
+        let trial = (&u + rng.unit(d, false) * step).normalize();
+        let s = score_direction(&trial, &pts, &ids, &pos_label, labeling, &mut scratch);
+        if better(s, score) {
+            score = s;
+            u = trial;
+        } else {
+            step = (step * 0.97).max(0.02);
+        }
+    }
+    let (runs, min_gap) = runs_along(&u, &pts, &ids, &pos_label, labeling);
     if runs.len() > 1 && min_gap < floor {
         return Err(Error::Construction(format!(
             "no direction separates the classes of the collapsed points (best gap {min_gap:.3e})"
@@ -154,15 +164,20 @@ pub fn run(
     let codes: Vec<(usize, f64, f64)> =
         present.iter().map(|&l| (l, code_of(l) - delta - pad, code_of(l) + delta + pad)).collect();
 
-    let mut clouds = clouds;
-    let mut blocks = Vec::with_capacity(runs.len());
+    // one tent per run; consecutive tents share a feed-forward layer while it stays at
+    // most 6 neurons wide (their slabs along u are disjoint, their moves are along e)
     let n_runs = runs.len();
-    let mut margin = f64::INFINITY;
+    let mut tents: Vec<(Tent, String)> = Vec::with_capacity(n_runs);
     for (i, r) in runs.iter().enumerate() {
         let below = if i > 0 { Some(r.lo - runs[i - 1].hi) } else { None };
         let above = if i + 1 < n_runs { Some(runs[i + 1].lo - r.hi) } else { None };
-        let left = below.or(above).unwrap_or(1.0) / 2.0;
-        let right = above.or(below).unwrap_or(1.0) / 2.0;
+        let mut left = below.or(above).unwrap_or(1.0) / 2.0;
+        let mut right = above.or(below).unwrap_or(1.0) / 2.0;
+        if r.lo == r.hi {
+            // a single level: the symmetric three-neuron tent
+            left = left.min(right);
+            right = left;
+        }
         let z = code_of(r.label);
         let tent = Tent {
             role: TentRole::Label,
@@ -173,27 +188,50 @@ pub fn run(
             right,
             displacement: &e * (z - run_mean[i]),
         };
+        let mut clusters: Vec<usize> = r.members.iter().map(|&k| ids[k]).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
+        let count = clusters.len();
+        let what = format!(
+            "{count} cluster{} of class «{}» to the code {}",
+            if count == 1 { "" } else { "s" },
+            classes[r.label],
+            short(z)
+        );
+        tents.push((tent, what));
+    }
+    let mut layers: Vec<Vec<(Tent, String)>> = Vec::new();
+    for t in tents {
+        match layers.last_mut() {
+            Some(l) if l.iter().map(|(t, _)| t.width()).sum::<usize>() + t.0.width() <= 6 => l.push(t),
+            _ => layers.push(vec![t]),
+        }
+    }
+    let mut clouds = clouds;
+    let mut blocks = Vec::with_capacity(layers.len());
+    let mut margin = f64::INFINITY;
+    let mut done = 0;
+    for layer in layers {
         let mut ff = FeedForward::scaling(d, 1.0);
-        tent.add_to(&mut ff);
-        let count = {
-            let mut m: Vec<usize> = r.members.iter().map(|&k| ids[k]).collect();
-            m.sort_unstable();
-            m.dedup();
-            m.len()
-        };
+        for (t, _) in &layer {
+            t.add_to(&mut ff);
+        }
+        let first = done + 1;
+        done += layer.len();
+        let range = if layer.len() == 1 { format!("{first}") } else { format!("{first}–{done}") };
+        let moves: Vec<&str> = layer.iter().map(|(_, w)| w.as_str()).collect();
         let block = Block {
             ff,
             sa: SelfAttention::identity(d),
             ff_meta: LayerMeta {
                 stage: Stage::Label,
                 caption: format!(
-                    "Label {}/{n_runs}: a tent on u moves {count} cluster{} of class «{}» along e to the class code {}.",
-                    i + 1,
-                    if count == 1 { "" } else { "s" },
-                    classes[r.label],
-                    short(z)
+                    "Label run {range} of {n_runs}: {} on u move{} {} along e.",
+                    if layer.len() == 1 { "a tent" } else { "tents" },
+                    if layer.len() == 1 { "s" } else { "" },
+                    moves.join(", and ")
                 ),
-                tents: vec![tent],
+                tents: layer.into_iter().map(|(t, _)| t).collect(),
             },
             sa_meta: LayerMeta {
                 stage: Stage::Label,
@@ -207,6 +245,61 @@ pub fn run(
         blocks.push(block);
     }
     Ok(Labeled { blocks, clouds, u, e, codes, runs: n_runs, points: n_pos, min_gap, min_label_distance })
+}
+
+/// How many refinement steps the search for u can afford for `n` points.
+fn refine_steps(n: usize) -> usize {
+    (40_000 / (n.max(1) + 50)).clamp(20, 400)
+}
+
+#[derive(Default)]
+struct Scratch {
+    range: Vec<(f64, f64)>,
+    order: Vec<usize>,
+}
+
+/// (number of runs, smallest gap between runs) along u, without building the runs.
+fn score_direction(
+    u: &DVector<f64>,
+    pts: &DMatrix<f64>,
+    ids: &[usize],
+    pos_label: &[usize],
+    labeling: Labeling,
+    scratch: &mut Scratch,
+) -> (usize, f64) {
+    let n_pos = pos_label.len();
+    scratch.range.clear();
+    scratch.range.resize(n_pos, (f64::INFINITY, f64::NEG_INFINITY));
+    for (k, col) in pts.column_iter().enumerate() {
+        let p = u.dot(&col);
+        let r = &mut scratch.range[ids[k]];
+        r.0 = r.0.min(p);
+        r.1 = r.1.max(p);
+    }
+    let range = &scratch.range;
+    scratch.order.clear();
+    scratch.order.extend(0..n_pos);
+    scratch.order.sort_unstable_by(|&a, &b| range[a].0.total_cmp(&range[b].0));
+    let mut runs = 0;
+    let mut gap = f64::INFINITY;
+    let mut last: Option<(usize, f64)> = None;
+    for &p in &scratch.order {
+        let (lo, hi) = range[p];
+        let label = pos_label[p];
+        match last {
+            Some((l, h)) if l == label && (labeling == Labeling::Runs || lo <= h) => last = Some((l, h.max(hi))),
+            Some((_, h)) => {
+                gap = gap.min(lo - h);
+                runs += 1;
+                last = Some((label, hi));
+            }
+            None => {
+                runs = 1;
+                last = Some((label, hi));
+            }
+        }
+    }
+    (runs, gap)
 }
 
 /// Runs of one label along u (over clustered positions), and the smallest gap between

@@ -57,16 +57,22 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
         c.merge_identical();
     }
 
+    // candidates as rows of one matrix: all projections in one product per sequence
     let total: usize = clouds.iter().map(|c| c.n_points()).sum();
     let tries = (64 * 20_000 / total.max(1)).clamp(8, 64);
-    let mut best: Option<(DVector<f64>, f64)> = None;
-    for _ in 0..tries {
-        let w = rng.unit(d, true);
-        let gap = clouds.iter().map(|c| leader_gap(c, &w)).fold(f64::INFINITY, f64::min);
-        if best.as_ref().map_or(true, |b| gap > b.1) {
-            best = Some((w, gap));
+    let cands: Vec<DVector<f64>> = (0..tries).map(|_| rng.unit(d, true)).collect();
+    let rows = DMatrix::from_fn(tries, d, |i, j| cands[i][j]);
+    let mut gaps = vec![f64::INFINITY; tries];
+    for cl in &clouds {
+        if cl.n_points() < 2 {
+            continue;
+        }
+        let proj = &rows * &cl.points;
+        for (i, g) in gaps.iter_mut().enumerate() {
+            *g = g.min(leader_gap(proj.row(i).iter().copied()));
         }
     }
+    let best = (0..tries).max_by(|&a, &b| gaps[a].total_cmp(&gaps[b]).then(b.cmp(&a))).map(|i| (cands[i].clone(), gaps[i]));
     let (w, leader_gap) = best.unwrap_or_else(|| (DVector::from_element(d, 1.0 / (d as f64).sqrt()), 0.0));
 
     let (view, explained) = view_plane(&clouds, d);
@@ -93,11 +99,11 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
     Normalized { block, clouds, w, c, view, explained, leader_gap }
 }
 
-/// Gap between the largest and the second largest projection on w of distinct points.
-fn leader_gap(c: &Cloud, w: &DVector<f64>) -> f64 {
+/// Gap between the largest and the second largest of the projections (on w) of a
+/// sequence's distinct points.
+fn leader_gap(projections: impl Iterator<Item = f64>) -> f64 {
     let (mut a, mut b) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for col in c.points.column_iter() {
-        let p = w.dot(&col);
+    for p in projections {
         if p > a {
             b = a;
             a = p;
@@ -120,16 +126,17 @@ fn view_plane(clouds: &[Cloud], d: usize) -> ([DVector<f64>; 2], Option<[f64; 2]
     let mut mean = DVector::zeros(d);
     let mut n: f64 = 0.0;
     let mut cov = DMatrix::zeros(d, d);
-    let cols = clouds.iter().flat_map(|c| c.points.column_iter()).step_by(stride);
-    let sample: Vec<DVector<f64>> = cols.map(|c| c.into_owned()).collect();
-    for p in &sample {
+    let sample = || clouds.iter().flat_map(|c| c.points.column_iter()).step_by(stride);
+    for p in sample() {
         mean += p;
         n += 1.0;
     }
     mean /= n.max(1.0);
-    for p in &sample {
-        let v = p - &mean;
-        cov += &v * v.transpose();
+    let mut v = DVector::zeros(d);
+    for p in sample() {
+        v.copy_from(&p);
+        v -= &mean;
+        cov.ger(1.0, &v, &v, 1.0);
     }
     let eig = SymmetricEigen::new(cov);
     let mut idx: Vec<usize> = (0..d).collect();

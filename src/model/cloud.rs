@@ -27,6 +27,9 @@ impl Cloud {
     /// Groups bitwise-identical tokens (columns of `tokens`).
     pub fn from_tokens(tokens: &DMatrix<f64>) -> Cloud {
         let n = tokens.ncols();
+        if n <= 48 {
+            return Cloud::from_few_tokens(tokens);
+        }
         let mut index: HashMap<Vec<u64>, u32> = HashMap::with_capacity(n);
         let mut firsts = Vec::new();
         let mut counts = Vec::new();
@@ -41,6 +44,30 @@ impl Cloud {
             }
             counts[p as usize] += 1;
             token_point.push(p);
+        }
+        let points = tokens.select_columns(firsts.iter());
+        Cloud { points, counts, token_point }
+    }
+
+    /// The same grouping by direct comparison (no hashing) for short sequences.
+    fn from_few_tokens(tokens: &DMatrix<f64>) -> Cloud {
+        let n = tokens.ncols();
+        let same = |a: usize, b: usize| tokens.column(a).iter().zip(tokens.column(b).iter()).all(|(x, y)| x == y);
+        let mut firsts: Vec<usize> = Vec::new();
+        let mut counts = Vec::new();
+        let mut token_point = Vec::with_capacity(n);
+        for j in 0..n {
+            match firsts.iter().position(|&f| same(f, j)) {
+                Some(p) => {
+                    counts[p] += 1;
+                    token_point.push(p as u32);
+                }
+                None => {
+                    firsts.push(j);
+                    counts.push(1);
+                    token_point.push((firsts.len() - 1) as u32);
+                }
+            }
         }
         let points = tokens.select_columns(firsts.iter());
         Cloud { points, counts, token_point }

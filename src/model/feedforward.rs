@@ -19,8 +19,9 @@
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FeedForward {
     eta: f64,
     /// h x d
@@ -29,6 +30,15 @@ pub struct FeedForward {
     b: DVector<f64>,
     /// d x h
     w: DMatrix<f64>,
+    /// for each neuron, whether its row of U equals the previous row (derived, cached)
+    #[serde(skip)]
+    shared_rows: OnceLock<Vec<bool>>,
+}
+
+impl PartialEq for FeedForward {
+    fn eq(&self, other: &Self) -> bool {
+        self.eta == other.eta && self.u == other.u && self.b == other.b && self.w == other.w
+    }
 }
 
 impl FeedForward {
@@ -43,12 +53,12 @@ impl FeedForward {
         if !eta.is_finite() || u.iter().chain(b.iter()).chain(w.iter()).any(|v| !v.is_finite()) {
             return Err(Error::Model("feed-forward weights must be finite".into()));
         }
-        Ok(FeedForward { eta, u, b, w })
+        Ok(FeedForward { eta, u, b, w, shared_rows: OnceLock::new() })
     }
 
     /// `x -> eta * x` (no neurons); eta = 1 is the identity.
     pub fn scaling(dim: usize, eta: f64) -> Self {
-        FeedForward { eta, u: DMatrix::zeros(0, dim), b: DVector::zeros(0), w: DMatrix::zeros(dim, 0) }
+        FeedForward { eta, u: DMatrix::zeros(0, dim), b: DVector::zeros(0), w: DMatrix::zeros(dim, 0), shared_rows: OnceLock::new() }
     }
 
     pub fn eta(&self) -> f64 {
@@ -83,6 +93,7 @@ impl FeedForward {
         self.u = u;
         self.w = w;
         self.b = self.b.clone().insert_row(h, b);
+        self.shared_rows = OnceLock::new();
     }
 
     pub fn param_count(&self) -> usize {
@@ -106,28 +117,40 @@ impl FeedForward {
         let h = self.u.nrows();
         // Rows of U equal to the previous row share its dot product (tents do): the value
         // is the same either way, computed once.
-        let same_as_prev: Vec<bool> =
-            (0..h).map(|r| r > 0 && self.u.row(r) == self.u.row(r - 1)).collect();
-        let mut act = vec![0.0; h];
-        for mut col in x.column_iter_mut() {
+        let same_as_prev = self
+            .shared_rows
+            .get_or_init(|| (0..h).map(|r| r > 0 && self.u.row(r) == self.u.row(r - 1)).collect());
+        let mut stack = [0.0; 16];
+        let mut heap = Vec::new();
+        let act: &mut [f64] = if h <= 16 {
+            &mut stack[..h]
+        } else {
+            heap.resize(h, 0.0);
+            &mut heap
+        };
+        let u = self.u.as_slice(); // column-major h x d: u[(r, l)] = u[l * h + r]
+        let w = self.w.as_slice(); // column-major d x h: column r is w[r * d..(r + 1) * d]
+        let b = self.b.as_slice();
+        for col in x.as_mut_slice().chunks_exact_mut(d.max(1)) {
             let mut dot = 0.0;
             for r in 0..h {
                 if !same_as_prev[r] {
                     dot = 0.0;
-                    for l in 0..d {
-                        dot += self.u[(r, l)] * col[l];
+                    for (l, v) in col.iter().enumerate() {
+                        dot += u[l * h + r] * v;
                     }
                 }
-                act[r] = dot + self.b[r];
+                act[r] = dot + b[r];
             }
             if self.eta != 1.0 {
-                col *= self.eta;
+                for v in col.iter_mut() {
+                    *v *= self.eta;
+                }
             }
-            for r in 0..h {
-                let a = act[r];
+            for (r, &a) in act.iter().enumerate() {
                 if a > 0.0 {
-                    for l in 0..d {
-                        col[l] += self.w[(l, r)] * a;
+                    for (v, wr) in col.iter_mut().zip(&w[r * d..(r + 1) * d]) {
+                        *v += wr * a;
                     }
                 }
             }

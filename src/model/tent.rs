@@ -75,7 +75,7 @@ impl Tent {
         }
     }
 
-    fn is_point(&self) -> bool {
+    pub fn is_point(&self) -> bool {
         self.lo == self.hi && self.left == self.right
     }
 

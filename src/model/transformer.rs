@@ -315,6 +315,16 @@ impl Transformer {
 /// One block on a cloud, in place: the shared step of the construction and the verifier.
 pub fn apply_block(b: &Block, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<Attend> {
     b.ff.forward_in_place(&mut cloud.points);
+    if b.sa.is_pointwise() {
+        // x -> rho x moves nothing when rho = 1 and merges nothing unless rho = 0
+        if b.sa.rho() != 1.0 {
+            cloud.points *= b.sa.rho();
+            if b.sa.rho() == 0.0 {
+                cloud.merge_identical();
+            }
+        }
+        return Vec::new();
+    }
     let (points, att) = b.sa.forward_cloud(cloud);
     for a in &att {
         *min_margin = min_margin.min(a.margin);
