@@ -5,6 +5,7 @@
 //! ([`verify::verify`]). The construction's bookkeeping is the forward pass itself, and the
 //! visualizer draws the trace the verifier checked.
 
+pub mod bench;
 pub mod construct;
 pub mod dataset;
 pub mod error;

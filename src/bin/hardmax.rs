@@ -1,1 +1,535 @@
-fn main(){}
+//! `hardmax`: the command line. This is the only part of the project that touches files,
+//! standard output and arguments; everything it does is a call into the library.
+//!
+//! ```text
+//! hardmax verify   FILE [construction options] [--format F] [--json]
+//! hardmax build    FILE -o model.json [construction options] [--format F]
+//! hardmax classify model.json FILE [--format F] [--json]
+//! hardmax example  [NAME] [--seed N]
+//! ```
+//!
+//! Exit codes: 0 success; 1 `verify`/`build` ran but some training sequence is
+//! misclassified; 2 bad input (unreadable or malformed file, invalid dataset, invalid
+//! option, construction refused) or bad arguments (clap's own errors also exit 2).
+//! Errors go to standard error as `error: FILE: message`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hardmax::construct::{compile, Compiled, Labeling, Options, SplitChoice};
+use hardmax::dataset::{parse, Dataset, Format};
+use hardmax::model::Transformer;
+use hardmax::verify::{verify, Report, Verification};
+use std::fmt::Display;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+// ---------------------------------------------------------------------------------------
+// Arguments
+// ---------------------------------------------------------------------------------------
+
+#[derive(Parser)]
+#[command(
+    name = "hardmax",
+    version,
+    about = "Build and verify hardmax-attention transformers that classify labeled sequences exactly",
+    after_help = "Exit codes: 0 success, 1 verification failed, 2 bad input or bad arguments."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands. To add one (e.g. `bench`): add a variant with its own `Args` struct
+/// here, and an arm in [`run`] that returns `Result<ExitCode, Failure>`.
+#[derive(Subcommand)]
+enum Command {
+    /// Build the transformer for a dataset and check that it classifies every sequence
+    Verify(VerifyArgs),
+    /// Build the transformer for a dataset and write it to a model file (JSON)
+    Build(BuildArgs),
+    /// Run a saved model on a (held-out) dataset and report its accuracy
+    Classify(ClassifyArgs),
+    /// Print one of the built-in example datasets as JSON
+    Example(ExampleArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// dataset file (.json, .csv or .ts)
+    file: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    construction: ConstructionArgs,
+    /// print the report as one JSON object
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// dataset file (.json, .csv or .ts)
+    file: PathBuf,
+    /// where to write the model
+    #[arg(short, long, value_name = "MODEL")]
+    output: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    construction: ConstructionArgs,
+}
+
+#[derive(Args)]
+struct ClassifyArgs {
+    /// model file written by `hardmax build`
+    model: PathBuf,
+    /// dataset file (.json, .csv or .ts)
+    file: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// print the result as one JSON object
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ExampleArgs {
+    /// which example: shared, random, rings or vowels
+    #[arg(default_value = "shared")]
+    name: String,
+    /// seed of the generated examples (random, rings)
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// format of the dataset file (default: from its extension)
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+}
+
+#[derive(Args)]
+struct ConstructionArgs {
+    /// seed of the construction's random directions
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    seed: u64,
+    /// add a small position-dependent offset to each token (tells apart sequences with the same token set)
+    #[arg(long)]
+    positional: bool,
+    /// lift d = 1 series to (x, t)
+    #[arg(long, value_enum, value_name = "KIND")]
+    lift: Option<LiftArg>,
+    /// number of collapse layers (1..=16)
+    #[arg(long, default_value_t = 1, value_name = "C")]
+    collapse_layers: usize,
+    /// how the label stage moves collapsed points
+    #[arg(long, value_enum, default_value_t = LabelingArg::Runs)]
+    labeling: LabelingArg,
+    /// how the separate stage picks the token to split on
+    #[arg(long, value_enum, default_value_t = SplitArg::Greedy)]
+    split_choice: SplitArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Json,
+    Csv,
+    Ts,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LiftArg {
+    /// (x) -> (x, t): the position in the series becomes a coordinate
+    Time,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LabelingArg {
+    /// one trapezoid per run of same-class points
+    Runs,
+    /// one tent per distinct point
+    Points,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SplitArg {
+    /// the token that separates the most differently labeled pairs
+    Greedy,
+    /// the first token found that separates the first conflict
+    FirstFound,
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        match self {
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Ts => Format::Ts,
+        }
+    }
+}
+
+impl ConstructionArgs {
+    fn options(&self) -> Options {
+        Options {
+            seed: self.seed,
+            collapse_layers: self.collapse_layers,
+            positional: self.positional,
+            lift_time: matches!(self.lift, Some(LiftArg::Time)),
+            split_choice: match self.split_choice {
+                SplitArg::Greedy => SplitChoice::Greedy,
+                SplitArg::FirstFound => SplitChoice::FirstFound,
+            },
+            labeling: match self.labeling {
+                LabelingArg::Runs => Labeling::Runs,
+                LabelingArg::Points => Labeling::Points,
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Failures and output
+// ---------------------------------------------------------------------------------------
+
+/// Why a command stopped: an exit code and the message for standard error.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// Bad input (exit 2), with the file it concerns.
+    fn input(path: &Path, what: impl Display) -> Failure {
+        Failure { code: 2, message: format!("{}: {what}", path.display()) }
+    }
+}
+
+/// Writes to standard output, ignoring a closed pipe (`hardmax ... | head`).
+fn out(text: &str) {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    let _ = lock.write_all(text.as_bytes());
+    let _ = lock.write_all(b"\n");
+    let _ = lock.flush();
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    // serde_json writes non-finite floats (an infinite margin when nothing competes) as
+    // `null`, so the output is always valid JSON.
+    serde_json::to_string(value)
+        .map_err(|e| Failure { code: 2, message: format!("cannot serialize the result: {e}") })
+}
+
+/// "key: value" lines with the values aligned.
+#[derive(Default)]
+struct Table {
+    rows: Vec<(String, String)>,
+}
+
+impl Table {
+    fn row(&mut self, key: &str, value: impl Display) {
+        self.rows.push((key.to_string(), value.to_string()));
+    }
+    fn render(&self) -> String {
+        let width = self.rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 1;
+        self.rows
+            .iter()
+            .map(|(k, v)| format!("{:<width$} {v}", format!("{k}:")).trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// A margin or distance in scientific notation; non-finite values get a word.
+fn sci(x: f64) -> String {
+    if x == f64::INFINITY {
+        "inf (nothing competes)".into()
+    } else if x == f64::NEG_INFINITY {
+        "-inf".into()
+    } else if x.is_nan() {
+        "NaN".into()
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+fn millis(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1e3
+}
+
+fn percent(correct: usize, total: usize) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        100.0 * correct as f64 / total as f64
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared steps
+// ---------------------------------------------------------------------------------------
+
+/// Reads and validates a dataset; the format comes from `--format` or the extension.
+fn read_dataset(path: &Path, format: Option<FormatArg>) -> Result<Dataset, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::input(path, format!("cannot read the file: {e}")))?;
+    let format = match format {
+        Some(f) => f.format(),
+        None => {
+            let ext = path.extension().and_then(|e| e.to_str());
+            match ext.and_then(Format::from_extension) {
+                Some(f) => f,
+                None => {
+                    let what = match ext {
+                        Some(e) => format!("the extension \".{e}\" is not one of .json, .csv, .ts"),
+                        None => "the file name has no extension".to_string(),
+                    };
+                    return Err(Failure::input(
+                        path,
+                        format!("cannot tell the format: {what}; pass --format json, --format csv or --format ts"),
+                    ));
+                }
+            }
+        }
+    };
+    parse(&text, format).map_err(|e| Failure::input(path, e))
+}
+
+/// A constructed and verified transformer, with timings.
+struct Checked {
+    built: Compiled,
+    verification: Verification,
+    construct_ms: f64,
+    verify_ms: f64,
+}
+
+fn construct_and_verify(path: &Path, data: &Dataset, opts: &Options) -> Result<Checked, Failure> {
+    let start = Instant::now();
+    let built = compile(data, opts).map_err(|e| Failure::input(path, e))?;
+    let construct_ms = millis(start);
+    let start = Instant::now();
+    let verification = verify(&built.transformer, data);
+    let verify_ms = millis(start);
+    Ok(Checked { built, verification, construct_ms, verify_ms })
+}
+
+fn verified_exit(path: &Path, v: &Verification) -> ExitCode {
+    if v.correct == v.total {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "error: {}: verification failed: {} of {} sequences misclassified",
+            path.display(),
+            v.total - v.correct,
+            v.total
+        );
+        ExitCode::from(1)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Subcommands
+// ---------------------------------------------------------------------------------------
+
+fn cmd_verify(a: &VerifyArgs) -> Result<ExitCode, Failure> {
+    let data = read_dataset(&a.file, a.input.format)?;
+    let c = construct_and_verify(&a.file, &data, &a.construction.options())?;
+    let t = &c.built.transformer;
+    let report = Report::new(&data, t, &c.built.stats, &c.verification, c.construct_ms, c.verify_ms);
+    if a.json {
+        out(&to_json(&report)?);
+    } else {
+        out(&human_report(&a.file, &report, t));
+    }
+    Ok(verified_exit(&a.file, &c.verification))
+}
+
+fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
+    let mut tab = Table::default();
+    tab.row("file", path.display());
+    tab.row("sequences", format!("{} (N)", r.sequences));
+    tab.row("classes", r.classes);
+    if t.dim == r.dim {
+        tab.row("dim", r.dim);
+    } else {
+        tab.row("dim", format!("{} (encoded: {})", r.dim, t.dim));
+    }
+    tab.row("max_len", r.max_len);
+    tab.row("tokens", r.tokens);
+    tab.row("blocks", format!("{} (paper: 4N+1 = {})", r.blocks, r.paper_blocks));
+    tab.row("layers", format!("{} (feed-forward + self-attention per block)", t.layer_count()));
+    tab.row("params", format!("{} (N·d = {})", r.params, r.n_times_d));
+    tab.row("nonzero_params", r.nonzero_params);
+    tab.row("splits", r.splits);
+    tab.row("label runs", r.runs);
+    tab.row("collapsed points", r.collapsed_points);
+    tab.row(
+        "correct",
+        format!("{}/{} ({:.2}%)", r.correct, r.total, percent(r.correct, r.total)),
+    );
+    tab.row("max_anchor_error", sci(r.max_anchor_error));
+    tab.row("min_margin", sci(r.min_margin));
+    tab.row("min_attention_margin", sci(r.min_attention_margin));
+    tab.row("min_isolation_gap", sci(r.min_isolation_gap));
+    tab.row("min_label_gap", sci(r.min_label_gap));
+    tab.row("construct", format!("{:.1} ms", r.construct_ms));
+    tab.row("verify", format!("{:.1} ms", r.verify_ms));
+    let verdict = if r.correct == r.total {
+        "OK: every sequence is classified exactly".to_string()
+    } else {
+        format!("FAILED: {} sequence(s) misclassified", r.total - r.correct)
+    };
+    tab.row("result", verdict);
+    let mut text = tab.render();
+    if !r.notes.is_empty() {
+        text.push_str("\nnotes:");
+        for n in &r.notes {
+            text.push_str("\n  - ");
+            text.push_str(n);
+        }
+    }
+    text
+}
+
+fn cmd_build(a: &BuildArgs) -> Result<ExitCode, Failure> {
+    let data = read_dataset(&a.file, a.input.format)?;
+    let c = construct_and_verify(&a.file, &data, &a.construction.options())?;
+    let t = &c.built.transformer;
+    let json = hardmax::model_file::to_json(t).map_err(|e| Failure::input(&a.file, e))?;
+    std::fs::write(&a.output, json)
+        .map_err(|e| Failure::input(&a.output, format!("cannot write the model: {e}")))?;
+    let v = &c.verification;
+    out(&format!(
+        "wrote {}: {} blocks, {} params ({} nonzero), {} classes, d = {}; training set {}/{} correct ({:.1} ms)",
+        a.output.display(),
+        t.blocks.len(),
+        t.param_count(),
+        t.nonzero_count(),
+        t.classes.len(),
+        t.input_dim,
+        v.correct,
+        v.total,
+        c.construct_ms
+    ));
+    Ok(verified_exit(&a.file, v))
+}
+
+fn load_model(path: &Path) -> Result<Transformer, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::input(path, format!("cannot read the model file: {e}")))?;
+    hardmax::model_file::from_json(&text).map_err(|e| Failure::input(path, e))
+}
+
+/// Per dataset class: (name, correct, total, known to the model).
+fn per_class(t: &Transformer, data: &Dataset, v: &Verification) -> Vec<(String, usize, usize, bool)> {
+    let mut rows: Vec<(String, usize, usize, bool)> = data
+        .classes()
+        .iter()
+        .map(|name| (name.clone(), 0, 0, t.classes.contains(name)))
+        .collect();
+    for (s, &pred) in data.sequences().iter().zip(&v.predictions) {
+        let row = &mut rows[s.label];
+        row.2 += 1;
+        if t.classes.get(pred) == Some(&row.0) {
+            row.1 += 1;
+        }
+    }
+    rows
+}
+
+fn cmd_classify(a: &ClassifyArgs) -> Result<ExitCode, Failure> {
+    let t = load_model(&a.model)?;
+    let data = read_dataset(&a.file, a.input.format)?;
+    if data.dim() != t.input_dim {
+        return Err(Failure::input(
+            &a.file,
+            format!(
+                "the tokens have d = {} coordinates but the model {} was built for d = {}",
+                data.dim(),
+                a.model.display(),
+                t.input_dim
+            ),
+        ));
+    }
+    let v = verify(&t, &data);
+    let classes = per_class(&t, &data, &v);
+    let accuracy = if v.total == 0 { 0.0 } else { v.correct as f64 / v.total as f64 };
+    if a.json {
+        let predictions: Vec<&str> = v.predictions.iter().map(|&p| t.classes[p].as_str()).collect();
+        let per_class: Vec<serde_json::Value> = classes
+            .iter()
+            .map(|(name, correct, total, known)| {
+                serde_json::json!({"class": name, "correct": correct, "total": total, "known": known})
+            })
+            .collect();
+        let value = serde_json::json!({
+            "correct": v.correct,
+            "total": v.total,
+            "accuracy": accuracy,
+            "unknown_classes": v.unknown_classes,
+            "per_class": per_class,
+            "predictions": predictions,
+        });
+        out(&to_json(&value)?);
+    } else {
+        let mut tab = Table::default();
+        tab.row(
+            "model",
+            format!("{} ({} classes, {} blocks, d = {})", a.model.display(), t.classes.len(), t.blocks.len(), t.input_dim),
+        );
+        tab.row("data", format!("{} ({} sequences)", a.file.display(), data.len()));
+        tab.row("correct", format!("{}/{} ({:.2}%)", v.correct, v.total, 100.0 * accuracy));
+        let unknown =
+            if v.unknown_classes.is_empty() { "none".to_string() } else { v.unknown_classes.join(", ") };
+        tab.row("unknown classes", unknown);
+        let mut text = tab.render();
+        text.push_str("\nper class:");
+        let width = classes.iter().map(|c| c.0.chars().count()).max().unwrap_or(0);
+        for (name, correct, total, known) in &classes {
+            text.push_str(&format!(
+                "\n  {name:<width$}  {correct:>5}/{total:<5} {:>7.2}%{}",
+                percent(*correct, *total),
+                if *known { "" } else { "  (class unknown to the model)" }
+            ));
+        }
+        out(&text);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_example(a: &ExampleArgs) -> Result<ExitCode, Failure> {
+    let data = hardmax::presets::preset(&a.name, a.seed)
+        .map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let raw = data.to_raw();
+    let mut lines = Vec::with_capacity(raw.sequences.len());
+    for s in &raw.sequences {
+        let value = serde_json::json!({"name": s.name, "label": s.label, "tokens": s.tokens});
+        lines.push(format!("  {}", to_json(&value)?));
+    }
+    out(&format!("{{\"sequences\": [\n{}\n]}}", lines.join(",\n")));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, Failure> {
+    match &cli.command {
+        Command::Verify(a) => cmd_verify(a),
+        Command::Build(a) => cmd_build(a),
+        Command::Classify(a) => cmd_classify(a),
+        Command::Example(a) => cmd_example(a),
+    }
+}
+
+fn main() -> ExitCode {
+    // clap prints its own errors and exits 2 (0 for --help and --version)
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -101,7 +101,7 @@ pub fn run(
     for _ in 0..48 {
         candidates.push(rng.unit(d, false));
     }
-    let floor = 1e3 * EPS_EQ;
+    let floor = 10.0 * EPS_EQ;
     let better = |a: (usize, f64), b: (usize, f64)| {
         let (ok, bok) = (a.1 >= floor, b.1 >= floor);
         (ok && !bok) || (ok == bok && (a.0 < b.0 || (a.0 == b.0 && a.1 > b.1)))
@@ -179,13 +179,17 @@ pub fn run(
             right = left;
         }
         let z = code_of(r.label);
+        // The tent is written on -u: every point further along u (a later run, not yet
+        // moved) lies below its slab and is left exactly unchanged; only points of earlier
+        // runs see the tiny rounding leak of the cancelling neurons, which never carries
+        // them into a later slab.
         let tent = Tent {
             role: TentRole::Label,
-            direction: u.clone(),
-            lo: r.lo,
-            hi: r.hi,
-            left,
-            right,
+            direction: -&u,
+            lo: -r.hi,
+            hi: -r.lo,
+            left: right,
+            right: left,
             displacement: &e * (z - run_mean[i]),
         };
         let mut clusters: Vec<usize> = r.members.iter().map(|&k| ids[k]).collect();

@@ -156,7 +156,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             let target = DMatrix::from_columns(&target);
             let others = if others.is_empty() { DMatrix::zeros(d, 0) } else { DMatrix::from_columns(&others) };
             let (g, lo, hi, gap) = isolating_direction(rng, &target, &others, 24);
-            if !(gap > 1e3 * EPS_EQ) {
+            if !(gap > 10.0 * EPS_EQ) {
                 return Err(Error::Construction(format!(
                     "no direction isolates the split token (best gap {gap:.3e})"
                 )));
