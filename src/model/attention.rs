@@ -301,20 +301,41 @@ impl SelfAttention {
 
     fn sets_rank_one(&self, x: &DMatrix<f64>) -> Sets {
         let n = x.ncols();
-        let qx = project(&self.q, x);
-        let kx = project(&self.k, x);
-        let p: Vec<f64> = (0..n).map(|i| qx[(0, i)]).collect();
-        let kk: Vec<f64> = (0..n).map(|j| kx[(0, j)]).collect();
+        let p = project_row(&self.q, x);
+        let kk = if self.k == self.q { p.clone() } else { project_row(&self.k, x) };
         let pmax = p.iter().fold(0.0f64, |a, v| a.max(v.abs()));
         let kmax_abs = kk.iter().fold(0.0f64, |a, v| a.max(v.abs()));
         let tau = TAU_REL * (pmax * kmax_abs);
-        let mut desc: Vec<u32> = (0..n as u32).collect();
-        desc.sort_by(|&a, &b| kk[b as usize].total_cmp(&kk[a as usize]).then(a.cmp(&b)));
-        let mut asc: Vec<u32> = (0..n as u32).collect();
-        asc.sort_by(|&a, &b| kk[a as usize].total_cmp(&kk[b as usize]).then(a.cmp(&b)));
-        // cache: (sign, prefix length) -> set id
-        let mut cache: HashMap<(i8, usize), usize> = HashMap::new();
-        let mut sets = Vec::new();
+        // Only the top of the order by k (bottom, for negative queries) can be attended:
+        // a token further than `slack` from the extreme fails the threshold for every
+        // query, so the order is needed only for the few tokens within it, followed by
+        // the best of the rest (which gives the margin).
+        let pmin_pos = p.iter().filter(|v| **v > 0.0).fold(f64::INFINITY, |a, v| a.min(*v));
+        let pmin_neg = p.iter().filter(|v| **v < 0.0).fold(f64::INFINITY, |a, v| a.min(v.abs()));
+        let eps = 8.0 * f64::EPSILON * kmax_abs;
+        let head = |descending: bool, pmin: f64| -> Vec<u32> {
+            if !pmin.is_finite() {
+                return Vec::new();
+            }
+            let key = |j: usize| if descending { kk[j] } else { -kk[j] };
+            let top = (0..n).map(key).fold(f64::NEG_INFINITY, f64::max);
+            let slack = 2.0 * tau / pmin + eps;
+            let mut cand: Vec<u32> = (0..n as u32).filter(|&j| key(j as usize) >= top - slack).collect();
+            cand.sort_by(|&a, &b| key(b as usize).total_cmp(&key(a as usize)).then(a.cmp(&b)));
+            let rest = (0..n)
+                .filter(|&j| key(j) < top - slack)
+                .fold(None, |best: Option<usize>, j| match best {
+                    Some(b) if key(b) >= key(j) => Some(b),
+                    _ => Some(j),
+                });
+            cand.extend(rest.map(|j| j as u32));
+            cand
+        };
+        let desc = head(true, pmin_pos);
+        let asc = head(false, pmin_neg);
+        // (sign, prefix length) -> set id
+        let mut cache: Vec<(i8, usize, usize)> = Vec::new();
+        let mut sets: Vec<Vec<u32>> = Vec::new();
         let mut set_of = Vec::with_capacity(n);
         let mut margin = Vec::with_capacity(n);
         for i in 0..n {
@@ -324,7 +345,7 @@ impl SelfAttention {
             } else if pi < 0.0 {
                 (-1, &asc)
             } else {
-                (0, &desc)
+                (0, &[])
             };
             let (len, m) = if sign == 0 {
                 (n, f64::INFINITY)
@@ -332,24 +353,42 @@ impl SelfAttention {
                 let max = pi * kk[order[0] as usize];
                 let thr = max - tau;
                 let mut len = 1;
-                while len < n && pi * kk[order[len] as usize] >= thr {
+                while len < order.len() && pi * kk[order[len] as usize] >= thr {
                     len += 1;
                 }
-                let m = if len < n { max - pi * kk[order[len] as usize] } else { f64::INFINITY };
+                let m = if len < order.len() { max - pi * kk[order[len] as usize] } else { f64::INFINITY };
                 (len, m)
             };
             margin.push(m);
-            let next = sets.len();
-            let id = *cache.entry((sign, len)).or_insert(next);
-            if id == next {
-                let mut members: Vec<u32> = order[..len].to_vec();
-                members.sort_unstable();
-                sets.push(members);
-            }
+            let id = match cache.iter().find(|c| c.0 == sign && c.1 == len) {
+                Some(c) => c.2,
+                None => {
+                    let mut members: Vec<u32> = if sign == 0 { (0..n as u32).collect() } else { order[..len].to_vec() };
+                    members.sort_unstable();
+                    sets.push(members);
+                    cache.push((sign, len, sets.len() - 1));
+                    sets.len() - 1
+                }
+            };
             set_of.push(id);
         }
         Sets { sets, set_of, margin }
     }
+}
+
+/// The single row of `m` (1 x d) times every column of `x`, summed in coordinate order.
+fn project_row(m: &DMatrix<f64>, x: &DMatrix<f64>) -> Vec<f64> {
+    let row: Vec<f64> = m.row(0).iter().copied().collect();
+    x.as_slice()
+        .chunks_exact(row.len().max(1))
+        .map(|col| {
+            let mut s = 0.0;
+            for (a, b) in row.iter().zip(col) {
+                s += a * b;
+            }
+            s
+        })
+        .collect()
 }
 
 /// `m x`, each entry summed in coordinate order (the same arithmetic on every path).

@@ -1,0 +1,44 @@
+// Frame time with about 10,000 tokens on screen while playing: the renderer must stay smooth
+// (tokens batched by style, no per-frame wasm calls or allocations).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, appState, bigDataset } from './app.mjs';
+
+const ctx = useBrowser();
+
+test('playing with ~10,000 tokens: median frame interval under 50 ms', { timeout: 240_000 }, async () => {
+  const { page, context, consoleErrors } = await ctx.open();
+  const dataset = bigDataset(100, 100);
+  const built = await page.evaluate((ds) => window.hardmax.load(ds), dataset);
+  assert.equal(built.total, 100);
+  assert.ok(built.tokens >= 5000, `tokens on screen: ${built.tokens}`);
+  await page.evaluate(() => window.hardmax.play());
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const out = [];
+        let last = performance.now();
+        const end = last + 2000;
+        const tick = (now) => {
+          out.push(now - last);
+          last = now;
+          if (now < end) requestAnimationFrame(tick);
+          else resolve(out);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  const s = await appState(page);
+  await page.evaluate(() => window.hardmax.pause());
+  frames.sort((a, b) => a - b);
+  const median = frames[frames.length >> 1];
+  const p95 = frames[Math.min(frames.length - 1, Math.floor(frames.length * 0.95))];
+  console.log(
+    `frame time with ${built.tokens} tokens on screen: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${frames.length} frames (reached layer ${s.layer})`,
+  );
+  assert.ok(s.layer >= 1, 'playback advanced');
+  assert.ok(median < 50, `median frame interval ${median.toFixed(1)} ms`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});

@@ -1,0 +1,180 @@
+// The page's state as one versioned schema that round-trips through the URL hash.
+//
+//   #v=1&preset=shared&seed=3&layer=12&edges=1&stats_hide=1
+//
+// Every key has a type, a default and a validator; unknown keys and bad values are
+// dropped with a console.warn (never an error). Only values that differ from the
+// default are written, so links stay short. Custom (drawn or imported) data travels
+// inline as deflated, base64url JSON up to DATA_CAP characters.
+
+export const VERSION = 1;
+export const PRESETS = ['shared', 'random', 'rings', 'vowels'];
+export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];
+export const BETA_MIN = 0.1;
+export const BETA_MAX = 1000;
+export const DATA_CAP = 8192;
+export const PANELS = ['data', 'options', 'overlays', 'softmax', 'stats', 'export', 'filmstrip'];
+
+const U32_MAX = 4294967295;
+
+const bool = (dflt) => ({ dflt, parse: parseBool, write: (v) => (v ? '1' : '0') });
+const int = (dflt, lo, hi) => ({ dflt, parse: (s) => parseIntIn(s, lo, hi), write: String });
+const oneOf = (dflt, names) => ({ dflt, parse: (s) => (names.includes(s) ? s : undefined), write: String });
+
+/** The schema: key -> { dflt, parse(string) -> value | undefined, write(value) -> string }. */
+export const SCHEMA = {
+  preset: oneOf('shared', [...PRESETS, 'custom']),
+  seed: int(0, 0, U32_MAX), // data seed of the generated presets (random, rings)
+  cseed: int(0, 0, U32_MAX), // construction seed (random directions, jitter)
+  pos: bool(false), // positional encoding
+  lift: bool(false), // lift d = 1 series to (x, t)
+  collapse: int(1, 1, 8), // collapse layers
+  labeling: oneOf('runs', ['runs', 'points']),
+  layer: int(0, 0, 1e9), // clamped to the layer count once the model is known
+  speed: { dflt: 1, parse: (s) => nearest(SPEEDS, Number(s)), write: String },
+  edges: bool(false),
+  tents: bool(true),
+  dirs: bool(false),
+  trails: bool(false),
+  lines: bool(false),
+  softmax: bool(false),
+  beta: {
+    dflt: 10,
+    parse: (s) => {
+      const x = Number(s);
+      return Number.isFinite(x) && x > 0 ? Math.min(BETA_MAX, Math.max(BETA_MIN, x)) : undefined;
+    },
+    write: (v) => String(Number(v.toPrecision(4))),
+  },
+  data: { dflt: null, parse: (s) => (/^[zj]\.[A-Za-z0-9_-]+$/.test(s) ? s : undefined), write: String },
+};
+for (const p of PANELS) SCHEMA[`${p}_hide`] = bool(false);
+
+export function defaults() {
+  const out = {};
+  for (const [k, spec] of Object.entries(SCHEMA)) out[k] = spec.dflt;
+  return out;
+}
+
+/** Parses a location hash into a complete, validated state (defaults where absent or bad). */
+export function parseHash(hash) {
+  const state = defaults();
+  const params = new URLSearchParams(String(hash || '').replace(/^#/, ''));
+  const v = params.get('v');
+  if (v !== null && v !== String(VERSION)) console.warn(`hardmax: URL state version ${v} is not ${VERSION}; reading it anyway`);
+  for (const [key, raw] of params) {
+    if (key === 'v') continue;
+    const spec = SCHEMA[key];
+    if (!spec) {
+      console.warn(`hardmax: ignoring unknown URL key "${key}"`);
+      continue;
+    }
+    const value = spec.parse(raw);
+    if (value === undefined) console.warn(`hardmax: ignoring bad URL value ${key}=${raw.slice(0, 40)}`);
+    else state[key] = value;
+  }
+  if (state.preset === 'custom' && !state.data) {
+    console.warn('hardmax: preset=custom without data; using the shared preset');
+    state.preset = 'shared';
+  }
+  if (state.preset !== 'custom') state.data = null;
+  return state;
+}
+
+/** Serializes a state to a hash, writing only non-default values (plus v and preset). */
+export function toHash(state) {
+  const parts = [`v=${VERSION}`, `preset=${state.preset}`];
+  for (const [key, spec] of Object.entries(SCHEMA)) {
+    if (key === 'preset') continue;
+    const value = state[key];
+    if (value === undefined || value === null || value === spec.dflt) continue;
+    if (key === 'data' && state.preset !== 'custom') continue;
+    parts.push(`${key}=${spec.write(value)}`);
+  }
+  return '#' + parts.join('&');
+}
+
+/** The construction options object of the wasm facade, from a state. */
+export function engineOptions(state) {
+  return {
+    seed: state.cseed,
+    positional: state.pos,
+    lift: state.lift,
+    collapse_layers: state.collapse,
+    labeling: state.labeling,
+  };
+}
+
+function parseBool(s) {
+  if (s === '1' || s === 'true') return true;
+  if (s === '0' || s === 'false') return false;
+  return undefined;
+}
+
+function parseIntIn(s, lo, hi) {
+  if (!/^\d+$/.test(s)) return undefined;
+  const x = Number(s);
+  return Number.isSafeInteger(x) ? Math.min(hi, Math.max(lo, x)) : undefined;
+}
+
+function nearest(options, x) {
+  if (!Number.isFinite(x)) return undefined;
+  return options.reduce((best, o) => (Math.abs(o - x) < Math.abs(best - x) ? o : best));
+}
+
+// ---- custom data inline in the URL -------------------------------------------------------
+
+/** Encodes a dataset object as "z.<base64url deflate>" (or "j.<base64url json>"). */
+export async function encodeData(dataset) {
+  const json = JSON.stringify(compactDataset(dataset));
+  const bytes = new TextEncoder().encode(json);
+  if (typeof CompressionStream === 'function') {
+    const deflated = await pipeBytes(bytes, new CompressionStream('deflate-raw'));
+    return 'z.' + toBase64Url(deflated);
+  }
+  return 'j.' + toBase64Url(bytes);
+}
+
+/** Decodes what encodeData wrote; throws with a plain message on garbage. */
+export async function decodeData(text) {
+  const kind = text.slice(0, 2);
+  let bytes = fromBase64Url(text.slice(2));
+  if (kind === 'z.') bytes = await pipeBytes(bytes, new DecompressionStream('deflate-raw'));
+  else if (kind !== 'j.') throw new Error('unknown data encoding');
+  const obj = JSON.parse(new TextDecoder().decode(bytes));
+  if (!obj || !Array.isArray(obj.sequences)) throw new Error('the data in the link has no sequences');
+  return obj;
+}
+
+/** Drops what the engine does not need and shortens numbers, to keep links small. */
+function compactDataset(dataset) {
+  return {
+    sequences: dataset.sequences.map((s, i) => {
+      const out = { tokens: s.tokens.map((t) => t.map(shortNumber)), label: String(s.label) };
+      if (s.name && s.name !== `seq ${i + 1}`) out.name = s.name;
+      return out;
+    }),
+  };
+}
+
+function shortNumber(x) {
+  return Number(Number(x).toPrecision(12));
+}
+
+async function pipeBytes(bytes, stream) {
+  const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+
+function toBase64Url(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text) {
+  const s = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}

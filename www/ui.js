@@ -1,0 +1,207 @@
+// The panels around the canvas: caption, stats, legend, token tooltip, error box.
+// Every string that comes from data or from the engine goes in with textContent.
+
+import { markerSvg, STAGE_COLORS, sequenceColor } from './palette.js';
+import { formatMargin } from './render.js';
+
+/** Creates an element with a class and text (textContent only). */
+export function el(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+
+export function formatInt(n) {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–';
+}
+
+export function formatNumber(x, digits = 3) {
+  if (x === Infinity) return '∞';
+  if (!Number.isFinite(x)) return '–';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  return a >= 1e5 || a < 1e-3 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString();
+}
+
+/** The caption above the canvas: stage chip, layer counter, the layer's plain-words caption. */
+export function renderCaption(els, model, layer) {
+  const stage = model.stageOf(layer);
+  els.stage.textContent = stage;
+  els.stage.style.background = STAGE_COLORS[stage] || '#ccc';
+  if (layer === 0) {
+    els.counter.textContent = `state 0 of ${model.L} · input`;
+    els.text.textContent =
+      model.L > 0
+        ? 'The input: every token of every sequence, colored and shaped by its sequence’s label. Press play (Space) to run the transformer layer by layer.'
+        : 'Draw mode: click to add tokens.';
+    return;
+  }
+  const info = model.layers[layer];
+  const kind = info.kind === 'sa' ? 'self-attention' : 'feed-forward';
+  els.counter.textContent = `layer ${layer} of ${model.L} · block ${info.block} · ${kind}`;
+  els.text.textContent = info.caption;
+}
+
+const STAT_ROWS = [
+  ['sequences', 'N sequences', (r) => formatInt(r.sequences)],
+  ['classes', 'classes', (r) => formatInt(r.classes)],
+  ['dim', 'd (dimension)', (r) => formatInt(r.dim)],
+  ['max_len', 'max length', (r) => formatInt(r.max_len)],
+  ['tokens', 'tokens', (r) => formatInt(r.tokens)],
+  ['blocks', 'blocks', (r) => formatInt(r.blocks), (r) => `paper: 4N+1 = ${formatInt(r.paper_blocks)}`],
+  ['params', 'parameters', (r) => formatInt(r.params), (r) => `N·d = ${formatInt(r.n_times_d)} · nonzero ${formatInt(r.nonzero_params)}`],
+  ['splits', 'splits (separate)', (r) => formatInt(r.splits)],
+  ['runs', 'label runs', (r) => formatInt(r.runs)],
+  ['min_margin', 'smallest margin', (r) => formatNumber(r.min_margin), () => 'to the nearest wrong anchor'],
+  ['min_attention_margin', 'smallest attention margin', (r) => formatNumber(r.min_attention_margin)],
+  ['max_anchor_error', 'worst anchor error', (r) => formatNumber(r.max_anchor_error)],
+  ['time', 'construct / verify', (r) => `${formatNumber(r.construct_ms, 3)} / ${formatNumber(r.verify_ms, 3)} ms`],
+];
+
+/** Fills the stats panel from s.report() and the model. */
+export function renderStats(root, model) {
+  const r = model.report;
+  root.replaceChildren();
+  const all = r.correct === r.total;
+  const acc = el('div', `accuracy ${all ? 'ok' : 'bad'}`);
+  acc.append(el('span', 'big', `${formatInt(r.correct)}/${formatInt(r.total)}`), el('span', 'small', all ? 'correct — every sequence classified exactly' : 'correct'));
+  acc.setAttribute('data-testid', 'accuracy');
+  root.appendChild(acc);
+  const dl = el('dl', 'stats-list');
+  for (const [key, name, value, note] of STAT_ROWS) {
+    const dt = el('dt', null, name);
+    const dd = el('dd', null, value(r));
+    dd.dataset.key = key;
+    dl.append(dt, dd);
+    if (note) dl.appendChild(el('dd', 'sub', note(r)));
+  }
+  root.appendChild(dl);
+  if (model.view && model.view.explained) {
+    const [a, b] = model.view.explained;
+    root.appendChild(el('p', 'note', `view: PCA of d = ${model.view.dim}; the two axes explain ${pct(a)} and ${pct(b)} of the variance (one projection for all layers).`));
+  }
+  if (model.sampled) root.appendChild(el('p', 'note warn', `showing a sample of ${formatInt(model.T)} tokens (of ${formatInt(r.tokens)})`));
+  for (const n of r.notes || []) root.appendChild(el('p', 'note', n));
+}
+
+function pct(x) {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+/** The legend: one marker per class, with its name. */
+export function renderLegend(root, model) {
+  root.replaceChildren();
+  model.classes.forEach((name, k) => {
+    const item = el('span', 'legend-item');
+    item.append(markerSvg(k, model.classColors[k]), el('span', null, name));
+    root.appendChild(item);
+  });
+}
+
+/**
+ * The token tooltip (hover or pinned): sequence, label, full-d position, leader and margin.
+ * info = { model, token, state, attentionLayer, pinned }
+ */
+export function renderTooltip(root, info) {
+  const { model, token: i, state, attentionLayer, pinned } = info;
+  root.replaceChildren();
+  const q = model.tokenSeq[i];
+  const seq = model.sequences[q];
+  const head = el('div', 'tt-head');
+  const swatch = el('span', 'tt-seq');
+  swatch.style.borderColor = sequenceColor(q);
+  swatch.appendChild(markerSvg(seq.label, model.classColors[seq.label]));
+  head.append(swatch, el('strong', null, seq.name), el('span', 'tt-label', `label ${model.classes[seq.label] ?? seq.label}`));
+  if (pinned) head.appendChild(el('span', 'tt-pin', 'pinned'));
+  root.appendChild(head);
+  root.appendChild(el('div', 'tt-row', `token ${model.tokenIndex[i] + 1} of ${seq.length} · sequence ${q + 1} of ${model.sequences.length}`));
+  let coords;
+  try {
+    coords = Array.from(model.tokenPosition(state, i));
+  } catch (err) {
+    console.warn('hardmax: tokenPosition failed', err);
+    coords = [];
+  }
+  const shown = coords.slice(0, 12).map((x) => formatNumber(x, 4));
+  const more = coords.length > 12 ? ` … (${coords.length} coordinates)` : '';
+  root.appendChild(el('div', 'tt-row mono', `x = (${shown.join(', ')})${more}`));
+  const where = state === 0 ? 'input' : `after layer ${state}`;
+  root.appendChild(el('div', 'tt-row dim', `position ${where}, d = ${coords.length}`));
+  const att = attentionLayer ? model.attention(attentionLayer) : null;
+  if (att) {
+    const l = att.leader[i];
+    const m = att.margin[i];
+    let text;
+    if (l < 0) text = `layer ${attentionLayer} (attention): attends to a token that is not drawn`;
+    else if (l === i) text = `layer ${attentionLayer} (attention): it is its own leader`;
+    else {
+      const lq = model.tokenSeq[l];
+      text = `layer ${attentionLayer} (attention): attends to leader token ${model.tokenIndex[l] + 1} of ${model.sequences[lq].name}`;
+    }
+    root.appendChild(el('div', 'tt-row', text));
+    root.appendChild(el('div', 'tt-row', `score margin ${formatMargin(m)}`));
+  }
+  const same = sharedWith(model, i, state);
+  if (same.length) root.appendChild(el('div', 'tt-row dim', `also at this point: ${same.join(', ')}`));
+  if (pinned) root.appendChild(el('div', 'tt-row dim', 'click empty space or press Escape to unpin'));
+}
+
+/** Names of other sequences with a token at exactly this token's (drawn) position in a state (a few). */
+function sharedWith(model, i, state) {
+  const p = model.positions;
+  const base = 2 * Math.min(state, model.L) * model.T;
+  const x = p[base + 2 * i], y = p[base + 2 * i + 1];
+  const out = new Set();
+  for (let j = 0; j < model.T && out.size < 6; j++) {
+    if (j !== i && p[base + 2 * j] === x && p[base + 2 * j + 1] === y && model.tokenSeq[j] !== model.tokenSeq[i]) {
+      out.add(model.sequences[model.tokenSeq[j]].name);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * The dismissible error box. When the message points at an option that would fix it
+ * (positional encoding, lifting d = 1 series), a button applies that option.
+ */
+export class ErrorBox {
+  constructor(root, fixes) {
+    this.root = root;
+    this.text = root.querySelector('.error-text');
+    this.action = root.querySelector('.error-action');
+    this.fixes = fixes; // [{ pattern, label, apply }]
+    this.fix = null;
+    this.message = null;
+    root.querySelector('.error-close').addEventListener('click', () => this.hide());
+    this.action.addEventListener('click', () => {
+      const fix = this.fix;
+      this.hide();
+      fix?.apply();
+    });
+  }
+
+  show(message) {
+    this.message = String(message);
+    this.text.textContent = this.message;
+    this.fix = this.fixes.find((f) => f.pattern.test(this.message)) || null;
+    this.action.hidden = !this.fix;
+    if (this.fix) this.action.textContent = this.fix.label;
+    this.root.hidden = false;
+  }
+
+  hide() {
+    this.message = null;
+    this.fix = null;
+    this.root.hidden = true;
+  }
+}
+
+/** Turns whatever was thrown (Error, JsError, string) into one plain message. */
+export function messageOf(err) {
+  if (err === null || err === undefined) return 'unknown error';
+  if (typeof err === 'string') return err;
+  if (err instanceof Error) return err.message || String(err);
+  if (typeof err.message === 'string') return err.message;
+  return String(err);
+}
