@@ -243,16 +243,33 @@ impl Table {
     }
 }
 
-/// A margin or distance in scientific notation; non-finite values get a word.
+/// A margin or distance in scientific notation (`2.993e+00`); infinities as `inf`.
 fn sci(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let text = format!("{x:.3e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+        None => text,
+    }
+}
+
+/// Like [`sci`], saying why a value is infinite.
+fn sci_or(x: f64, why_infinite: &str) -> String {
     if x == f64::INFINITY {
-        "inf (nothing competes)".into()
-    } else if x == f64::NEG_INFINITY {
-        "-inf".into()
-    } else if x.is_nan() {
-        "NaN".into()
+        format!("inf ({why_infinite})")
     } else {
-        format!("{x:.3e}")
+        sci(x)
     }
 }
 
@@ -364,17 +381,17 @@ fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
     tab.row("params", format!("{} (N·d = {})", r.params, r.n_times_d));
     tab.row("nonzero_params", r.nonzero_params);
     tab.row("splits", r.splits);
-    tab.row("label runs", r.runs);
-    tab.row("collapsed points", r.collapsed_points);
+    tab.row("runs", format!("{} (label runs)", r.runs));
+    tab.row("collapsed_points", r.collapsed_points);
     tab.row(
         "correct",
         format!("{}/{} ({:.2}%)", r.correct, r.total, percent(r.correct, r.total)),
     );
     tab.row("max_anchor_error", sci(r.max_anchor_error));
-    tab.row("min_margin", sci(r.min_margin));
-    tab.row("min_attention_margin", sci(r.min_attention_margin));
-    tab.row("min_isolation_gap", sci(r.min_isolation_gap));
-    tab.row("min_label_gap", sci(r.min_label_gap));
+    tab.row("min_margin", sci_or(r.min_margin, "one class: no wrong anchor"));
+    tab.row("min_attention_margin", sci_or(r.min_attention_margin, "no attention choice to make"));
+    tab.row("min_isolation_gap", sci_or(r.min_isolation_gap, "no splits"));
+    tab.row("min_label_gap", sci_or(r.min_label_gap, "nothing to separate"));
     tab.row("construct", format!("{:.1} ms", r.construct_ms));
     tab.row("verify", format!("{:.1} ms", r.verify_ms));
     let verdict = if r.correct == r.total {

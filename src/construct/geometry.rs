@@ -116,9 +116,11 @@ pub fn min_sorted_gap(values: &mut [f64]) -> f64 {
 pub fn isolating_direction(
     rng: &mut Rng,
     target: &DMatrix<f64>,
-    others: &DMatrix<f64>,
+    all: &DMatrix<f64>,
+    is_other: &[bool],
     tries: usize,
 ) -> (DVector<f64>, f64, f64, f64) {
+    let n_others = is_other.iter().filter(|o| **o).count();
     let d = target.nrows();
     let mut best: Option<(DVector<f64>, f64, f64, f64)> = None;
     for _ in 0..tries.max(1) {
@@ -129,7 +131,7 @@ pub fn isolating_direction(
         let mut above = 0usize;
         let mut spread_lo = lo;
         let mut spread_hi = hi;
-        for c in others.column_iter() {
+        for (c, _) in all.column_iter().zip(is_other).filter(|(_, o)| **o) {
             let p = g.dot(&c);
             spread_lo = spread_lo.min(p);
             spread_hi = spread_hi.max(p);
@@ -143,13 +145,13 @@ pub fn isolating_direction(
             };
             gap = gap.min(dist);
         }
-        if 2 * above > others.ncols() {
+        if 2 * above > n_others {
             g = -g;
             let (a, b) = (-hi, -lo);
             lo = a;
             hi = b;
         }
-        let good = gap.is_finite() && gap >= (spread_hi - spread_lo) / (4.0 * (others.ncols() + 1) as f64);
+        let good = gap.is_finite() && gap >= (spread_hi - spread_lo) / (4.0 * (n_others + 1) as f64);
         if best.as_ref().map_or(true, |b| gap > b.3) {
             best = Some((g, lo, hi, gap));
         }
@@ -182,7 +184,7 @@ mod tests {
         let mut rng = Rng::new(1);
         let t = DMatrix::from_column_slice(2, 1, &[0.5, 0.5]);
         let o = DMatrix::from_column_slice(2, 3, &[0.0, 0.0, 1.0, 1.0, 0.5, 0.9]);
-        let (g, lo, hi, gap) = isolating_direction(&mut rng, &t, &o, 16);
+        let (g, lo, hi, gap) = isolating_direction(&mut rng, &t, &o, &[true, true, true], 16);
         assert!(gap > 0.0);
         for c in o.column_iter() {
             let p = g.dot(&c);

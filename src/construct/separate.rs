@@ -72,32 +72,33 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
     }
     let m = if top - bottom > 1e-6 { top - bottom } else { 1.0 };
     let level = top + m;
-    let probe = SelfAttention::on_direction(0.0, w, Value::Scaled(1.0))
-        .expect("rank-one attention on w is well formed");
 
     let mut blocks: Vec<Block> = Vec::new();
     let mut infos: Vec<StepInfo> = Vec::new();
     let mut pending: Option<Tent> = None;
     let mut min_gap = f64::INFINITY;
+    // sequences holding the token that jumped in the last step
+    let mut holders: Vec<usize> = Vec::new();
 
     loop {
-        // Decisions are taken on the state after the pending move-back.
-        let preview: Vec<Cloud> = match &pending {
-            Some(t) => {
-                let mut ff = FeedForward::scaling(d, 1.0);
-                t.add_to(&mut ff);
-                clouds
-                    .iter()
-                    .map(|cl| {
-                        let mut p = cl.clone();
-                        ff.forward_in_place(&mut p.points);
-                        p
-                    })
-                    .collect()
+        // Decisions are taken on the state after the pending move-back; it only moves
+        // the jumped tokens (every other token lies below its slab), so only the
+        // sequences holding them are copied.
+        let mut moved_back: HashMap<usize, Cloud> = HashMap::new();
+        if let Some(t) = &pending {
+            let mut ff = FeedForward::scaling(d, 1.0);
+            t.add_to(&mut ff);
+            for &s in &holders {
+                let cl = &clouds[s];
+                {
+                    let mut p = cl.clone();
+                    ff.forward_in_place(&mut p.points);
+                    moved_back.insert(s, p);
+                }
             }
-            None => clouds.clone(),
-        };
-        let groups = conflict_groups(&preview, labels, &probe);
+        }
+        let preview: Vec<&Cloud> = (0..n).map(|s| moved_back.get(&s).unwrap_or(&clouds[s])).collect();
+        let groups = conflict_groups(&preview, labels, w);
         if groups.is_empty() {
             break;
         }
@@ -138,24 +139,32 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         if let Some(sp) = &split {
             // every current position within EPS_EQ of t is "at t"
             let t_rep = sp.position.clone();
+            let total: usize = clouds.iter().map(|c| c.n_points()).sum();
+            let mut all = DMatrix::zeros(d, total);
+            let mut is_other = vec![true; total];
             let mut target = Vec::new();
-            let mut others = Vec::new();
             let mut containing = 0;
-            for cl in &clouds {
+            let mut at = 0;
+            holders.clear();
+            for (s, cl) in clouds.iter().enumerate() {
                 let mut has = false;
                 for col in cl.points.column_iter() {
-                    if (col - &t_rep).norm() <= EPS_EQ {
+                    all.column_mut(at).copy_from(&col);
+                    let dist2: f64 = col.iter().zip(t_rep.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
+                    if dist2 <= EPS_EQ * EPS_EQ {
                         target.push(col.into_owned());
+                        is_other[at] = false;
                         has = true;
-                    } else {
-                        others.push(col.into_owned());
                     }
+                    at += 1;
                 }
                 containing += has as usize;
+                if has {
+                    holders.push(s);
+                }
             }
             let target = DMatrix::from_columns(&target);
-            let others = if others.is_empty() { DMatrix::zeros(d, 0) } else { DMatrix::from_columns(&others) };
-            let (g, lo, hi, gap) = isolating_direction(rng, &target, &others, 24);
+            let (g, lo, hi, gap) = isolating_direction(rng, &target, &all, &is_other, 24);
             if !(gap > 10.0 * EPS_EQ) {
                 return Err(Error::Construction(format!(
                     "no direction isolates the split token (best gap {gap:.3e})"
@@ -223,12 +232,19 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
 
 /// Groups of sequences sharing a leader position (within EPS_EQ) and holding two or more
 /// labels, each sorted, ordered by first member.
-fn conflict_groups(clouds: &[Cloud], labels: &[usize], probe: &SelfAttention) -> Vec<Vec<usize>> {
+fn conflict_groups(clouds: &[&Cloud], labels: &[usize], w: &DVector<f64>) -> Vec<Vec<usize>> {
     let d = clouds.first().map_or(0, |c| c.dim());
     let mut leaders = DMatrix::zeros(d, clouds.len());
     for (s, cl) in clouds.iter().enumerate() {
-        let (out, _) = probe.forward_cloud(cl);
-        leaders.column_mut(s).copy_from(&out.column(0));
+        // the token attention picks: the largest projection on w
+        let mut best = (f64::NEG_INFINITY, 0);
+        for (j, col) in cl.points.column_iter().enumerate() {
+            let p = w.dot(&col);
+            if p > best.0 {
+                best = (p, j);
+            }
+        }
+        leaders.column_mut(s).copy_from(&cl.points.column(best.1));
     }
     let ids = cluster_positions(&leaders, EPS_EQ);
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -257,7 +273,7 @@ enum Choice {
 }
 
 fn choose_split(
-    clouds: &[Cloud],
+    clouds: &[&Cloud],
     groups: &[Vec<usize>],
     labels: &[usize],
     choice: SplitChoice,

@@ -274,7 +274,7 @@ impl Transformer {
                 )
             };
             cloud.points = points;
-            cloud.merge_identical();
+            merge_if_collapsed(b, &mut cloud);
             steps.push(TraceStep { tokens: cloud.tokens(), attention });
         }
         steps
@@ -288,7 +288,7 @@ impl Transformer {
             b.ff.forward_in_place(&mut cloud.points);
             steps.push(cloud.tokens());
             cloud.points = b.sa.forward_softmax(&cloud, beta);
-            cloud.merge_identical();
+            merge_if_collapsed(b, &mut cloud);
             steps.push(cloud.tokens());
         }
         steps
@@ -319,9 +319,7 @@ pub fn apply_block(b: &Block, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<At
         // x -> rho x moves nothing when rho = 1 and merges nothing unless rho = 0
         if b.sa.rho() != 1.0 {
             cloud.points *= b.sa.rho();
-            if b.sa.rho() == 0.0 {
-                cloud.merge_identical();
-            }
+            merge_if_collapsed(b, cloud);
         }
         return Vec::new();
     }
@@ -330,6 +328,15 @@ pub fn apply_block(b: &Block, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<At
         *min_margin = min_margin.min(a.margin);
     }
     cloud.points = points;
-    cloud.merge_identical();
+    merge_if_collapsed(b, cloud);
     att
+}
+
+/// Points that became identical are merged after a layer with rho = 0 (a collapse): then
+/// whole sequences become one point. Elsewhere distinct points stay distinct (rigid
+/// moves), so the check is skipped; keeping a duplicate would only cost time.
+fn merge_if_collapsed(b: &Block, cloud: &mut Cloud) {
+    if b.sa.rho() == 0.0 {
+        cloud.merge_identical();
+    }
 }
