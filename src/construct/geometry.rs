@@ -81,7 +81,8 @@ pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
             if proj[j] - proj[i] > eps {
                 break;
             }
-            if (points.column(i) - points.column(j)).norm() <= eps {
+            let dist2: f64 = points.column(i).iter().zip(points.column(j).iter()).map(|(a, b)| (a - b) * (a - b)).sum();
+            if dist2 <= eps * eps {
                 let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
                 if ri != rj {
                     parent[ri.max(rj)] = ri.min(rj);

@@ -306,53 +306,50 @@ fn choose_split(
         if rep[p] == usize::MAX {
             rep[p] = k;
         }
-        let v = seq_positions.entry(s).or_default();
-        if !v.contains(&p) {
-            v.push(p);
-        }
+        seq_positions.entry(s).or_default().push(p);
+    }
+    for v in seq_positions.values_mut() {
+        v.sort_unstable();
+        v.dedup();
     }
 
-    // score[p]: differently labeled pairs (within a group) that position p separates
+    // score[p]: differently labeled pairs (within a group) that position p separates:
+    // |in| |out| minus the pairs of one label
+    let n_labels = labels.iter().copied().max().map_or(0, |m| m + 1);
     let mut score = vec![0usize; n_pos];
-    let mut witness: Vec<Option<(usize, usize)>> = vec![None; n_pos];
     let mut any_separable_group = vec![false; groups.len()];
+    let mut label_count = vec![0usize; n_labels];
+    let mut in_label = vec![0usize; n_labels];
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
-        let mut label_count: HashMap<usize, usize> = HashMap::new();
+        label_count.iter_mut().for_each(|c| *c = 0);
         for &s in g {
-            *label_count.entry(labels[s]).or_default() += 1;
+            label_count[labels[s]] += 1;
         }
-        let mut holders: HashMap<usize, Vec<usize>> = HashMap::new();
+        pairs.clear();
         for &s in g {
-            for &p in &seq_positions[&s] {
-                holders.entry(p).or_default().push(s);
-            }
+            pairs.extend(seq_positions[&s].iter().map(|&p| (p, s)));
         }
-        for (p, hs) in holders {
-            let inside = hs.len();
+        pairs.sort_unstable();
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let p = run[0].0;
+            let inside = run.len();
             let outside = g.len() - inside;
-            let mut in_label: HashMap<usize, usize> = HashMap::new();
-            for &s in &hs {
-                *in_label.entry(labels[s]).or_default() += 1;
+            let mut same = 0;
+            for &(_, s) in run {
+                in_label[labels[s]] += 1;
             }
-            let same: usize =
-                in_label.iter().map(|(l, &k)| k * (label_count[l] - k)).sum();
+            for &(_, s) in run {
+                let l = labels[s];
+                if in_label[l] > 0 {
+                    same += in_label[l] * (label_count[l] - in_label[l]);
+                    in_label[l] = 0;
+                }
+            }
             let separated = inside * outside - same;
             if separated > 0 {
                 any_separable_group[gi] = true;
                 score[p] += separated;
-                if witness[p].is_none() {
-                    let a = hs[0];
-                    let b = g.iter().copied().find(|s| !hs.contains(s) && labels[*s] != labels[a]);
-                    let pair = match b {
-                        Some(b) => (a, b),
-                        None => {
-                            let b = hs.iter().copied().find(|s| labels[*s] != labels[a]).unwrap_or(a);
-                            let a2 = g.iter().copied().find(|s| !hs.contains(s) && labels[*s] != labels[b]).unwrap_or(a);
-                            (a2, b)
-                        }
-                    };
-                    witness[p] = Some(pair);
-                }
             }
         }
     }
@@ -374,18 +371,33 @@ fn choose_split(
             let a = g[0];
             let b = g.iter().copied().find(|&s| labels[s] != labels[a]).unwrap_or(a);
             let (pa, pb) = (&seq_positions[&a], &seq_positions[&b]);
-            pa.iter()
-                .copied()
-                .find(|p| valid[*p] && !pb.contains(p))
-                .or_else(|| pb.iter().copied().find(|p| valid[*p] && !pa.contains(p)))
+            let first_of = |s: usize| owners.iter().enumerate().filter(move |(_, o)| o.0 == s).map(|(k, _)| ids[k]);
+            first_of(a)
+                .find(|p| valid[*p] && pb.binary_search(p).is_err())
+                .or_else(|| first_of(b).find(|p| valid[*p] && pa.binary_search(p).is_err()))
                 .or_else(|| (0..n_pos).find(|&p| valid[p] && score[p] > 0))
         }
     };
     match pick {
         Some(p) => {
-            let (a, b) = witness[p].unwrap_or((0, 0));
+            let (a, b) = witness(p, groups, labels, &seq_positions).unwrap_or((0, 0));
             Choice::Split(Split { position: pts.column(rep[p]).into_owned(), a, b })
         }
         None => Choice::OnlyHigh,
     }
+}
+
+/// A differently labeled pair of one group that position p separates.
+fn witness(
+    p: usize,
+    groups: &[Vec<usize>],
+    labels: &[usize],
+    seq_positions: &HashMap<usize, Vec<usize>>,
+) -> Option<(usize, usize)> {
+    let has = |s: usize| seq_positions[&s].binary_search(&p).is_ok();
+    groups.iter().find_map(|g| {
+        g.iter().copied().filter(|&a| has(a)).find_map(|a| {
+            g.iter().copied().find(|&b| !has(b) && labels[b] != labels[a]).map(|b| (a, b))
+        })
+    })
 }
