@@ -575,6 +575,21 @@ pub fn stage_figure(data: &Dataset, t: &Transformer) -> Result<String, String> {
     let (hx, hy) = (0.5 * plot.0 as f64 / scale, 0.5 * plot.1 as f64 / scale);
     let range = ((cx - hx, cx + hx), (cy - hy, cy + hy));
 
+    // the direction arrows go in the emptiest corner of the plot (the same in every panel)
+    let compass = {
+        let r = 52.0 / scale;
+        let (ix, iy) = (COMPASS_INSET.0 / scale, COMPASS_INSET.1 / scale);
+        let corners = [(false, false), (true, false), (false, true), (true, true)];
+        let crowd = |&(right, top): &(bool, bool)| {
+            let o = (
+                if right { range.0 .1 - ix } else { range.0 .0 + ix },
+                if top { range.1 .1 - iy } else { range.1 .0 + iy },
+            );
+            all.iter().filter(|p| (p.0 - o.0).hypot(p.1 - o.1) < r).count()
+        };
+        corners.iter().min_by_key(|c| crowd(c)).copied().unwrap_or((false, false))
+    };
+
     // unit directions in the view plane
     let dir2 = |v: &DVector<f64>| {
         let (a, b) = proj(v);
@@ -701,8 +716,13 @@ pub fn stage_figure(data: &Dataset, t: &Transformer) -> Result<String, String> {
             let mut origin = (0, 0);
             let arrows = render(GEO.panel, |area| {
                 let chart = stage_chart(area, range)?;
-                let corner = chart.backend_coord(&(range.0 .0, range.1 .0));
-                origin = (corner.0 + 44, corner.1 - 44);
+                let lo = chart.backend_coord(&(range.0 .0, range.1 .0));
+                let hi = chart.backend_coord(&(range.0 .1, range.1 .1));
+                let (ix, iy) = (COMPASS_INSET.0 as i32, COMPASS_INSET.1 as i32);
+                origin = (
+                    if compass.0 { hi.0 - ix } else { lo.0 + ix },
+                    if compass.1 { hi.1 + iy } else { lo.1 - iy },
+                );
                 for (key, u) in &dirs[p] {
                     if let Some((a, b)) = *u {
                         let c = rgb(DIRECTION_COLORS.iter().find(|(k, _)| k == key).map(|x| x.1).unwrap_or((0, 0, 0)));
@@ -788,17 +808,23 @@ pub fn stage_figure(data: &Dataset, t: &Transformer) -> Result<String, String> {
                     None => groups.push((q, vec![&sq.name])),
                 }
             }
+            // first free spot among: above right, below right, above left, below left
+            let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
             for (q, names) in groups {
                 let label = names.join(", ");
                 let wide = 6.5 * label.chars().count() as f64;
-                let (x, anchor) = if q.0 as f64 + 9.0 + wide > right_edge as f64 {
-                    (q.0 as f64 - 9.0, "end")
-                } else {
-                    (q.0 as f64 + 9.0, "start")
+                let (qx, qy) = (q.0 as f64, q.1 as f64);
+                let candidates = [(qx + 9.0, qy - 8.0, false), (qx + 9.0, qy + 17.0, false), (qx - 9.0, qy - 8.0, true), (qx - 9.0, qy + 17.0, true)];
+                let boxed = |&(x, y, end): &(f64, f64, bool)| if end { (x - wide, y - 10.0, x, y + 2.0) } else { (x, y - 10.0, x + wide, y + 2.0) };
+                let free = |b: &(f64, f64, f64, f64)| {
+                    b.2 <= right_edge as f64 + 10.0 && !placed.iter().any(|o| b.0 < o.2 && o.0 < b.2 && b.1 < o.3 && o.1 < b.3)
                 };
+                let spot = candidates.iter().find(|c| free(&boxed(c))).unwrap_or(&candidates[0]);
+                placed.push(boxed(spot));
+                let anchor = if spot.2 { "end" } else { "start" };
                 svg.push_str(&text(
-                    x,
-                    q.1 as f64 - 8.0,
+                    spot.0,
+                    spot.1,
                     11.0,
                     &format!("text-anchor=\"{anchor}\" fill=\"#222\" class=\"seq-name\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\""),
                     &label,
@@ -832,6 +858,9 @@ fn arrow(area: &Area, from: (i32, i32), dir: (f64, f64), len: f64, color: RGBCol
     area.draw(&Polygon::new(vec![r(tip), r((back.0 + side.0, back.1 + side.1)), r((back.0 - side.0, back.1 - side.1))], color.filled()))
         .map_err(perr)
 }
+
+/// Where the direction arrows start, in pixels from the corner of the plot.
+const COMPASS_INSET: (f64, f64) = (56.0, 50.0);
 
 /// Sequence names are written next to their leaders up to this many sequences.
 const MAX_NAMED: usize = 20;
@@ -870,7 +899,7 @@ fn stage_legend(t: &Transformer, data: &Dataset, color_of: &dyn Fn(usize) -> (u8
         y += 18.0;
     }
     if t.classes.len() > shown {
-        texts.push_str(&text(ox + 20.0, y, 12.0, "fill=\"#333\"", &format!("… and {} more classes", t.classes.len() - shown)));
+        texts.push_str(&text(ox + 20.0, y, 12.0, "fill=\"#333\"", &format!("… and {} more", plural(t.classes.len() - shown, "class", "classes"))));
         y += 18.0;
     }
     let ring_y = y + 4.0;
@@ -1112,7 +1141,7 @@ fn complexity_chart<'a, 'b>(area: &'a Area<'b>, xmax: f64, ymax: f64) -> Result<
 /// Rounds up to a "nice" axis end (1, 2, 2.5, 5 times a power of ten).
 fn nice(x: f64) -> f64 {
     let p = 10f64.powf(x.max(1.0).log10().floor());
-    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+    for m in [1.0, 1.2, 1.5, 2.0, 2.2, 2.5, 3.0, 4.0, 4.5, 5.0, 6.0, 8.0, 10.0] {
         if m * p >= x {
             return m * p;
         }
@@ -1129,9 +1158,10 @@ fn chart_svg(id: &str, title: &str, x_desc: &str, series: &[Series]) -> Result<S
         let mut chart = complexity_chart(area, xmax, ymax)?;
         chart
             .configure_mesh()
-            .x_labels(8)
-            .y_labels(8)
-            .light_line_style(RGBColor(240, 240, 240))
+            .x_labels(10)
+            .y_labels(10)
+            .max_light_lines(1)
+            .light_line_style(RGBColor(244, 244, 244))
             .bold_line_style(RGBColor(222, 222, 222))
             .axis_style(RGBColor(120, 120, 120))
             .label_style(("sans-serif", 11).into_font().color(&RGBColor(80, 80, 80)))

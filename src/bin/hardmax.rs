@@ -13,6 +13,11 @@
 //! option, construction refused) or bad arguments (clap's own errors also exit 2).
 //! Errors go to standard error as `error: FILE: message`.
 
+// The CLI is native only (clap, files, processes); the wasm build of the crate still
+// compiles this target, as an empty program.
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hardmax::construct::{compile, Compiled, Labeling, Options, SplitChoice};
 use hardmax::dataset::{parse, Dataset, Format};
@@ -704,7 +709,7 @@ fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     // clap prints its own errors and exits 2 (0 for --help and --version)
     let cli = Cli::parse();
     match run(&cli) {
@@ -715,3 +720,13 @@ fn main() -> ExitCode {
         }
     }
 }
+
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

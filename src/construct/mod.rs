@@ -12,8 +12,9 @@
 //! ]).unwrap();
 //! let built = compile(&data, &Options::default()).unwrap();
 //! assert_eq!(built.stats.splits, 1);
-//! // normalize + 1 split + 1 collapse + 2 label runs + snap
-//! assert_eq!(built.transformer.blocks.len(), 1 + 1 + 1 + 2 + 1);
+//! // normalize + 1 split + 1 collapse + 1 label block (two runs share it) + snap
+//! assert_eq!(built.stats.runs, 2);
+//! assert_eq!(built.transformer.blocks.len(), 1 + 1 + 1 + 1 + 1);
 //! for s in data.sequences() {
 //!     assert_eq!(built.transformer.classify(&s.tokens), s.label);
 //! }

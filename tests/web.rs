@@ -1,0 +1,110 @@
+//! The wasm facade, in a real headless Chromium (wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use hardmax::wasm::Session;
+use js_sys::{Float32Array, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).expect("property")
+}
+
+fn num(v: &JsValue, key: &str) -> f64 {
+    get(v, key).as_f64().expect("number")
+}
+
+#[wasm_bindgen_test]
+fn every_preset_is_exact_in_the_browser() {
+    for name in ["shared", "random", "rings", "vowels"] {
+        let s = Session::from_preset(name, 2, JsValue::UNDEFINED).expect("preset builds");
+        let r = s.report().unwrap();
+        assert_eq!(num(&r, "correct"), num(&r, "total"), "{name}");
+        assert!(num(&r, "min_margin") > 0.0, "{name}");
+        assert!(num(&r, "blocks") <= 2.0 * num(&r, "sequences") + 2.0, "{name}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn positions_cover_every_state_and_token() {
+    let s = Session::from_preset("shared", 0, JsValue::UNDEFINED).unwrap();
+    let layers = s.layer_count();
+    let t = s.token_count();
+    let pos: Float32Array = s.positions();
+    assert_eq!(pos.length() as usize, (layers + 1) * t * 2);
+    assert!(pos.to_vec().iter().all(|v| v.is_finite()));
+    // every state ends on the anchors: the last state's tokens sit on their class anchor
+    let anchors = s.anchors().to_vec();
+    let seqs = s.token_seq().to_vec();
+    let labels = s.sequences().unwrap();
+    let p = pos.to_vec();
+    for i in 0..t {
+        let seq = js_sys::Array::from(&labels).get(seqs[i]);
+        let label = num(&seq, "label") as usize;
+        let (x, y) = (p[2 * (layers * t + i)], p[2 * (layers * t + i) + 1]);
+        let (ax, ay) = (anchors[2 * label], anchors[2 * label + 1]);
+        assert!((x - ax).abs() < 1e-4 && (y - ay).abs() < 1e-4, "token {i} at ({x}, {y}) not on anchor ({ax}, {ay})");
+    }
+}
+
+#[wasm_bindgen_test]
+fn layers_have_stages_captions_and_attention() {
+    let s = Session::from_preset("shared", 0, JsValue::UNDEFINED).unwrap();
+    let mut seen = Vec::new();
+    for k in 1..=s.layer_count() {
+        let l = s.layer(k).unwrap();
+        let stage = get(&l, "stage").as_string().unwrap();
+        assert!(!get(&l, "caption").as_string().unwrap().is_empty());
+        if !seen.contains(&stage) {
+            seen.push(stage.clone());
+        }
+        if get(&l, "kind").as_string().unwrap() == "sa" && (stage == "separate" || stage == "collapse") {
+            let att = s.attention(k).unwrap();
+            let lead = js_sys::Int32Array::from(get(&att, "leader")).to_vec();
+            assert!(lead.iter().all(|&j| j >= 0 && (j as usize) < s.token_count()));
+        }
+    }
+    assert_eq!(seen, vec!["normalize", "separate", "collapse", "label", "snap"]);
+    assert!(s.layer(0).is_err());
+    assert!(s.layer(s.layer_count() + 1).is_err());
+}
+
+#[wasm_bindgen_test]
+fn bad_inputs_are_errors_not_panics() {
+    let indistinguishable = r#"{"sequences": [
+        {"tokens": [[0, 0], [1, 1]], "label": "a"},
+        {"tokens": [[1, 1], [0, 0]], "label": "b"}]}"#;
+    let e = Session::from_text(indistinguishable, "json", JsValue::UNDEFINED).err().expect("refused");
+    let msg = JsValue::from(e);
+    let text = get(&msg, "message").as_string().unwrap();
+    assert!(text.contains("positional"), "{text}");
+    // with positional encoding the same data works
+    let opts = js_sys::JSON::parse(r#"{"positional": true}"#).unwrap();
+    let s = Session::from_text(indistinguishable, "json", opts).unwrap();
+    let r = s.report().unwrap();
+    assert_eq!(num(&r, "correct"), 2.0);
+    assert!(Session::from_text("{", "json", JsValue::UNDEFINED).is_err());
+    assert!(Session::from_text("x", "xml", JsValue::UNDEFINED).is_err());
+    assert!(Session::from_preset("nope", 0, JsValue::UNDEFINED).is_err());
+    let bad = js_sys::JSON::parse(r#"{"collapse_layers": 99}"#).unwrap();
+    assert!(Session::from_preset("shared", 0, bad).is_err());
+}
+
+#[wasm_bindgen_test]
+fn ts_text_and_exports() {
+    let ts = "@problemName t\n@dimensions 2\n@classLabel true a b\n@data\n1,2,3:4,5,6:a\n2,3:1,0:b\n";
+    let s = Session::from_text(ts, "ts", JsValue::UNDEFINED).unwrap();
+    assert_eq!(num(&s.report().unwrap(), "correct"), 2.0);
+    let svg = s.svg(s.layer_count(), 600, 400).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("</svg>"));
+    let model = s.model_json().unwrap();
+    assert!(model.contains("\"hardmax-model\""));
+    let data = s.dataset_json().unwrap();
+    assert!(data.contains("\"sequences\""));
+    let soft = s.softmax(1000.0).unwrap();
+    assert_eq!(num(&soft, "total"), 2.0);
+    assert!(s.softmax(f64::NAN).is_err());
+    assert_eq!(s.token_position(0, 0).unwrap().to_vec(), vec![1.0, 4.0]);
+}
