@@ -145,8 +145,10 @@ fn set_attr(element: &str, key: &str, value: &str) -> String {
         let j = rest.find('"').unwrap_or(rest.len());
         format!("{}{}{}{}", &element[..i + needle.len()], escape(value), "", &rest[j..])
     } else {
-        let name_end = element.find(|c: char| c.is_whitespace() || c == '/' || c == '>').unwrap_or(element.len());
-        format!("{} {key}=\"{}\"{}", &element[..name_end], escape(value), &element[name_end..])
+        let end = element.strip_suffix("/>").map(str::len).or_else(|| element.strip_suffix('>').map(str::len));
+        let at = end.unwrap_or(element.len());
+        let at = element[..at].trim_end().len();
+        format!("{} {key}=\"{}\"{}", &element[..at], escape(value), &element[at..])
     }
 }
 
@@ -398,13 +400,24 @@ fn add_text(svg: String, titles: &[(f64, f64, String)], frame: &Frame, width: u3
     for (x, y, t) in titles {
         s.push_str(&text(*x, *y, 13.0, "fill=\"#222\"", t));
     }
-    // legend: class names, right-aligned on their own row below the title
+    // legend: class markers (the same shapes as the points) and names, right-aligned on
+    // their own row below the title
     let color = frame_colors(frame);
     let mut x = width as f64 - 10.0;
+    let mut marks = Vec::new();
     for (k, name) in frame.class_names.iter().enumerate().rev() {
         x -= 16.0 + 6.5 * name.chars().count() as f64;
-        let _ = write!(s, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{}\"/>", x, legend_y - 4.0, hex(color(k)));
+        marks.push((k, (x as i32, (legend_y - 4.0) as i32)));
         s.push_str(&text(x + 8.0, legend_y, 11.0, "fill=\"#333\"", name));
+    }
+    let height = (legend_y + 12.0) as u32;
+    if let Ok(shapes) = render((width, height), |area| {
+        for &(k, q) in &marks {
+            draw_marker(area, k, q, 4.5, rgb(color(k)))?;
+        }
+        Ok(())
+    }) {
+        s.push_str(&shapes);
     }
     match svg.rfind("</svg>") {
         Some(i) => format!("{}{}{}", &svg[..i], s, &svg[i..]),
@@ -534,8 +547,8 @@ pub fn stage_figure(data: &Dataset, t: &Transformer) -> Result<String, String> {
 
     // positions of every token in the five states, and each sequence's leader (max w.x)
     let n_tokens = data.total_tokens();
-    let mut pos: Vec<Vec<(f64, f64)>> = vec![Vec::with_capacity(n_tokens); 5];
-    let mut leaders: Vec<Vec<(f64, f64)>> = vec![Vec::with_capacity(data.len()); 5];
+    let mut pos: Vec<Vec<(f64, f64)>> = (0..5).map(|_| Vec::with_capacity(n_tokens)).collect();
+    let mut leaders: Vec<Vec<(f64, f64)>> = (0..5).map(|_| Vec::with_capacity(data.len())).collect();
     let mut class = Vec::with_capacity(n_tokens);
     let mut seq = Vec::with_capacity(n_tokens);
     for (s, sq) in data.sequences().iter().enumerate() {
@@ -597,7 +610,8 @@ pub fn stage_figure(data: &Dataset, t: &Transformer) -> Result<String, String> {
         (n > 1e-9).then(|| (a / n, b / n))
     };
     let d = &t.directions;
-    let dirs: [Vec<(&str, Option<(f64, f64)>)>; 5] = [
+    type Arrows<'k> = Vec<(&'k str, Option<(f64, f64)>)>;
+    let dirs: [Arrows; 5] = [
         vec![("w", dir2(&d.w))],
         vec![("w", dir2(&d.w)), ("c", dir2(&d.c))],
         vec![("w", dir2(&d.w))],
@@ -704,7 +718,7 @@ pub fn stage_figure(data: &Dataset, t: &Transformer) -> Result<String, String> {
                 .light_line_style(RGBColor(244, 244, 244))
                 .bold_line_style(RGBColor(230, 230, 230))
                 .axis_style(RGBColor(160, 160, 160))
-                .label_style(("sans-serif", 10).into_font().color(&RGBColor(120, 120, 120)))
+                .label_style(("sans-serif", 12).into_font().color(&RGBColor(120, 120, 120)))
                 .x_label_formatter(&|v| format!("{v:.1}"))
                 .y_label_formatter(&|v| format!("{v:.1}"))
                 .draw()
@@ -883,8 +897,8 @@ fn stage_legend(t: &Transformer, data: &Dataset, color_of: &dyn Fn(usize) -> (u8
     let mut y = oy + 12.0;
     texts.push_str(&text(ox, y, 14.0, "font-weight=\"bold\" fill=\"#222\"", "Legend"));
     y += 24.0;
-    // classes, up to 8 shown
-    let shown = t.classes.len().min(8);
+    // classes, up to 12 shown
+    let shown = t.classes.len().min(12);
     let mut marks: Vec<(i32, i32, usize)> = Vec::new();
     for k in 0..shown {
         marks.push(((ox + 6.0) as i32, (y - 4.0) as i32, k));
@@ -899,7 +913,8 @@ fn stage_legend(t: &Transformer, data: &Dataset, color_of: &dyn Fn(usize) -> (u8
         y += 18.0;
     }
     if t.classes.len() > shown {
-        texts.push_str(&text(ox + 20.0, y, 12.0, "fill=\"#333\"", &format!("… and {} more", plural(t.classes.len() - shown, "class", "classes"))));
+        let more = t.classes.len() - shown;
+        texts.push_str(&text(ox + 20.0, y, 12.0, "fill=\"#333\"", &format!("… and {more} more {}", if more == 1 { "class" } else { "classes" })));
         y += 18.0;
     }
     let ring_y = y + 4.0;
@@ -1124,7 +1139,7 @@ fn series_style(key: &str) -> ((u8, u8, u8), usize, Option<&'static str>) {
 }
 
 const CHART: (u32, u32) = (560, 400);
-const CHART_TOP: u32 = 44;
+const CHART_TOP: u32 = 58;
 
 fn complexity_chart<'a, 'b>(area: &'a Area<'b>, xmax: f64, ymax: f64) -> Result<Chart2d<'a, 'b>, String> {
     ChartBuilder::on(area)
@@ -1149,11 +1164,12 @@ fn nice(x: f64) -> f64 {
     10.0 * p
 }
 
-fn chart_svg(id: &str, title: &str, x_desc: &str, series: &[Series]) -> Result<String, String> {
+fn chart_svg(id: &str, title: &str, note: &str, x_desc: &str, series: &[Series]) -> Result<String, String> {
     let xmax = nice(series.iter().flat_map(|s| s.points.iter()).map(|p| p.0).max().unwrap_or(1) as f64 * 1.04);
     let ymax = nice(series.iter().flat_map(|s| s.points.iter()).map(|p| p.1).max().unwrap_or(1) as f64 * 1.04);
     let mut out = format!("<g class=\"chart\" data-chart=\"{id}\">\n");
     out.push_str(&text(12.0, 22.0, 14.0, "font-weight=\"bold\" fill=\"#222\" class=\"caption\"", title));
+    out.push_str(&text(12.0, 40.0, 12.0, "fill=\"#555\" class=\"caption\"", note));
     let axes = render(CHART, |area| {
         let mut chart = complexity_chart(area, xmax, ymax)?;
         chart
@@ -1164,8 +1180,8 @@ fn chart_svg(id: &str, title: &str, x_desc: &str, series: &[Series]) -> Result<S
             .light_line_style(RGBColor(244, 244, 244))
             .bold_line_style(RGBColor(222, 222, 222))
             .axis_style(RGBColor(120, 120, 120))
-            .label_style(("sans-serif", 11).into_font().color(&RGBColor(80, 80, 80)))
-            .axis_desc_style(("sans-serif", 12).into_font().color(&RGBColor(40, 40, 40)))
+            .label_style(("sans-serif", 13).into_font().color(&RGBColor(80, 80, 80)))
+            .axis_desc_style(("sans-serif", 14).into_font().color(&RGBColor(40, 40, 40)))
             .x_desc(x_desc)
             .y_desc("blocks (each: a feed-forward and an attention layer)")
             .x_label_formatter(&|v| format!("{v:.0}"))
@@ -1285,12 +1301,14 @@ pub fn complexity_figure(data: &ComplexityData) -> Result<String, String> {
     let left = chart_svg(
         "by-n",
         &format!("Blocks against N (sequences of {} tokens)", s.len),
+        "Both grow linearly in N; this construction stays under its bound 2N+C+1, about half of 4N+1.",
         "N (number of sequences)",
         &data.by_n,
     )?;
     let right = chart_svg(
         "by-length",
         &format!("Blocks against sequence length (N = {})", s.n),
+        "Fresh datasets differ, so their counts wander; longer copies of the same sequences cost nothing.",
         "tokens per sequence",
         &data.by_length,
     )?;
@@ -1343,6 +1361,7 @@ mod tests {
     #[test]
     fn set_attr_replaces_or_inserts() {
         assert_eq!(set_attr("<circle r=\"1\" stroke=\"none\"/>", "stroke", "#000"), "<circle r=\"1\" stroke=\"#000\"/>");
-        assert_eq!(set_attr("<polygon points=\"1,2 \"/>", "class", "token"), "<polygon class=\"token\" points=\"1,2 \"/>");
+        assert_eq!(set_attr("<polygon points=\"1,2 \"/>", "class", "token"), "<polygon points=\"1,2 \" class=\"token\"/>");
+        assert_eq!(set_attr("<g>", "class", "x"), "<g class=\"x\">");
     }
 }

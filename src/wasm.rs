@@ -161,30 +161,29 @@ impl Session {
         let keep_full = states * n_drawn * t.dim <= 4_000_000;
         let mut full: Vec<Vec<f64>> = if keep_full { vec![Vec::with_capacity(n_drawn * t.dim); states] } else { vec![] };
         let mut offset = 0usize;
+        let mut view_pts: Vec<[f64; 2]> = Vec::new();
         for &s in &chosen {
             let seq = &data.sequences()[s];
-            let trace = t.trace(&seq.tokens);
             let n = seq.len();
-            for (state, step) in trace.iter().enumerate() {
-                for j in 0..n {
-                    let x = step.tokens.column(j).into_owned();
-                    let p = view2(&t, &x);
+            t.walk(&seq.tokens, |state, cloud, att| {
+                // project each distinct point once, then write every token
+                view_pts.clear();
+                view_pts.extend(cloud.points.column_iter().map(|c| [t.view[0].dot(&c), t.view[1].dot(&c)]));
+                for (j, &p) in cloud.token_point.iter().enumerate() {
                     let at = 2 * (state * n_drawn + offset + j);
-                    positions[at] = p[0] as f32;
-                    positions[at + 1] = p[1] as f32;
+                    positions[at] = view_pts[p as usize][0] as f32;
+                    positions[at + 1] = view_pts[p as usize][1] as f32;
                     if keep_full {
-                        full[state].extend(x.iter());
+                        full[state].extend(cloud.points.column(p as usize).iter());
                     }
                 }
-                if state > 0 {
-                    if let (Some(att), Some(Some((lead, margin)))) = (&step.attention, attention.get_mut(state - 1)) {
-                        for j in 0..n {
-                            lead[offset + j] = (offset + att[j].0) as i32;
-                            margin[offset + j] = att[j].1 as f32;
-                        }
+                if let (Some(att), Some(Some((lead, margin)))) = (att, state.checked_sub(1).and_then(|k| attention.get_mut(k))) {
+                    for j in 0..n {
+                        lead[offset + j] = (offset + att[j].0) as i32;
+                        margin[offset + j] = att[j].1 as f32;
                     }
                 }
-            }
+            });
             offset += n;
         }
 

@@ -59,10 +59,15 @@ class App {
 
   // ---- start-up ---------------------------------------------------------------------------
 
+  /** Bytes of wasm linear memory (for memory measurements). */
+  wasmMemoryBytes() {
+    return this.wasm?.memory?.buffer?.byteLength ?? 0;
+  }
+
   async start() {
     try {
       const mod = await import('./pkg/hardmax.js');
-      await mod.default();
+      this.wasm = await mod.default();
       this.engine = mod;
     } catch (err) {
       console.warn('hardmax: engine not loaded', err);

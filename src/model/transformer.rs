@@ -249,34 +249,41 @@ impl Transformer {
         (x, min_margin)
     }
 
+    /// Walks the forward pass, calling `visit(state, cloud, attention)` on every state
+    /// (state 0: the encoded input; state k: after layer k). For attention layers,
+    /// `attention[i]` is (first attended token, margin) for token i.
+    pub fn walk(&self, tokens: &DMatrix<f64>, mut visit: impl FnMut(usize, &Cloud, Option<&[(usize, f64)]>)) {
+        let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
+        visit(0, &cloud, None);
+        for (i, b) in self.blocks.iter().enumerate() {
+            b.ff.forward_in_place(&mut cloud.points);
+            visit(2 * i + 1, &cloud, None);
+            let mut ignore = f64::INFINITY;
+            if b.sa.is_pointwise() {
+                apply_attention(&b.sa, &mut cloud, &mut ignore);
+                visit(2 * i + 2, &cloud, None);
+                continue;
+            }
+            let first_token = cloud.first_tokens();
+            let token_point = cloud.token_point.clone();
+            let att = apply_attention(&b.sa, &mut cloud, &mut ignore);
+            let attention: Vec<(usize, f64)> = token_point
+                .iter()
+                .map(|&p| {
+                    let a = att[p as usize];
+                    (first_token[a.first as usize], a.margin)
+                })
+                .collect();
+            visit(2 * i + 2, &cloud, Some(&attention));
+        }
+    }
+
     /// Every state of the forward pass (state 0: the encoded input), token by token.
     pub fn trace(&self, tokens: &DMatrix<f64>) -> Vec<TraceStep> {
-        let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
         let mut steps = Vec::with_capacity(self.layer_count() + 1);
-        steps.push(TraceStep { tokens: cloud.tokens(), attention: None });
-        for b in &self.blocks {
-            b.ff.forward_in_place(&mut cloud.points);
-            steps.push(TraceStep { tokens: cloud.tokens(), attention: None });
-            let first_token = cloud.first_tokens();
-            let (points, att) = b.sa.forward_cloud(&cloud);
-            let attention = if att.is_empty() {
-                None
-            } else {
-                Some(
-                    cloud
-                        .token_point
-                        .iter()
-                        .map(|&p| {
-                            let a = att[p as usize];
-                            (first_token[a.first as usize], a.margin)
-                        })
-                        .collect(),
-                )
-            };
-            cloud.points = points;
-            merge_if_collapsed(b, &mut cloud);
-            steps.push(TraceStep { tokens: cloud.tokens(), attention });
-        }
+        self.walk(tokens, |_, cloud, attention| {
+            steps.push(TraceStep { tokens: cloud.tokens(), attention: attention.map(|a| a.to_vec()) });
+        });
         steps
     }
 
@@ -288,7 +295,7 @@ impl Transformer {
             b.ff.forward_in_place(&mut cloud.points);
             steps.push(cloud.tokens());
             cloud.points = b.sa.forward_softmax(&cloud, beta);
-            merge_if_collapsed(b, &mut cloud);
+            merge_if_collapsed(&b.sa, &mut cloud);
             steps.push(cloud.tokens());
         }
         steps
@@ -315,28 +322,34 @@ impl Transformer {
 /// One block on a cloud, in place: the shared step of the construction and the verifier.
 pub fn apply_block(b: &Block, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<Attend> {
     b.ff.forward_in_place(&mut cloud.points);
-    if b.sa.is_pointwise() {
+    apply_attention(&b.sa, cloud, min_margin)
+}
+
+/// One attention layer on a cloud, in place; returns what each point attended to (empty
+/// for pointwise layers).
+pub fn apply_attention(sa: &SelfAttention, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<Attend> {
+    if sa.is_pointwise() {
         // x -> rho x moves nothing when rho = 1 and merges nothing unless rho = 0
-        if b.sa.rho() != 1.0 {
-            cloud.points *= b.sa.rho();
-            merge_if_collapsed(b, cloud);
+        if sa.rho() != 1.0 {
+            cloud.points *= sa.rho();
+            merge_if_collapsed(sa, cloud);
         }
         return Vec::new();
     }
-    let (points, att) = b.sa.forward_cloud(cloud);
+    let (points, att) = sa.forward_cloud(cloud);
     for a in &att {
         *min_margin = min_margin.min(a.margin);
     }
     cloud.points = points;
-    merge_if_collapsed(b, cloud);
+    merge_if_collapsed(sa, cloud);
     att
 }
 
 /// Points that became identical are merged after a layer with rho = 0 (a collapse): then
 /// whole sequences become one point. Elsewhere distinct points stay distinct (rigid
 /// moves), so the check is skipped; keeping a duplicate would only cost time.
-fn merge_if_collapsed(b: &Block, cloud: &mut Cloud) {
-    if b.sa.rho() == 0.0 {
+fn merge_if_collapsed(sa: &SelfAttention, cloud: &mut Cloud) {
+    if sa.rho() == 0.0 {
         cloud.merge_identical();
     }
 }

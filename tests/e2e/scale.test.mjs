@@ -1,0 +1,89 @@
+// Real sizes in the browser: construction + verification timed inside wasm on a real
+// multivariate dataset, and the page with N = 5,000 sequences of 20 tokens in d = 8.
+// Timings are printed (benchmarks, not assertions); exactness and memory are asserted.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, appState } from './app.mjs';
+
+const ctx = useBrowser();
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
+}
+
+test('JapaneseVowels (270 sequences, d = 12) in wasm: exact, timed', { timeout: 120_000 }, async () => {
+  const { page } = await ctx.open();
+  const result = await page.evaluate(async () => {
+    const text = await (await fetch('tests/data/JapaneseVowels_TRAIN.ts')).text();
+    const m = await import('./www/pkg/hardmax.js');
+    await m.default();
+    const runs = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      const s = m.Session.fromText(text, 'ts', {});
+      const wall = performance.now() - t0;
+      const r = s.report();
+      runs.push({ construct: r.construct_ms, verify: r.verify_ms, wall, correct: r.correct, total: r.total, blocks: r.blocks });
+      s.free();
+    }
+    return runs;
+  });
+  for (const r of result) assert.equal(r.correct, r.total);
+  const cv = stats(result.map((r) => r.construct + r.verify));
+  const wall = stats(result.map((r) => r.wall));
+  console.log(`# wasm JapaneseVowels_TRAIN: construct+verify ms min ${cv.min.toFixed(1)} median ${cv.median.toFixed(1)} max ${cv.max.toFixed(1)}; ` +
+    `whole session (with the trace for drawing) ms min ${wall.min.toFixed(1)} median ${wall.median.toFixed(1)} max ${wall.max.toFixed(1)}; blocks ${result[0].blocks}`);
+});
+
+test('the page with N = 5,000 sequences of 20 tokens in d = 8: exact, sampled, memory bounded', { timeout: 600_000 }, async () => {
+  const { page, consoleErrors } = await ctx.open();
+  const data = await page.evaluate(() => {
+    // mulberry32: a 32-bit generator exact in JS arithmetic (tokens must not repeat)
+    let a = 12345;
+    const rand = () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const sequences = [];
+    for (let q = 0; q < 5000; q++) {
+      const tokens = Array.from({ length: 20 }, () => Array.from({ length: 8 }, () => rand()));
+      sequences.push({ name: `g${q + 1}`, label: `c${q % 4}`, tokens });
+    }
+    window.__big = { sequences };
+    return sequences.length;
+  });
+  assert.equal(data, 5000);
+  const t0 = Date.now();
+  await page.evaluate(() => window.hardmax.load(window.__big));
+  const loadMs = Date.now() - t0;
+  const st = await appState(page);
+  assert.equal(st.correct, 5000);
+  assert.equal(st.total, 5000);
+  // play a little and measure frame intervals while the big trace is on screen
+  const frames = await page.evaluate(async () => {
+    window.hardmax.goto(Math.floor(window.hardmax.state().layers / 2));
+    window.hardmax.play();
+    const ts = [];
+    await new Promise((done) => {
+      const t0 = performance.now();
+      const tick = (t) => { ts.push(t); if (t - t0 < 2000) requestAnimationFrame(tick); else done(); };
+      requestAnimationFrame(tick);
+    });
+    window.hardmax.pause();
+    return ts.slice(1).map((t, i) => t - ts[i]);
+  });
+  const f = stats(frames);
+  const client = await page.context().newCDPSession(page);
+  await client.send('Performance.enable');
+  const { metrics } = await client.send('Performance.getMetrics');
+  const heap = metrics.find((m) => m.name === 'JSHeapTotalSize').value / 2 ** 20;
+  const wasmMb = await page.evaluate(() => (window.hardmax.app?.wasmMemoryBytes?.() ?? 0) / 2 ** 20);
+  console.log(`# page N=5000 x 20 x d=8: load (construct + verify + trace) ${loadMs} ms; tokens drawn ${st.tokens ?? '?'}; ` +
+    `frame interval ms median ${f.median.toFixed(1)} max ${f.max.toFixed(1)}; JS heap ${heap.toFixed(0)} MB; wasm memory ${wasmMb.toFixed(0)} MB`);
+  assert.ok(heap + wasmMb < 500, `tab memory ${heap + wasmMb} MB`);
+  assert.deepEqual(consoleErrors, []);
+});
