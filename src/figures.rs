@@ -626,11 +626,12 @@ pub fn stage_figure(data: &Dataset, t: &Transformer) -> Result<String, String> {
         (
             "1 · input (normalized)".into(),
             format!(
-                "{} of {} after the normalize layer (state {}), which only rescales and shifts the data into the box [1,2]{}. A faint line joins each sequence's tokens.",
+                "{} of {} after the normalize layer (state {}), which only rescales and shifts the data into the box [1,2]{}{}. A faint line joins each sequence's tokens.",
                 plural(n_tokens, "token", "tokens"),
                 plural(n, "sequence", "sequences"),
                 plan.states[0],
-                superscript(t.dim)
+                superscript(t.dim),
+                if t.input.positional_amplitude.is_some() { ", after a small positional offset per token" } else { "" }
             ),
         ),
         (

@@ -30,7 +30,7 @@ pub fn run(mut clouds: Vec<Cloud>, w: &DVector<f64>, pending: Option<Tent>, laye
                 t.add_to(&mut ff);
                 (vec![t], "The last split's token comes back down; every sequence keeps its own leader.".to_string())
             }
-            None => (vec![], "Collapse: this feed-forward layer is the identity.".to_string()),
+            None => (vec![], "Collapse: nothing moves in this feed-forward layer; the attention layer after it does the work.".to_string()),
         };
         let sa = SelfAttention::on_direction(1.0 - lambda, w, Value::Scaled(lambda))
             .expect("rank-one attention on w is well formed");

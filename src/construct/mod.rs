@@ -132,10 +132,11 @@ fn input_map(data: &Dataset, opts: &Options) -> InputMap {
             hi = hi.max(*v);
         }
     }
-    let range = if hi > lo { hi - lo } else { 1.0 };
+    // half the range: finite even for values near the largest f64
+    let half = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
     InputMap {
-        lift_time_scale: opts.lift_time.then(|| range / (data.max_len().max(2) - 1) as f64),
-        positional_amplitude: opts.positional.then_some(0.01 * range),
+        lift_time_scale: opts.lift_time.then(|| half / (data.max_len().max(2) - 1) as f64),
+        positional_amplitude: opts.positional.then_some(0.02 * half),
     }
 }
 

@@ -40,11 +40,12 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
             }
         }
     }
-    let range = (&hi - &lo).max();
-    let scale = if range > 0.0 && range.is_finite() { range } else { 1.0 };
-    let shift = DVector::from_element(d, 1.0) - &lo / scale;
+    // half ranges never overflow, even for values near the largest f64
+    let half = (0..d).map(|i| hi[i] / 2.0 - lo[i] / 2.0).fold(0.0, f64::max);
+    let eta = if half > 0.0 { 0.5 / half } else { 1.0 };
+    let shift = DVector::from_element(d, 1.0) - &lo * eta;
     let ff = FeedForward::new(
-        1.0 / scale,
+        eta,
         DMatrix::zeros(1, d),
         DVector::from_element(1, 1.0),
         DMatrix::from_column_slice(d, 1, shift.as_slice()),
@@ -85,8 +86,8 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
         ff_meta: LayerMeta {
             stage: Stage::Normalize,
             caption: format!(
-                "Normalize: every token is scaled by 1/{} and shifted into the box [1,2]^{d}, so its projection on w is positive and attention will pick each sequence's leader.",
-                short(scale)
+                "Normalize: every token is scaled by {} and shifted into the box [1,2]^{d}, so its projection on w is positive and attention will pick each sequence's leader.",
+                short(eta)
             ),
             tents: vec![],
         },

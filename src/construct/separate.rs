@@ -166,9 +166,14 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             let target = DMatrix::from_columns(&target);
             let (g, lo, hi, gap) = isolating_direction(rng, &target, &all, &is_other, 24);
             if !(gap > 10.0 * EPS_EQ) {
-                return Err(Error::Construction(format!(
-                    "no direction isolates the split token (best gap {gap:.3e})"
-                )));
+                // a tent that narrow would leak rounding error onto every token above it
+                return Err(Error::TooClose {
+                    first: sp.a + 1,
+                    first_name: names[sp.a].clone(),
+                    second: sp.b + 1,
+                    second_name: names[sp.b].clone(),
+                    gap,
+                });
             }
             min_gap = min_gap.min(gap);
             let r = level - w.dot(&t_rep);

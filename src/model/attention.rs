@@ -347,7 +347,8 @@ impl SelfAttention {
             } else {
                 (0, &[])
             };
-            let (len, m) = if sign == 0 {
+            let (len, m) = if sign == 0 || order.is_empty() {
+                // zero query (every score 0), or scores that are not numbers: all tie
                 (n, f64::INFINITY)
             } else {
                 let max = pi * kk[order[0] as usize];
@@ -363,7 +364,8 @@ impl SelfAttention {
             let id = match cache.iter().find(|c| c.0 == sign && c.1 == len) {
                 Some(c) => c.2,
                 None => {
-                    let mut members: Vec<u32> = if sign == 0 { (0..n as u32).collect() } else { order[..len].to_vec() };
+                    let mut members: Vec<u32> =
+                        if len == n || order.len() < len { (0..n as u32).collect() } else { order[..len].to_vec() };
                     members.sort_unstable();
                     sets.push(members);
                     cache.push((sign, len, sets.len() - 1));
