@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 OUT=www/pkg
-RAW=target/wasm32-unknown-unknown/release/hardmax.wasm
+RAW=target/wasm32-unknown-unknown/wasm-release/hardmax.wasm
 WASM_OPT=node_modules/.bin/wasm-opt
 STAMP="$OUT/.build-stamp"
 
@@ -17,8 +17,8 @@ die() { printf '[wasm] ERROR: %s\n' "$*" >&2; exit 1; }
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen not found; run scripts/setup.sh wasm"
 [ -x "$WASM_OPT" ] || die "$WASM_OPT not found; run scripts/setup.sh wasm (npm ci)"
 
-say "cargo build --release --target wasm32-unknown-unknown --lib"
-cargo build --release --target wasm32-unknown-unknown --lib
+say "cargo build --profile wasm-release --target wasm32-unknown-unknown --lib"
+cargo build --profile wasm-release --target wasm32-unknown-unknown --lib
 [ -f "$RAW" ] || die "$RAW not produced"
 
 # Skip wasm-bindgen + wasm-opt when neither the cargo output nor the tools changed.

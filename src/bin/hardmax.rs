@@ -6,6 +6,8 @@
 //! hardmax build    FILE -o model.json [construction options] [--format F]
 //! hardmax classify model.json FILE [--format F] [--json]
 //! hardmax example  [NAME] [--seed N]
+//! hardmax figures  FILE --out DIR [construction options]
+//! hardmax bench    [--n ..] [--len ..] [--d ..] [--shared no|yes|both]
 //! ```
 //!
 //! Exit codes: 0 success; 1 `verify`/`build` ran but some training sequence is
@@ -59,6 +61,24 @@ enum Command {
     Example(ExampleArgs),
     /// Time construction and verification on generated datasets (one JSON line per case)
     Bench(BenchArgs),
+    /// Write SVG figures: the construction stage by stage, and blocks against N and length
+    Figures(FiguresArgs),
+}
+
+#[derive(Args)]
+struct FiguresArgs {
+    /// dataset file (.json, .csv or .ts)
+    file: PathBuf,
+    /// directory for stages.svg and complexity.svg (created if missing)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// skip complexity.svg (it compiles 30 generated datasets, about a second)
+    #[arg(long)]
+    no_complexity: bool,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    construction: ConstructionArgs,
 }
 
 #[derive(Args)]
@@ -575,7 +595,46 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Classify(a) => cmd_classify(a),
         Command::Example(a) => cmd_example(a),
         Command::Bench(a) => cmd_bench(a),
+        Command::Figures(a) => cmd_figures(a),
     }
+}
+
+fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
+    use hardmax::figures::{complexity_data, complexity_figure, stage_figure, ComplexitySpec};
+    let data = read_dataset(&a.file, a.input.format)?;
+    let opts = a.construction.options();
+    let c = construct_and_verify(&a.file, &data, &opts)?;
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| Failure::input(&a.out, format!("cannot create the output directory: {e}")))?;
+    let write = |name: &str, svg: &str| -> Result<PathBuf, Failure> {
+        let path = a.out.join(name);
+        std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
+        Ok(path)
+    };
+    let t = &c.built.transformer;
+    let svg = stage_figure(&data, t).map_err(|e| Failure::input(&a.file, e))?;
+    let path = write("stages.svg", &svg)?;
+    out(&format!(
+        "wrote {}: 5 stages of {} sequences ({} tokens), {} blocks, {} splits; {}/{} correct",
+        path.display(),
+        data.len(),
+        data.total_tokens(),
+        t.blocks.len(),
+        c.built.stats.splits,
+        c.verification.correct,
+        c.verification.total
+    ));
+    if !a.no_complexity {
+        // generated data in R^4: the same construction options, minus the d = 1 lift
+        let gen_opts = Options { lift_time: false, ..opts.clone() };
+        let failure = |e: String| Failure { code: 2, message: format!("complexity figure: {e}") };
+        let cx = complexity_data(&ComplexitySpec::default(), &gen_opts).map_err(failure)?;
+        let svg = complexity_figure(&cx).map_err(failure)?;
+        let path = write("complexity.svg", &svg)?;
+        out(&format!("wrote {}: blocks against N and against sequence length", path.display()));
+        out(cx.table().trim_end());
+    }
+    Ok(verified_exit(&a.file, &c.verification))
 }
 
 /// Peak resident memory of this process in MB (Linux), if known.
