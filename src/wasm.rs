@@ -40,6 +40,7 @@ struct JsOptions {
     lift: Option<bool>,
     collapse_layers: Option<f64>,
     labeling: Option<String>,
+    anchors: Option<String>,
 }
 
 fn options(value: JsValue) -> Result<Options, JsError> {
@@ -67,6 +68,11 @@ fn options(value: JsValue) -> Result<Options, JsError> {
         None | Some("runs") => Labeling::Runs,
         Some("points") => Labeling::Points,
         Some(other) => return Err(JsError::new(&format!("invalid option labeling: {other:?} (expected runs or points)"))),
+    };
+    o.anchors = match js.anchors.as_deref() {
+        None | Some("circle") => crate::construct::AnchorPlacement::Circle,
+        Some("line") => crate::construct::AnchorPlacement::Line,
+        Some(other) => return Err(JsError::new(&format!("invalid option anchors: {other:?} (expected circle or line)"))),
     };
     Ok(o)
 }

@@ -502,8 +502,12 @@ fn datasets_without_shared_positions_fit_n_plus_c_plus_2() {
 fn options_stay_exact_on_overlap_datasets() {
     let mut totals: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     run_property("options", 300, overlap_spec(1..=20, 1..=8), |spec, parts| {
-        let variants: [(&str, Options); 5] = [
+        let variants: [(&str, Options); 6] = [
             ("collapse 2", Options { collapse_layers: 2, ..opts(spec.seed) }),
+            (
+                "anchors on a line",
+                Options { anchors: hardmax::construct::AnchorPlacement::Line, ..opts(spec.seed) },
+            ),
             ("collapse 3", Options { collapse_layers: 3, ..opts(spec.seed) }),
             ("points", Options { labeling: Labeling::Points, ..opts(spec.seed) }),
             ("first-found", Options { split_choice: SplitChoice::FirstFound, ..opts(spec.seed) }),

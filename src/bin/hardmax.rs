@@ -107,6 +107,9 @@ struct BenchArgs {
     /// sequences run through the plain (dense) evaluation as the baseline
     #[arg(long, default_value_t = 20)]
     baseline_seqs: usize,
+    /// build and verify each case this many times (min / median / max are reported)
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
     /// run one case in this process: N,LEN,D,SHARED(0|1) (used by the driver)
     #[arg(long, hide = true)]
     case: Option<String>,
@@ -188,6 +191,17 @@ struct ConstructionArgs {
     /// how the separate stage picks the token to split on
     #[arg(long, value_enum, default_value_t = SplitArg::Greedy)]
     split_choice: SplitArg,
+    /// where the class anchors go
+    #[arg(long, value_enum, default_value_t = AnchorsArg::Circle)]
+    anchors: AnchorsArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AnchorsArg {
+    /// evenly on a circle around the labeled points
+    Circle,
+    /// evenly on a line through them
+    Line,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -243,6 +257,10 @@ impl ConstructionArgs {
             labeling: match self.labeling {
                 LabelingArg::Runs => Labeling::Runs,
                 LabelingArg::Points => Labeling::Points,
+            },
+            anchors: match self.anchors {
+                AnchorsArg::Circle => hardmax::construct::AnchorPlacement::Circle,
+                AnchorsArg::Line => hardmax::construct::AnchorPlacement::Line,
             },
         }
     }
@@ -657,12 +675,28 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
     };
     let data = hardmax::bench::generate(n, len, d, shared == 1, 7);
     let opts = Options::default();
-    let t0 = Instant::now();
-    let built = compile(&data, &opts).map_err(|e| bench_fail(format!("case {spec}: {e}")))?;
-    let construct_ms = t0.elapsed().as_secs_f64() * 1e3;
-    let t1 = Instant::now();
-    let v = verify(&built.transformer, &data);
-    let verify_ms = t1.elapsed().as_secs_f64() * 1e3;
+    // repeated runs: min / median / max, since machines are noisy
+    let mut construct_runs = Vec::new();
+    let mut verify_runs = Vec::new();
+    let mut last = None;
+    for _ in 0..a.repeat.max(1) {
+        let t0 = Instant::now();
+        let built = compile(&data, &opts).map_err(|e| bench_fail(format!("case {spec}: {e}")))?;
+        construct_runs.push(t0.elapsed().as_secs_f64() * 1e3);
+        let t1 = Instant::now();
+        let v = verify(&built.transformer, &data);
+        verify_runs.push(t1.elapsed().as_secs_f64() * 1e3);
+        last = Some((built, v));
+    }
+    let (built, v) = last.expect("at least one run");
+    let spread = |xs: &mut Vec<f64>| {
+        xs.sort_by(|a, b| a.total_cmp(b));
+        serde_json::json!({"min": xs[0], "median": xs[xs.len() / 2], "max": xs[xs.len() - 1]})
+    };
+    let construct_ms = construct_runs[construct_runs.len() - 1];
+    let verify_ms = verify_runs[verify_runs.len() - 1];
+    let construct_spread = spread(&mut construct_runs);
+    let verify_spread = spread(&mut verify_runs);
     let t = &built.transformer;
     // baseline: the plain evaluation on the first sequences, outputs compared
     let k = a.baseline_seqs.min(n);
@@ -702,6 +736,8 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         "correct": v.correct, "total": v.total,
         "min_margin": v.min_margin,
         "construct_ms": construct_ms, "verify_ms": verify_ms,
+        "runs_construct_ms": construct_spread, "runs_verify_ms": verify_spread,
+        "verify_us_per_token": verify_ms * 1e3 / data.total_tokens() as f64,
         "peak_mb": peak_mb(),
         "baseline": {
             "sequences": k, "dense_ms": dense_ms, "fast_ms": fast_ms,
@@ -736,7 +772,15 @@ fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
                         continue;
                     }
                     let mut cmd = std::process::Command::new(&exe);
-                    cmd.args(["bench", "--case", &spec, "--baseline-seqs", &a.baseline_seqs.to_string()]);
+                    cmd.args([
+                        "bench",
+                        "--case",
+                        &spec,
+                        "--baseline-seqs",
+                        &a.baseline_seqs.to_string(),
+                        "--repeat",
+                        &a.repeat.to_string(),
+                    ]);
                     if a.compare_splits {
                         cmd.arg("--compare-splits");
                     }

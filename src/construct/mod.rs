@@ -55,6 +55,17 @@ pub enum Labeling {
     Points,
 }
 
+/// Where the class anchors go (in the plane pictures are drawn in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnchorPlacement {
+    /// evenly on a circle around the labeled points
+    #[default]
+    Circle,
+    /// evenly on a line through them
+    Line,
+}
+
 /// Options of the construction, unchecked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -68,6 +79,7 @@ pub struct Options {
     pub lift_time: bool,
     pub split_choice: SplitChoice,
     pub labeling: Labeling,
+    pub anchors: AnchorPlacement,
 }
 
 impl Default for Options {
@@ -79,6 +91,7 @@ impl Default for Options {
             lift_time: false,
             split_choice: SplitChoice::Greedy,
             labeling: Labeling::Runs,
+            anchors: AnchorPlacement::Circle,
         }
     }
 }
@@ -164,7 +177,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     )?;
     let col = collapse::run(sep.clouds, &norm.w, sep.pending, opts.collapse_layers);
     let lab = label::run(col.clouds, &labels, data.classes(), &norm.view, opts.labeling, &mut rng)?;
-    let anchors = snap::place_anchors(&lab.clouds, &norm.view, data.classes().len());
+    let anchors = snap::place_anchors(&lab.clouds, &norm.view, data.classes().len(), opts.anchors);
     let snapped = snap::run(lab.clouds, &lab.e, &lab.codes, &anchors);
     drop(snapped.clouds);
 

@@ -10,6 +10,7 @@
 //! anchor_k. Anchors lie on a circle in the view plane around the labeled points.
 
 use super::normalize::short;
+use super::AnchorPlacement;
 use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
 use nalgebra::{DMatrix, DVector};
 
@@ -18,9 +19,14 @@ pub struct Snapped {
     pub clouds: Vec<Cloud>,
 }
 
-/// Anchors of `classes` classes on a circle in the view plane, around the points'
-/// center, with a radius matching their extent in the view.
-pub fn place_anchors(clouds: &[Cloud], view: &[DVector<f64>; 2], classes: usize) -> Vec<DVector<f64>> {
+/// Anchors of `classes` classes in the view plane, around the points' center, on a circle
+/// (or a line) whose size matches their extent in the view.
+pub fn place_anchors(
+    clouds: &[Cloud],
+    view: &[DVector<f64>; 2],
+    classes: usize,
+    placement: AnchorPlacement,
+) -> Vec<DVector<f64>> {
     let d = view[0].len();
     let mut center = DVector::zeros(d);
     let mut n: f64 = 0.0;
@@ -39,9 +45,15 @@ pub fn place_anchors(clouds: &[Cloud], view: &[DVector<f64>; 2], classes: usize)
     center /= n.max(1.0);
     let radius = 0.5 * (xh - xl).max(yh - yl).max(1.0);
     (0..classes)
-        .map(|k| {
-            let a = std::f64::consts::TAU * k as f64 / classes as f64 + std::f64::consts::FRAC_PI_2;
-            &center + &view[0] * (radius * a.cos()) + &view[1] * (radius * a.sin())
+        .map(|k| match placement {
+            AnchorPlacement::Circle => {
+                let a = std::f64::consts::TAU * k as f64 / classes as f64 + std::f64::consts::FRAC_PI_2;
+                &center + &view[0] * (radius * a.cos()) + &view[1] * (radius * a.sin())
+            }
+            AnchorPlacement::Line => {
+                let f = if classes > 1 { k as f64 / (classes - 1) as f64 - 0.5 } else { 0.0 };
+                &center + &view[0] * (2.0 * radius * f) - &view[1] * radius
+            }
         })
         .collect()
 }
