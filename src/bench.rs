@@ -34,19 +34,3 @@ pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Data
         .collect();
     Dataset::new(RawDataset { sequences }).expect("generated data are valid")
 }
-
-/// The same dataset with every token repeated `k` times in place.
-pub fn repeat_tokens(data: &Dataset, k: usize) -> Dataset {
-    let raw = data.to_raw();
-    Dataset::new(RawDataset {
-        sequences: raw
-            .sequences
-            .into_iter()
-            .map(|mut s| {
-                s.tokens = s.tokens.into_iter().flat_map(|t| std::iter::repeat(t).take(k)).collect();
-                s
-            })
-            .collect(),
-    })
-    .expect("repeating tokens keeps data valid")
-}

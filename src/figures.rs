@@ -19,7 +19,7 @@
 
 use crate::bench::generate;
 use crate::construct::{compile, Options};
-use crate::dataset::{Dataset, RawDataset};
+use crate::dataset::Dataset;
 use crate::model::{LayerKind, Stage, TentRole, Transformer};
 use crate::verify::verify;
 use nalgebra::DVector;
@@ -1042,19 +1042,8 @@ impl ComplexityData {
 /// The same sequences made `len` tokens long by cycling through their tokens (so every
 /// sequence keeps exactly its set of positions).
 fn cycled(data: &Dataset, len: usize) -> Result<Dataset, String> {
-    let raw = data.to_raw();
-    Dataset::new(RawDataset {
-        sequences: raw
-            .sequences
-            .into_iter()
-            .map(|mut s| {
-                let base = std::mem::take(&mut s.tokens);
-                s.tokens = (0..len.max(base.len())).map(|i| base[i % base.len()].clone()).collect();
-                s
-            })
-            .collect(),
-    })
-    .map_err(perr)
+    data.rewrite_tokens(|base| (0..len.max(base.len())).map(|i| base[i % base.len()].clone()).collect())
+        .map_err(perr)
 }
 
 fn blocks_of(data: &Dataset, opts: &Options) -> Result<usize, String> {

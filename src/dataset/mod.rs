@@ -230,6 +230,16 @@ impl Dataset {
         }
     }
 
+    /// The same sequences with each token list rewritten by `f` (repeated, cycled, ...),
+    /// validated again.
+    pub fn rewrite_tokens(&self, f: impl Fn(Vec<Vec<f64>>) -> Vec<Vec<f64>>) -> Result<Dataset> {
+        let mut raw = self.to_raw();
+        for s in raw.sequences.iter_mut() {
+            s.tokens = f(std::mem::take(&mut s.tokens));
+        }
+        Dataset::new(raw)
+    }
+
     /// A sub-dataset of the given sequence indices (for splits and samples).
     pub fn subset(&self, indices: &[usize]) -> Dataset {
         Dataset {
