@@ -297,7 +297,7 @@ fn nan_in_csv() {
         "csv",
         "sequence,label,x,y\ns1,a,1,2\ns1,a,nan,3\ns2,b,0,1\n",
         &[],
-        &["not a finite number", "coordinate 1"],
+        &["not a finite number", "line 3, column 3"],
     );
 }
 

@@ -222,12 +222,12 @@ fn csv_bad_number() {
 fn csv_non_finite_values_are_placed() {
     let e = err("sequence,label,x,y\na,l,1,2\nb,l,1,2\nb,l,nan,2\n", Format::Csv);
     match &e {
-        Error::NonFinite { place, .. } => assert_eq!(place, "line 3, token 2, coordinate 1"),
+        Error::NonFinite { place, .. } => assert_eq!(place, "line 4, column 3"),
         other => panic!("{other:?}"),
     }
     let e = err("sequence,label,x,y\na,l,1,-inf\n", Format::Csv);
     match &e {
-        Error::NonFinite { place, .. } => assert_eq!(place, "line 2, token 1, coordinate 2"),
+        Error::NonFinite { place, .. } => assert_eq!(place, "line 2, column 4"),
         other => panic!("{other:?}"),
     }
 }

@@ -86,6 +86,10 @@ pub fn read(text: &str) -> Result<RawDataset> {
             let x = s.parse::<f64>().map_err(|_| {
                 parse(line, c + 1, format!("expected a number, found {s:?}"))
             })?;
+            if !x.is_finite() {
+                // named here, where the exact line and column are known
+                return Err(Error::NonFinite { place: format!("line {line}, column {}", c + 1), value: s.to_string() });
+            }
             token.push(x);
         }
 
