@@ -262,15 +262,20 @@ struct Scratch {
     order: Vec<usize>,
 }
 
-/// (number of runs, smallest gap between runs) along u, without building the runs.
-fn score_direction(
+/// Walks the clustered positions in order along u (by the lower, then the upper end of
+/// their u-range) and groups them into runs of one label (with `Labeling::Points`, only
+/// overlapping positions of one label share a run). `visit(p, gap)` is called for every
+/// position: `gap` is `Some(distance to the previous run)` when p starts a new run after
+/// another, `Some(inf)` for the first run, `None` when p extends the current run.
+fn walk_runs(
     u: &DVector<f64>,
     pts: &DMatrix<f64>,
     ids: &[usize],
     pos_label: &[usize],
     labeling: Labeling,
     scratch: &mut Scratch,
-) -> (usize, f64) {
+    mut visit: impl FnMut(usize, (f64, f64), Option<f64>),
+) {
     let n_pos = pos_label.len();
     scratch.range.clear();
     scratch.range.resize(n_pos, (f64::INFINITY, f64::NEG_INFINITY));
@@ -283,26 +288,45 @@ fn score_direction(
     let range = &scratch.range;
     scratch.order.clear();
     scratch.order.extend(0..n_pos);
-    scratch.order.sort_unstable_by(|&a, &b| range[a].0.total_cmp(&range[b].0));
-    let mut runs = 0;
-    let mut gap = f64::INFINITY;
+    scratch.order.sort_unstable_by(|&a, &b| range[a].0.total_cmp(&range[b].0).then(range[a].1.total_cmp(&range[b].1)).then(a.cmp(&b)));
     let mut last: Option<(usize, f64)> = None;
     for &p in &scratch.order {
         let (lo, hi) = range[p];
         let label = pos_label[p];
         match last {
-            Some((l, h)) if l == label && (labeling == Labeling::Runs || lo <= h) => last = Some((l, h.max(hi))),
+            Some((l, h)) if l == label && (labeling == Labeling::Runs || lo <= h) => {
+                last = Some((l, h.max(hi)));
+                visit(p, (lo, hi), None);
+            }
             Some((_, h)) => {
-                gap = gap.min(lo - h);
-                runs += 1;
                 last = Some((label, hi));
+                visit(p, (lo, hi), Some(lo - h));
             }
             None => {
-                runs = 1;
                 last = Some((label, hi));
+                visit(p, (lo, hi), Some(f64::INFINITY));
             }
         }
     }
+}
+
+/// (number of runs, smallest gap between runs) along u, without building the runs.
+fn score_direction(
+    u: &DVector<f64>,
+    pts: &DMatrix<f64>,
+    ids: &[usize],
+    pos_label: &[usize],
+    labeling: Labeling,
+    scratch: &mut Scratch,
+) -> (usize, f64) {
+    let mut runs = 0;
+    let mut gap = f64::INFINITY;
+    walk_runs(u, pts, ids, pos_label, labeling, scratch, |_, _, new_run| {
+        if let Some(g) = new_run {
+            runs += 1;
+            gap = gap.min(g);
+        }
+    });
     (runs, gap)
 }
 
@@ -315,36 +339,24 @@ fn runs_along(
     pos_label: &[usize],
     labeling: Labeling,
 ) -> (Vec<Run>, f64) {
-    let n_pos = pos_label.len();
-    let mut range = vec![(f64::INFINITY, f64::NEG_INFINITY); n_pos];
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_pos];
-    for (k, col) in pts.column_iter().enumerate() {
-        let p = u.dot(&col);
-        let r = &mut range[ids[k]];
-        r.0 = r.0.min(p);
-        r.1 = r.1.max(p);
-        members[ids[k]].push(k);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); pos_label.len()];
+    for (k, &p) in ids.iter().enumerate() {
+        members[p].push(k);
     }
-    let mut order: Vec<usize> = (0..n_pos).collect();
-    order.sort_by(|&a, &b| range[a].0.total_cmp(&range[b].0).then(range[a].1.total_cmp(&range[b].1)));
     let mut runs: Vec<Run> = Vec::new();
-    for p in order {
-        let (lo, hi) = range[p];
-        let label = pos_label[p];
-        let extend = match (labeling, runs.last()) {
-            (Labeling::Runs, Some(last)) => last.label == label,
-            (Labeling::Points, Some(last)) => last.label == label && lo <= last.hi,
-            _ => false,
-        };
-        if extend {
-            let last = runs.last_mut().expect("checked above");
-            last.hi = last.hi.max(hi);
-            last.members.extend(members[p].iter().copied());
-        } else {
-            runs.push(Run { label, members: members[p].clone(), lo, hi });
+    let mut gap = f64::INFINITY;
+    walk_runs(u, pts, ids, pos_label, labeling, &mut Scratch::default(), |p, (lo, hi), new_run| {
+        match (new_run, runs.last_mut()) {
+            (None, Some(last)) => {
+                last.hi = last.hi.max(hi);
+                last.members.extend(members[p].iter().copied());
+            }
+            (g, _) => {
+                gap = gap.min(g.unwrap_or(f64::INFINITY));
+                runs.push(Run { label: pos_label[p], members: members[p].clone(), lo, hi });
+            }
         }
-    }
-    let gap = runs.windows(2).map(|w| w[1].lo - w[0].hi).fold(f64::INFINITY, f64::min);
+    });
     (runs, gap)
 }
 
