@@ -21,7 +21,6 @@
 //! that is reported by name.
 
 use super::geometry::{cluster_positions, isolating_direction, Rng, EPS_EQ};
-use super::normalize::short;
 use super::SplitChoice;
 use crate::error::{Error, Result};
 use crate::model::{
@@ -210,7 +209,6 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         }
         blocks.push(block);
         infos.push(info);
-        let _ = short(margin);
     }
 
     let total = infos.iter().filter(|i| i.jumped).count();
