@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 OUT=www/pkg
-RAW=target/wasm32-unknown-unknown/wasm-release/hardmax.wasm
+RAW="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/hardmax.wasm"
 WASM_OPT=node_modules/.bin/wasm-opt
 STAMP="$OUT/.build-stamp"
 

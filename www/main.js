@@ -282,9 +282,9 @@ class App {
     requestAnimationFrame(this.onFrame);
   }
 
-  onFrame(t) {
+  onFrame() {
     this.rafPending = false;
-    const fr = this.player.tick(t);
+    const fr = this.player.tick();
     this.drawFrame(fr);
     if (fr.active) this.requestDraw();
   }
@@ -840,6 +840,24 @@ window.hardmax = {
   load: (x) => (typeof x === 'string' ? app.loadPreset(x) : app.loadDataset(x)).then(() => app.snapshot()),
   play: () => app.play(),
   pause: () => app.pause(),
+  /** Playback time: `freeze()`, `advance(ms)` (draws, resolves to state()), `release()`. */
+  clock: {
+    freeze: () => app.player.clock.freeze(),
+    advance: (ms) => {
+      app.player.clock.advance(ms);
+      app.drawNow();
+      return app.snapshot();
+    },
+    release: () => {
+      app.player.clock.release();
+      app.requestDraw();
+    },
+    /** What the screen blends at the current (frozen) time: {a, b, f}. */
+    frame: () => {
+      const { a, b, f } = app.player.tick();
+      return { a, b, f };
+    },
+  },
   /** Not part of the contract: the app itself, for debugging in the console. */
   app,
 };

@@ -9,8 +9,43 @@ export function easeInOut(t) {
   return t < 0.5 ? 4 * t * t * t : 1 - Math.pow(-2 * t + 2, 3) / 2;
 }
 
+/**
+ * The time playback runs on. Normally the page's clock; tests and demos freeze it and advance
+ * it by hand (`window.hardmax.clock`), so what a test reads never depends on how fast the
+ * machine is.
+ */
+export class Clock {
+  constructor() {
+    this.frozenAt = null;
+  }
+
+  now() {
+    return this.frozenAt ?? performance.now();
+  }
+
+  get frozen() {
+    return this.frozenAt !== null;
+  }
+
+  /** Stops time where it is (or at `t`). */
+  freeze(t = this.now()) {
+    this.frozenAt = t;
+  }
+
+  /** Moves frozen time forward by `ms` (freezing it first if it runs). */
+  advance(ms) {
+    this.frozenAt = this.now() + Math.max(0, Number(ms) || 0);
+  }
+
+  /** Lets time run again. */
+  release() {
+    this.frozenAt = null;
+  }
+}
+
 export class Player {
-  constructor({ reducedMotion = false } = {}) {
+  constructor({ reducedMotion = false, clock = new Clock() } = {}) {
+    this.clock = clock;
     this.reducedMotion = reducedMotion;
     this.L = 0;
     this.from = 0; // the state the current tween leaves
@@ -39,7 +74,7 @@ export class Player {
   jump(k) {
     this.from = this.to = clamp(k, 0, this.L);
     this.phase = this.playing ? 'pause' : 'idle';
-    this.pauseUntil = now() + PAUSE_MS / this.speed;
+    this.pauseUntil = this.clock.now() + PAUSE_MS / this.speed;
   }
 
   /** Steps one state forward or back, tweened. */
@@ -48,7 +83,7 @@ export class Player {
     if (k === this.to) return;
     this.from = this.to;
     this.to = k;
-    this.t0 = now();
+    this.t0 = this.clock.now();
     this.phase = 'tween';
   }
 
@@ -72,7 +107,7 @@ export class Player {
    * toward state b by the eased fraction f, and `active` tells whether another animation
    * frame is needed.
    */
-  tick(t = now()) {
+  tick(t = this.clock.now()) {
     if (this.phase === 'tween') {
       const d = this.tweenMs();
       const p = d > 0 ? (t - this.t0) / d : 1;
@@ -96,8 +131,4 @@ export class Player {
 
 function clamp(x, lo, hi) {
   return Math.min(hi, Math.max(lo, x | 0));
-}
-
-function now() {
-  return performance.now();
 }

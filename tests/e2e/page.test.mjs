@@ -39,9 +39,12 @@ test('goto(layers) reaches an exact classification; playing advances layers', as
   assert.match(await page.textContent('.accuracy .big'), new RegExp(`^${end.total}/${end.total}$`));
 
   await page.evaluate(() => window.hardmax.goto(0));
+  await page.evaluate(() => window.hardmax.clock.freeze());
   await page.evaluate(() => window.hardmax.play());
   assert.equal((await appState(page)).playing, true);
-  await page.waitForFunction(() => window.hardmax.state().layer >= 2, null, { timeout: 10_000 });
+  // Time moves only when the test says so: a pause, a tween, a pause, a tween.
+  const layers = await page.evaluate(() => [500, 700, 500, 700].map((ms) => window.hardmax.clock.advance(ms).layer));
+  assert.deepEqual(layers, [1, 1, 2, 2], 'each pause starts the next step and each tween finishes it');
   await page.evaluate(() => window.hardmax.pause());
   assert.equal((await appState(page)).playing, false);
   assert.deepEqual(consoleErrors, []);
@@ -204,17 +207,29 @@ test('editing the hash applies the new state (hashchange)', async () => {
   await context.close();
 });
 
-test('prefers-reduced-motion: steps switch states with no tween', async () => {
+test('prefers-reduced-motion: steps switch states with no tween (clock frozen by the test)', async () => {
   const { page, context } = await ctx.open();
+  await page.evaluate(() => window.hardmax.clock.freeze());
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.click('h1');
   await page.keyboard.press('ArrowRight');
-  const frame = await page.evaluate(() => window.hardmax.app.player.tick());
-  assert.deepEqual([frame.a, frame.b, frame.f], [1, 1, 0]);
+  const frame = await page.evaluate(() => window.hardmax.clock.frame());
+  assert.deepEqual([frame.a, frame.b, frame.f], [1, 1, 0], 'reduced motion: the step is a switch');
   await page.emulateMedia({ reducedMotion: 'no-preference' });
   await page.keyboard.press('ArrowRight');
-  const tween = await page.evaluate(() => window.hardmax.app.player.tick());
-  assert.deepEqual([tween.a, tween.b], [1, 2], 'with motion, the step is tweened');
+  const tween = await page.evaluate(() => window.hardmax.clock.frame());
+  assert.deepEqual([tween.a, tween.b, tween.f], [1, 2, 0], 'with motion, the step is tweened (time has not moved)');
+  const half = await page.evaluate(() => {
+    window.hardmax.clock.advance(325);
+    return window.hardmax.clock.frame();
+  });
+  assert.deepEqual([half.a, half.b], [1, 2]);
+  assert.ok(half.f > 0.4 && half.f < 0.6, `half way through the tween, eased fraction ${half.f}`);
+  const done = await page.evaluate(() => {
+    window.hardmax.clock.advance(1000);
+    return window.hardmax.clock.frame();
+  });
+  assert.deepEqual([done.a, done.b, done.f], [2, 2, 0], 'after the tween, state 2 is shown');
   await context.close();
 });
 
