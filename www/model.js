@@ -1,8 +1,57 @@
-// A constructed session, fetched from wasm once: everything the renderer draws per frame
-// lives here as plain typed arrays, so no frame calls into wasm. Only hover (full-d
-// position), a layer change (attention, cached) and exports ask the session again.
+// The engine and the models it builds. This is the only module that touches wasm: it loads
+// the engine, builds Sessions, and fetches everything the renderer draws per frame once, as
+// plain typed arrays, so no frame calls into wasm. Only hover (full-d position), a layer
+// change (attention, cached), softmax and exports ask the session again, through Model.
 
 import { classColors } from './palette.js';
+import { messageOf } from './util.js';
+
+/** Loads the wasm engine (www/pkg); rejects when it is missing or does not instantiate. */
+export async function loadEngine() {
+  const mod = await import('./pkg/hardmax.js');
+  const wasm = await mod.default();
+  return new Engine(mod, wasm);
+}
+
+class Engine {
+  constructor(mod, wasm) {
+    this.mod = mod;
+    this.wasm = wasm;
+  }
+
+  /** The preset names the engine knows, or null when it does not say. */
+  presetNames() {
+    return this.mod.presetNames ? Array.from(this.mod.presetNames(), String) : null;
+  }
+
+  /** Bytes of wasm linear memory (for memory measurements). */
+  memoryBytes() {
+    return this.wasm?.memory?.buffer?.byteLength ?? 0;
+  }
+
+  /**
+   * Constructs a model from a source — { kind: 'preset', name, seed }, { kind: 'text', text,
+   * format } or { kind: 'dataset', dataset } — with engine options. Throws an Error with the
+   * engine's own message when the data or options are refused.
+   */
+  build(source, options) {
+    const { Session } = this.mod;
+    let session;
+    try {
+      if (source.kind === 'preset') session = Session.fromPreset(source.name, source.seed, options);
+      else if (source.kind === 'text') session = Session.fromText(source.text, source.format, options);
+      else session = Session.fromDataset(source.dataset, options);
+    } catch (err) {
+      throw new Error(messageOf(err));
+    }
+    try {
+      return Model.fromSession(session);
+    } catch (err) {
+      try { session.free(); } catch { /* already gone */ }
+      throw new Error(`The engine returned something this page cannot draw: ${messageOf(err)}`);
+    }
+  }
+}
 
 export class Model {
   /** Fetches everything from a wasm Session (owned from now on: freed by dispose()). */
@@ -129,11 +178,43 @@ export class Model {
     return this.softmaxCache;
   }
 
+  /** Whether a session stands behind this model (false for a drawing shown as it is). */
+  get built() {
+    return Boolean(this.session);
+  }
+
+  /** The full-d position of drawn token i in a state (a copy, f64). */
   tokenPosition(state, i) {
     if (!this.session) return Float64Array.of(this.positions[2 * i], this.positions[2 * i + 1]);
     return this.session.tokenPosition(state, i);
   }
 
+  /** The dataset as the engine read it: { sequences: [{ name, label, tokens }] }. */
+  dataset() {
+    return JSON.parse(this.datasetJson());
+  }
+
+  /** The dataset as JSON text (for the link and the export). */
+  datasetJson() {
+    return this.requireSession().datasetJson();
+  }
+
+  /** The constructed transformer as JSON text. */
+  modelJson() {
+    return this.requireSession().modelJson();
+  }
+
+  /** An SVG picture of a state at width x height CSS pixels. */
+  svg(state, width, height) {
+    return this.requireSession().svg(state, width, height);
+  }
+
+  requireSession() {
+    if (!this.session) throw new Error('this picture was not constructed (nothing to export yet)');
+    return this.session;
+  }
+
+  /** Frees the session (the model keeps its arrays for drawing, nothing more). */
   dispose() {
     if (!this.session) return;
     try {

@@ -2,7 +2,7 @@
 // Every string that comes from data or from the engine goes in with textContent.
 
 import { markerSvg, STAGE_COLORS, sequenceColor } from './palette.js';
-import { formatMargin } from './render.js';
+import { formatMargin } from './overlays.js';
 
 /** Creates an element with a class and text (textContent only). */
 export function el(tag, className, text) {
@@ -24,23 +24,34 @@ export function formatNumber(x, digits = 3) {
   return a >= 1e5 || a < 1e-3 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString();
 }
 
-/** The caption above the canvas: stage chip, layer counter, the layer's plain-words caption. */
-export function renderCaption(els, model, layer) {
+/**
+ * The words of a state: { stage, counter, text } — the stage chip, the layer counter and the
+ * layer's plain-words caption (the same strings the caption bar shows).
+ */
+export function captionOf(model, layer) {
   const stage = model.stageOf(layer);
-  els.stage.textContent = stage;
-  els.stage.style.background = STAGE_COLORS[stage] || '#ccc';
   if (layer === 0) {
-    els.counter.textContent = `state 0 of ${model.L} · input`;
-    els.text.textContent =
-      model.L > 0
-        ? 'The input: every token of every sequence, colored and shaped by its sequence’s label. Press play (Space) to run the transformer layer by layer.'
-        : 'Draw mode: click to add tokens.';
-    return;
+    return {
+      stage,
+      counter: `state 0 of ${model.L} · input`,
+      text:
+        model.L > 0
+          ? 'The input: every token of every sequence, colored and shaped by its sequence’s label. Press play (Space) to run the transformer layer by layer.'
+          : 'Draw mode: click to add tokens.',
+    };
   }
   const info = model.layers[layer];
   const kind = info.kind === 'sa' ? 'self-attention' : 'feed-forward';
-  els.counter.textContent = `layer ${layer} of ${model.L} · block ${info.block} · ${kind}`;
-  els.text.textContent = info.caption;
+  return { stage, counter: `layer ${layer} of ${model.L} · block ${info.block} · ${kind}`, text: info.caption };
+}
+
+/** The caption above the canvas: stage chip, layer counter, the layer's plain-words caption. */
+export function renderCaption(els, model, layer) {
+  const c = captionOf(model, layer);
+  els.stage.textContent = c.stage;
+  els.stage.style.background = STAGE_COLORS[c.stage] || '#ccc';
+  els.counter.textContent = c.counter;
+  els.text.textContent = c.text;
 }
 
 const STAT_ROWS = [
@@ -195,13 +206,4 @@ export class ErrorBox {
     this.fix = null;
     this.root.hidden = true;
   }
-}
-
-/** Turns whatever was thrown (Error, JsError, string) into one plain message. */
-export function messageOf(err) {
-  if (err === null || err === undefined) return 'unknown error';
-  if (typeof err === 'string') return err;
-  if (err instanceof Error) return err.message || String(err);
-  if (typeof err.message === 'string') return err.message;
-  return String(err);
 }

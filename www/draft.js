@@ -1,4 +1,4 @@
-// Draw mode: build a 2D dataset by clicking on the canvas. The draft is a plain dataset
+// The draft of draw mode: a 2D dataset built by clicking on the canvas. It is a plain dataset
 // object {sequences:[{tokens:[[x,y],..], label, name}]} in input coordinates; the canvas
 // shows it with a view box that stays fixed while you draw (so points stay where you
 // click). Clicking within SNAP_PX of an existing token reuses its exact coordinates, which
@@ -9,7 +9,7 @@ import { Model } from './model.js';
 export const SNAP_PX = 8;
 export const LABELS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
 
-export class DrawMode {
+export class Draft {
   /**
    * @param els      { label: <select>, status: element }
    * @param onChange called after every edit with (draft, { construct: bool })

@@ -1,0 +1,72 @@
+// The automation hook, window.hardmax: what tests, demos and the console use to drive and
+// read the page. Everything but `app` is a contract:
+//
+//   state()        a snapshot: ready, layer, layers, stage, correct, total, playing, error,
+//                  preset, drawing, tokens, softmax { on, beta, correct }
+//   goto(k)        jumps to state k; resolves to state() once it has been drawn
+//   load(x)        builds a preset (by name) or a dataset object; resolves to state()
+//   play(), pause()
+//   frame(k)       state k as drawn: { state, stage, counter, caption, softmax, tokens:
+//                  [{ seq, name, index, label, x, y }], anchors: [{ label, x, y }],
+//                  anchorsDrawn, box } in view coordinates (the numbers the canvas maps to pixels)
+//   clock          playback time: freeze(), advance(ms) (draws, returns state()), release(),
+//                  frame() -> { a, b, f } the screen blends at the current time
+//   app            the page's parts, for debugging in the console (not a contract)
+
+/**
+ * @param app the composition root: { ready, state, model, playback, errors, draft, controls,
+ *            view, loadPreset(name), loadDataset(dataset) }
+ */
+export function installHook(app) {
+  const state = () => snapshot(app);
+  const playback = app.playback;
+  window.hardmax = {
+    state,
+    goto: (k) => (app.model ? playback.goto(k).then(state) : Promise.reject(new Error('no model yet'))),
+    load: (x) => (typeof x === 'string' ? app.loadPreset(x) : app.loadDataset(x)).then(state),
+    play: () => playback.play(),
+    pause: () => playback.pause(),
+    frame: (k) => app.view.frame(k),
+    clock: {
+      freeze: () => playback.clock.freeze(),
+      advance: (ms) => {
+        playback.clock.advance(ms);
+        playback.drawNow();
+        return state();
+      },
+      release: () => {
+        playback.clock.release();
+        playback.requestDraw();
+      },
+      frame: () => {
+        const { a, b, f } = playback.player.tick();
+        return { a, b, f };
+      },
+    },
+    app,
+  };
+}
+
+function snapshot(app) {
+  const m = app.model;
+  const r = m?.report;
+  const sm = app.controls.softmax;
+  return {
+    ready: app.ready,
+    layer: app.playback.layer,
+    layers: m ? m.L : 0,
+    stage: m ? m.stageOf(app.playback.layer) : null,
+    correct: r ? r.correct : 0,
+    total: r ? r.total : 0,
+    playing: app.playback.playing,
+    error: app.errors.message,
+    preset: app.state.preset,
+    drawing: app.draft.active,
+    tokens: m ? m.T : 0,
+    softmax: {
+      on: Boolean(app.state.softmax),
+      beta: app.state.beta,
+      correct: sm ? sm.correct : null,
+    },
+  };
+}
