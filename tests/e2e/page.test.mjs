@@ -29,14 +29,66 @@ test('default page loads the shared preset with no console errors and draws toke
   await context.close();
 });
 
-test('goto(layers) reaches an exact classification; playing advances layers', async () => {
+/**
+ * Reads a drawn state (window.hardmax.frame): the tokens that are not within 1e-6 of their own
+ * class's anchor or not nearer to it than to every other anchor, and how many sequences the
+ * readout (mean drawn token -> nearest anchor) gets right from the drawn positions.
+ */
+function readDrawn(frame) {
+  const anchorOf = new Map(frame.anchors.map((a) => [a.label, a]));
+  const off = frame.tokens.filter((t) => {
+    const own = anchorOf.get(t.label);
+    if (!own) return true;
+    const d = Math.hypot(t.x - own.x, t.y - own.y);
+    return !(d <= 1e-6) || frame.anchors.some((a) => a !== own && Math.hypot(t.x - a.x, t.y - a.y) <= d);
+  });
+  const bySeq = new Map();
+  for (const t of frame.tokens) {
+    const s = bySeq.get(t.seq) ?? { label: t.label, x: 0, y: 0, n: 0 };
+    s.x += t.x;
+    s.y += t.y;
+    s.n++;
+    bySeq.set(t.seq, s);
+  }
+  let correct = 0;
+  for (const s of bySeq.values()) {
+    const [mx, my] = [s.x / s.n, s.y / s.n];
+    const nearest = frame.anchors.reduce((best, a) => (Math.hypot(mx - a.x, my - a.y) < Math.hypot(mx - best.x, my - best.y) ? a : best));
+    if (nearest.label === s.label) correct++;
+  }
+  return { off, correct, total: bySeq.size };
+}
+
+test('goto(layers) draws an exact classification: every token on its own class anchor; playing advances layers', async () => {
   const { page, context, consoleErrors } = await ctx.open();
   const end = await page.evaluate(async () => window.hardmax.goto(window.hardmax.state().layers));
   assert.equal(end.layer, end.layers);
   assert.equal(end.stage, 'snap');
-  assert.ok(end.total > 0);
-  assert.equal(end.correct, end.total, 'every sequence classified exactly');
+  const last = await page.evaluate((k) => window.hardmax.frame(k), end.layers);
+  assert.equal(last.stage, 'snap');
+  assert.equal(last.softmax, false);
+  assert.equal(last.anchorsDrawn, true, 'the anchors are on screen at the last state');
+  assert.equal(last.tokens.length, end.tokens);
+  assert.deepEqual(last.anchors.map((a) => a.label), ['blue', 'green', 'red']);
+  const drawn = readDrawn(last);
+  assert.deepEqual(drawn.off, [], 'every drawn token lies on its own class anchor, nearer to it than to any other');
+  assert.equal(drawn.total, 6);
+  assert.equal(drawn.correct, drawn.total, 'the drawn picture classifies every sequence');
+  assert.deepEqual([end.correct, end.total], [drawn.correct, drawn.total], 'the report agrees with the picture');
   assert.match(await page.textContent('.accuracy .big'), new RegExp(`^${end.total}/${end.total}$`));
+  assert.equal(await page.textContent('#cap-text'), last.caption);
+  // frame() gives the numbers the canvas maps to pixels: the renderer's token positions at rest.
+  const pixels = await page.evaluate(() => {
+    const r = window.hardmax.app.renderer;
+    return { sx: Array.from(r.sx), sy: Array.from(r.sy), ...r.transform };
+  });
+  last.tokens.forEach((t, i) => {
+    assert.ok(Math.abs(pixels.ox + t.x * pixels.scale - pixels.sx[i]) < 1e-3, `token ${i} x on screen`);
+    assert.ok(Math.abs(pixels.oy - t.y * pixels.scale - pixels.sy[i]) < 1e-3, `token ${i} y on screen`);
+  });
+  // The check tells states apart: the input is not classified by where its tokens are drawn.
+  const input = readDrawn(await page.evaluate(() => window.hardmax.frame(0)));
+  assert.equal(input.off.length, last.tokens.length, 'no input token sits on an anchor');
 
   await page.evaluate(() => window.hardmax.goto(0));
   await page.evaluate(() => window.hardmax.clock.freeze());
@@ -47,6 +99,22 @@ test('goto(layers) reaches an exact classification; playing advances layers', as
   assert.deepEqual(layers, [1, 1, 2, 2], 'each pause starts the next step and each tween finishes it');
   await page.evaluate(() => window.hardmax.pause());
   assert.equal((await appState(page)).playing, false);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('every preset ends drawn exactly: each token of the last state on its own class anchor', { timeout: 120_000 }, async () => {
+  const { page, context, consoleErrors } = await ctx.open();
+  for (const preset of ['random', 'rings', 'vowels']) {
+    const built = await page.evaluate((p) => window.hardmax.load(p), preset);
+    const last = await page.evaluate((k) => window.hardmax.frame(k), built.layers);
+    assert.equal(last.stage, 'snap', preset);
+    assert.equal(last.tokens.length, built.tokens, preset);
+    const drawn = readDrawn(last);
+    assert.deepEqual(drawn.off.slice(0, 3), [], `${preset}: every drawn token on its own anchor`);
+    assert.equal(drawn.correct, drawn.total, `${preset}: the picture classifies every drawn sequence`);
+    assert.equal(built.correct, built.total, `${preset}: the report says exact too`);
+  }
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
