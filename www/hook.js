@@ -10,7 +10,8 @@
 //                  [{ seq, name, index, label, x, y }], anchors: [{ label, x, y }],
 //                  anchorsDrawn, box } in view coordinates (the numbers the canvas maps to pixels)
 //   clock          playback time: freeze(), advance(ms) (draws, returns state()), release(),
-//                  frame() -> { a, b, f } the screen blends at the current time
+//                  frame() -> { a, b, f } the screen blends at the current time,
+//                  timing(k) -> { tween, pause, identity, next } pacing of state k
 //   app            the page's parts, for debugging in the console (not a contract)
 
 /**
@@ -41,6 +42,11 @@ export function installHook(app) {
       frame: () => {
         const { a, b, f } = playback.player.tick();
         return { a, b, f };
+      },
+      /** Pacing of state k at the current speed: { tween, pause } in ms, identity, next stop. */
+      timing: (k) => {
+        const p = playback.player;
+        return { tween: p.tweenFor(k), pause: p.pauseFor(k), identity: p.isIdentity(k), next: p.nextStop(k) };
       },
     },
     app,

@@ -9,7 +9,8 @@ import { loadEngine } from './model.js';
 import { Renderer } from './render.js';
 import { Timeline, Filmstrip } from './timeline.js';
 import { Draft } from './draft.js';
-import { renderCaption, ErrorBox } from './ui.js';
+import { renderCaption, captionOf, ErrorBox } from './ui.js';
+import { planOf } from './player.js';
 import { UrlSync } from './urlsync.js';
 import { Loader } from './loader.js';
 import { Playback } from './playback.js';
@@ -40,7 +41,7 @@ const loader = new Loader({
   onLinked: () => urlSync.schedule(),
 });
 const playback = new Playback({
-  els: { play: $('btn-play'), back: $('btn-back'), fwd: $('btn-fwd'), reset: $('btn-reset'), end: $('btn-end'), speed: $('speed') },
+  els: { play: $('btn-play'), back: $('btn-back'), fwd: $('btn-fwd'), reset: $('btn-reset'), end: $('btn-end'), speed: $('speed'), skip: $('play-skip'), stagePause: $('play-stage') },
   draw: (fr) => view.draw(fr),
   canMove: () => Boolean(loader.model) && !draft.active,
   onSpeed: (speed) => {
@@ -107,6 +108,8 @@ bindKeys({
   ' ': () => playback.toggle(),
   ArrowLeft: () => playback.step(-1),
   ArrowRight: () => playback.step(1),
+  PageUp: () => playback.step(-1),
+  PageDown: () => playback.step(1),
   Home: () => playback.home(),
   End: () => playback.end(),
   Escape: () => inspector.unpin(),
@@ -117,7 +120,7 @@ function show(model, layer) {
   inspector.reset();
   view.setModel(model);
   controls.updateOverlayBadge();
-  playback.reset(model.L, layer);
+  playback.reset(model.L, layer, planOf(model, (k) => captionOf(model, k).text));
   controls.sync();
   controls.updateSoftmax();
   app.ready = true;

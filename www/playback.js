@@ -7,7 +7,8 @@ import { SPEEDS } from './state.js';
 
 export class Playback {
   /**
-   * @param els     { play, back, fwd, reset, end, speed } transport elements
+   * @param els     { play, back, fwd, reset, end, speed, skip?, stagePause? } transport elements
+   *                (skip: "skip identity layers when playing"; stagePause: "pause at each stage")
    * @param draw    draws one playback frame { a, b, f } (called at most once per animation frame)
    * @param canMove whether there is something to play (a built model, not drawing)
    * @param onSpeed called with the new speed when the speed control changes
@@ -28,6 +29,14 @@ export class Playback {
     els.fwd.addEventListener('click', () => this.step(1));
     els.reset.addEventListener('click', () => this.home());
     els.end.addEventListener('click', () => this.end());
+    if (els.skip) {
+      els.skip.checked = this.player.skipIdentity;
+      els.skip.addEventListener('change', (e) => (this.player.skipIdentity = e.target.checked));
+    }
+    if (els.stagePause) {
+      els.stagePause.checked = this.player.pauseAtStage;
+      els.stagePause.addEventListener('change', (e) => (this.player.pauseAtStage = e.target.checked));
+    }
     els.speed.addEventListener('change', (e) => {
       const v = Number(e.target.value);
       this.speed = SPEEDS.includes(v) ? v : 1;
@@ -57,9 +66,10 @@ export class Playback {
     this.player.speed = v;
   }
 
-  /** A new model of L layers: stops, and shows state `layer` (clamped). */
-  reset(L, layer) {
+  /** A new model of L layers: stops, and shows state `layer` (clamped); `plan` paces it (planOf). */
+  reset(L, layer, plan = null) {
     this.player.pause();
+    this.player.plan = plan;
     this.player.setLength(L);
     this.player.jump(Math.min(layer, L));
   }
@@ -128,6 +138,7 @@ export class Playback {
   /** Draws the current frame immediately (jumps, resizes, a moved clock) and resolves goto waiters. */
   drawNow() {
     const fr = this.player.tick();
+    if (this.els.play.classList.contains('playing') !== this.player.playing) this.updatePlayButton();
     this.draw(fr);
     const waiters = this.waiters;
     this.waiters = [];

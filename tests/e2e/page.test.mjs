@@ -94,9 +94,15 @@ test('goto(layers) draws an exact classification: every token on its own class a
   await page.evaluate(() => window.hardmax.clock.freeze());
   await page.evaluate(() => window.hardmax.play());
   assert.equal((await appState(page)).playing, true);
-  // Time moves only when the test says so: a pause, a tween, a pause, a tween.
-  const layers = await page.evaluate(() => [500, 700, 500, 700].map((ms) => window.hardmax.clock.advance(ms).layer));
-  assert.deepEqual(layers, [1, 1, 2, 2], 'each pause starts the next step and each tween finishes it');
+  // Time moves only when the test says so: the first step starts at once; state 1 stays
+  // through its tween and its reading pause, then the next state that moves follows.
+  const run = await page.evaluate(() => {
+    const c = window.hardmax.clock;
+    const t1 = c.timing(1);
+    const out = [c.advance(1).layer, c.advance(t1.tween + t1.pause - 2).layer, c.advance(2).layer];
+    return { out, next: t1.next };
+  });
+  assert.deepEqual(run.out, [1, 1, run.next], 'each tween plus its pause holds a state; then the next one moves');
   await page.evaluate(() => window.hardmax.pause());
   assert.equal((await appState(page)).playing, false);
   assert.deepEqual(consoleErrors, []);
@@ -288,7 +294,7 @@ test('prefers-reduced-motion: steps switch states with no tween (clock frozen by
   const tween = await page.evaluate(() => window.hardmax.clock.frame());
   assert.deepEqual([tween.a, tween.b, tween.f], [1, 2, 0], 'with motion, the step is tweened (time has not moved)');
   const half = await page.evaluate(() => {
-    window.hardmax.clock.advance(325);
+    window.hardmax.clock.advance(window.hardmax.clock.timing(2).tween / 2);
     return window.hardmax.clock.frame();
   });
   assert.deepEqual([half.a, half.b], [1, 2]);

@@ -1,0 +1,184 @@
+// What a student sees and reads: captions are well formed and match their stage, shortcuts
+// work whatever has focus, pacing follows what changes, captions link to the glossary and
+// highlight the sequences they name. Geometry and text only; time moves only through the
+// page's frozen clock.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenshot } from './harness.mjs';
+import { useBrowser, appState } from './app.mjs';
+
+const ctx = useBrowser();
+const PRESETS = ['shared', 'random', 'rings', 'vowels'];
+const VIEW = { viewport: { width: 1366, height: 768 } };
+
+/** Words that say which stage a caption is about (the first one found must be its own). */
+const STAGE_WORDS = {
+  normalize: /normaliz/i,
+  separate: /\bsplit|separat/i,
+  collapse: /collaps/i,
+  label: /\blabel/i,
+  snap: /\bsnap|readout/i,
+};
+
+/** What is wrong with one caption (an empty list when nothing is). */
+export function captionProblems(caption, stage) {
+  const bad = [];
+  if (/\b\d+\.0+\b|\b\d+\.\d*0\s+(neurons?|tokens?|sequences?|clusters?|layers?|blocks?|points?|runs?)\b/.test(caption)) {
+    bad.push('a count printed with decimals');
+  }
+  else if (/\b\d+\.\d+\s+(neurons?|tokens?|sequences?|clusters?|layers?|blocks?|points?|runs?)\b/.test(caption)) bad.push('a fractional count');
+  if (/\(s\)/.test(caption)) bad.push('"(s)" instead of singular/plural');
+  if (/\b1\s+(neurons|tokens|sequences|clusters|layers|blocks|points|runs|classes)\b/.test(caption)) bad.push('"1" with a plural noun');
+  if (/\b([02-9]|\d{2,})\s+(neuron|token|sequence|cluster|layer|block|point|run|class)\b(?!['’]s)/.test(caption)) bad.push('a plural count with a singular noun');
+  if (/\brho\b/i.test(caption)) bad.push('"rho" spelled out (the page writes ρ)');
+  if (/\blambda\b/i.test(caption)) bad.push('"lambda" spelled out (the page writes λ)');
+  if (/\[\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*\]\s*\^/.test(caption)) bad.push('a "[a,b]^d" power written in ASCII');
+  if (/\s{2,}|\s[,.;:]/.test(caption)) bad.push('stray spaces');
+  if (stage !== 'input') {
+    const own = STAGE_WORDS[stage];
+    if (!own) bad.push(`unknown stage ${stage}`);
+    else {
+      let first = null, at = Infinity;
+      for (const [name, re] of Object.entries(STAGE_WORDS)) {
+        const m = re.exec(caption);
+        if (m && m.index < at) (at = m.index), (first = name);
+      }
+      if (first !== stage && !(first === 'snap' && stage === 'snap')) {
+        bad.push(first ? `the caption speaks first of the ${first} stage` : `the caption never names its stage (${stage})`);
+      }
+    }
+  }
+  return bad;
+}
+
+test('caption rules catch what the lecturer saw (and pass good sentences)', () => {
+  assert.deepEqual(captionProblems('Snap: one feed-forward layer (5 neurons) sends every token onto its anchor.', 'snap'), []);
+  assert.ok(captionProblems('Snap: piecewise linear in e·x (5.00 neurons).', 'snap').length > 0);
+  assert.ok(captionProblems('Snap: piecewise linear in e·x (17.0 neurons).', 'snap').length > 0);
+  assert.ok(captionProblems('Split 1/3: the leader of the 1 sequence(s) containing it.', 'separate').length > 0);
+  assert.ok(captionProblems('Split 1/3: the leader of the 1 sequences containing it.', 'separate').length > 0);
+  assert.ok(captionProblems('Split 1/3: the leader of the 5 sequence containing it.', 'separate').length > 0);
+  assert.deepEqual(captionProblems('Split 1/3: the leader of the 5 sequences containing it; «A» and «B» no longer share a leader.', 'separate'), []);
+  assert.ok(captionProblems('Collapse: attention with rho = 0.', 'collapse').length > 0);
+  assert.ok(captionProblems('Normalize: shifted into the box [1,2]^12.', 'normalize').length > 0);
+  assert.deepEqual(captionProblems('Normalize: shifted into the box [1, 2]¹² (every coordinate between 1 and 2).', 'normalize'), []);
+  assert.ok(captionProblems("The last split's token comes back down; every sequence keeps its own leader.", 'collapse').length > 0);
+  assert.deepEqual(captionProblems('Label run 1 of 4: a tent on u moves 2 clusters of class «red» to the code 2.12 along e.', 'label'), []);
+});
+
+// The engine writes the layer captions; until it writes them all well this stays a todo
+// (it runs and lists every caption that breaks a rule; drop `todo` once it passes).
+test('every caption of every preset: integers as integers, singular/plural, ρ one way, its own stage', { timeout: 120_000, todo: 'engine captions being reworded' }, async () => {
+  const { page, context } = await ctx.open('', VIEW);
+  const failures = [];
+  for (const preset of PRESETS) {
+    const built = await page.evaluate((p) => window.hardmax.load(p), preset);
+    const frames = await page.evaluate((L) => Array.from({ length: L + 1 }, (_, k) => window.hardmax.frame(k)), built.layers);
+    for (const f of frames) {
+      for (const p of captionProblems(f.caption, f.stage)) failures.push(`${preset} layer ${f.state} [${f.stage}] ${p}: ${f.caption}`);
+    }
+  }
+  if (failures.length) console.log(failures.join('\n'));
+  assert.deepEqual(failures, []);
+  await context.close();
+});
+
+test('shortcuts work whatever has focus (a button, an overlay box, the speed menu), never in text fields; PageUp/PageDown step', async () => {
+  const { page, context, consoleErrors } = await ctx.open('', VIEW);
+  await page.evaluate(() => window.hardmax.clock.freeze());
+  await page.click('#btn-fwd');
+  assert.equal((await appState(page)).layer, 1, 'the step button stepped');
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await appState(page)).layer, 2, '→ steps after clicking the step button');
+  await page.keyboard.press('PageDown');
+  assert.equal((await appState(page)).layer, 3, 'PageDown steps forward');
+  await page.keyboard.press('PageUp');
+  assert.equal((await appState(page)).layer, 2, 'PageUp steps back');
+
+  await page.click('#ov-lines');
+  const ticked = await page.isChecked('#ov-lines');
+  await page.keyboard.press(' ');
+  assert.equal((await appState(page)).playing, true, 'Space plays after ticking an overlay');
+  assert.equal(await page.isChecked('#ov-lines'), ticked, 'Space did not toggle the focused checkbox');
+  await page.keyboard.press(' ');
+  assert.equal((await appState(page)).playing, false, 'Space pauses');
+
+  await page.selectOption('#speed', '2');
+  await page.focus('#speed');
+  await page.keyboard.press(' ');
+  assert.equal((await appState(page)).playing, true, 'Space plays after choosing a speed');
+  await page.keyboard.press(' ');
+
+  const before = (await appState(page)).layer;
+  await page.focus('#cseed');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press(' ');
+  const s = await appState(page);
+  assert.equal(s.layer, before, 'keys typed in a number field stay there');
+  assert.equal(s.playing, false);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('pacing: play skips layers where nothing moves (stepping does not), reading time grows with the caption, pause at each stage stops at stage ends', async () => {
+  const { page, context, consoleErrors } = await ctx.open('', VIEW);
+  const info = await page.evaluate(() => {
+    const h = window.hardmax;
+    const L = h.state().layers;
+    const rows = [];
+    for (let k = 0; k <= L; k++) {
+      const f = h.frame(k);
+      rows.push({ k, stage: f.stage, caption: f.caption, ...h.clock.timing(k), tokens: f.tokens });
+    }
+    return rows;
+  });
+  // Identity layers are those where no drawn token moves; the caption says so.
+  const identity = info.filter((r) => r.identity).map((r) => r.k);
+  assert.ok(identity.length >= 4, `the shared preset has identity layers (${identity})`);
+  for (const k of identity) {
+    const moved = info[k].tokens.some((t, i) => t.x !== info[k - 1].tokens[i].x || t.y !== info[k - 1].tokens[i].y);
+    assert.equal(moved, false, `nothing moves at identity layer ${k}`);
+    if (k < info.length - 1) assert.notEqual(info[k - 1].next, k, `playing skips identity layer ${k}`);
+  }
+  // Reading time: a longer caption never gets a shorter pause.
+  const byWords = info.map((r) => ({ w: r.caption.split(/\s+/).length, p: r.pause })).sort((a, b) => a.w - b.w);
+  for (let i = 1; i < byWords.length; i++) assert.ok(byWords[i].p >= byWords[i - 1].p, 'pause grows with caption length');
+  assert.ok(Math.max(...info.map((r) => r.pause)) > 2 * Math.min(...info.map((r) => r.pause)), 'long captions are held longer than short ones');
+
+  // Stepping shows every layer, identity ones included.
+  await page.evaluate((k) => window.hardmax.goto(k - 1), identity[0]);
+  await page.click('h1');
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await appState(page)).layer, identity[0], 'a step lands on the identity layer');
+
+  // Playing with the frozen clock visits only the layers that move.
+  const visited = await page.evaluate(() => {
+    const h = window.hardmax;
+    h.goto(0);
+    h.clock.freeze();
+    h.play();
+    const seen = new Set();
+    for (let i = 0; i < 2000 && h.state().playing; i++) seen.add(h.clock.advance(100).layer);
+    return [...seen];
+  });
+  for (const k of identity) if (k < info.length - 1) assert.ok(!visited.includes(k), `play skipped identity layer ${k}`);
+  assert.equal(visited.at(-1), info.length - 1, 'play reaches the last state');
+
+  // Pause at each stage: playback stops on the last state of a stage.
+  await page.check('#play-stage');
+  const stop = await page.evaluate(() => {
+    const h = window.hardmax;
+    h.goto(0);
+    h.play();
+    for (let i = 0; i < 2000 && h.state().playing; i++) h.clock.advance(100);
+    return h.state();
+  });
+  assert.equal(stop.playing, false);
+  const next = info[stop.layer].next;
+  assert.notEqual(info[next].stage, info[stop.layer].stage, `stopped at layer ${stop.layer}, the end of stage ${stop.stage}`);
+  assert.ok(stop.layer < info.length - 1);
+  await page.uncheck('#play-stage');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
