@@ -11,6 +11,7 @@ import { Timeline, Filmstrip } from './timeline.js';
 import { Draft } from './draft.js';
 import { renderCaption, captionOf, ErrorBox } from './ui.js';
 import { planOf } from './player.js';
+import { Glossary } from './glossary.js';
 import { UrlSync } from './urlsync.js';
 import { Loader } from './loader.js';
 import { Playback } from './playback.js';
@@ -24,6 +25,7 @@ import { installHook } from './hook.js';
 import { $, messageOf, canvasPoint } from './util.js';
 
 const urlSync = new UrlSync(() => state);
+const glossary = new Glossary({ panelHost: document.querySelector('.panel.keys') });
 const state = urlSync.read();
 const canvas = $('canvas');
 const renderer = new Renderer(canvas);
@@ -112,7 +114,7 @@ bindKeys({
   PageDown: () => playback.step(1),
   Home: () => playback.home(),
   End: () => playback.end(),
-  Escape: () => inspector.unpin(),
+  Escape: () => glossary.close() || inspector.unpin(),
 });
 
 /** A newly built model goes on screen at state `layer`. */

@@ -111,7 +111,8 @@ export class Renderer {
   /**
    * Draws one frame.
    * frame = { a, b, f, box, positions?, overlays: {edges, tents, dirs, trails, lines},
-   *           attentionLayer, tentLayer, showAnchors, hover, pinnedSeq, activeSeq }
+   *           attentionLayer, tentLayer, showAnchors, hover, pinnedSeq, activeSeq,
+   *           focusSeqs: sequences the caption names (highlighted, the rest dimmed) }
    */
   draw(frame) {
     const { ctx, model } = this;
@@ -132,6 +133,8 @@ export class Renderer {
     const attention = ov.edges && frame.attentionLayer ? model.attention(frame.attentionLayer) : null;
     if (attention) drawEdges(this, attention, frame.hover);
     drawTokens(this);
+    const focus = frame.pinnedSeq >= 0 || frame.hover >= 0 ? [] : frame.focusSeqs || [];
+    focus.forEach((q, j) => drawHighlight(this, q, j === 0));
     if (frame.activeSeq >= 0) drawHighlight(this, frame.activeSeq, false);
     if (frame.pinnedSeq >= 0) drawHighlight(this, frame.pinnedSeq, true);
     if (ov.tents && frame.tentLayer) drawTentArrows(this, model.layers[frame.tentLayer].tents);

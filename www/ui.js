@@ -3,6 +3,7 @@
 
 import { markerSvg, STAGE_COLORS, sequenceColor } from './palette.js';
 import { formatMargin } from './overlays.js';
+import { renderCaptionText } from './glossary.js';
 
 /** Creates an element with a class and text (textContent only). */
 export function el(tag, className, text) {
@@ -10,6 +11,11 @@ export function el(tag, className, text) {
   if (className) e.className = className;
   if (text !== undefined && text !== null) e.textContent = String(text);
   return e;
+}
+
+/** "1 sequence", "3 sequences": a count with its noun in the right number. */
+export function count(n, noun, plural = `${noun}s`) {
+  return `${formatInt(n)} ${n === 1 ? noun : plural}`;
 }
 
 export function formatInt(n) {
@@ -36,7 +42,7 @@ export function captionOf(model, layer) {
       counter: `state 0 of ${model.L} · input`,
       text:
         model.L > 0
-          ? 'The input: every token of every sequence, colored and shaped by its sequence’s label. Press play (Space) to run the transformer layer by layer.'
+          ? `The input: ${count(model.sequences.length, 'sequence')} of tokens, a line joining each sequence’s tokens in order; color and shape give its label. Press play (Space) to run the transformer layer by layer.`
           : 'Draw mode: click to add tokens.',
     };
   }
@@ -51,7 +57,7 @@ export function renderCaption(els, model, layer) {
   els.stage.textContent = c.stage;
   els.stage.style.background = STAGE_COLORS[c.stage] || '#ccc';
   els.counter.textContent = c.counter;
-  els.text.textContent = c.text;
+  renderCaptionText(els.text, c.text, model, sequenceColor);
 }
 
 const STAT_ROWS = [

@@ -3,6 +3,7 @@
 // for the Renderer. `frame(k)` reads state k back as drawn, in view coordinates, for tests.
 
 import { renderStats, renderLegend, captionOf } from './ui.js';
+import { mentionedSequences } from './glossary.js';
 
 export class View {
   /**
@@ -58,7 +59,9 @@ export class View {
     return {
       a, b, f, box,
       positions: sm ? sm.positions : null,
-      overlays: { edges: o.edges, tents: o.tents, dirs: o.dirs, trails: o.trails, lines: o.lines },
+      // The input shows which tokens make a sequence: lines join them even with that overlay off.
+      overlays: { edges: o.edges, tents: o.tents, dirs: o.dirs, trails: o.trails, lines: o.lines || b === 0 },
+      focusSeqs: this.mentioned(b),
       attentionLayer: m.attentionLayerFor(b),
       tentLayer: m.tentLayerFor(b),
       showAnchors: anchorsOn || m.stageOf(a) === 'label',
@@ -66,6 +69,16 @@ export class View {
       pinnedSeq: pinned >= 0 ? m.tokenSeq[pinned] : -1,
       activeSeq: -1,
     };
+  }
+
+  /** The sequences the caption of state k names (highlighted on the canvas, the rest dimmed). */
+  mentioned(k) {
+    const m = this.model;
+    if (!m || k <= 0) return [];
+    if (this.mentionCache?.model !== m) this.mentionCache = { model: m, byLayer: new Map() };
+    const cache = this.mentionCache.byLayer;
+    if (!cache.has(k)) cache.set(k, mentionedSequences(m, captionOf(m, k).text));
+    return cache.get(k);
   }
 
   /** Draws a playback frame (or the drawing, in draw mode). */
@@ -131,6 +144,7 @@ export class View {
       tokens,
       anchors,
       anchorsDrawn: spec.showAnchors,
+      highlighted: spec.focusSeqs.map((q) => m.sequences[q].name),
       box: spec.box,
     };
   }

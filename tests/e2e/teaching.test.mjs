@@ -182,3 +182,64 @@ test('pacing: play skips layers where nothing moves (stepping does not), reading
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('glossary: every caption term of every stage is a mark that shows its definition on hover, focus and tap; the glossary panel lists them all', async () => {
+  const { page, context, consoleErrors } = await ctx.open('', VIEW);
+  const L = (await appState(page)).layers;
+  const seen = new Set();
+  for (let k = 0; k <= L; k++) {
+    await page.evaluate((k) => window.hardmax.goto(k), k);
+    const terms = await page.$$eval('#cap-text .term', (els) => els.map((e) => e.dataset.term));
+    for (const t of terms) seen.add(t);
+    const text = await page.textContent('#cap-text');
+    // Every standalone mention of a glossary word is marked.
+    const plain = await page.evaluate(() => {
+      const out = [];
+      for (const n of document.getElementById('cap-text').childNodes) if (n.nodeType === 3) out.push(n.textContent);
+      return out.join(' | ');
+    });
+    assert.doesNotMatch(plain, /\bleaders?\b|\btents?\b|ρ|λ/, `layer ${k}: unmarked glossary word in "${text}"`);
+  }
+  for (const t of ['leader', 'w', 'c', 'u', 'e', 'tent', 'code', 'ρ']) assert.ok(seen.has(t), `the captions link "${t}" to the glossary (seen: ${[...seen]})`);
+  // Hover shows the definition; moving away hides it; a tap keeps it; Escape closes it.
+  await page.evaluate(() => window.hardmax.goto(3));
+  const term = page.locator('#cap-text .term[data-term="leader"]').first();
+  await term.hover();
+  assert.equal(await page.isVisible('#glossary-pop'), true);
+  assert.match(await page.textContent('#glossary-pop'), /largest projection on w/);
+  await page.mouse.move(5, 400);
+  assert.equal(await page.isVisible('#glossary-pop'), false);
+  await page.locator('#cap-text .term[data-term="w"]').first().click();
+  await page.mouse.move(5, 400);
+  assert.equal(await page.isVisible('#glossary-pop'), true, 'a tap keeps the definition open');
+  assert.match(await page.textContent('#glossary-pop'), /^w \(leader direction\)/);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isVisible('#glossary-pop'), false);
+  const listed = await page.$$eval('#glossary dt', (els) => els.map((e) => e.textContent));
+  for (const t of ['leader', 'tent', 'slab', 'code', 'ρ', 'λ']) assert.ok(listed.some((x) => x.startsWith(t)), `the glossary lists ${t}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('captions that name sequences highlight exactly those sequences on the canvas (the rest dimmed)', async () => {
+  const { page, context, consoleErrors } = await ctx.open('', VIEW);
+  const L = (await appState(page)).layers;
+  let named = 0;
+  for (let k = 0; k <= L; k++) {
+    const f = await page.evaluate((k) => window.hardmax.frame(k), k);
+    const names = new Set(f.tokens.map((t) => t.name));
+    const mentioned = [...f.caption.matchAll(/«([^»]*)»/g)].map((m) => m[1]).filter((n) => names.has(n));
+    assert.deepEqual([...new Set(mentioned)].sort(), [...f.highlighted].sort(), `layer ${k}: highlighted = named in "${f.caption}"`);
+    if (mentioned.length) {
+      named++;
+      await page.evaluate((k) => window.hardmax.goto(k), k);
+      const marks = await page.$$eval('#cap-text mark.seq-ref', (els) => els.map((e) => e.dataset.seq));
+      assert.deepEqual([...new Set(marks)].sort(), [...new Set(mentioned)].sort(), 'the caption marks the names it highlights');
+    }
+  }
+  assert.ok(named >= 6, `the separate stage names its sequences (${named} layers)`);
+  await page.evaluate(() => window.hardmax.goto(3));
+  await screenshot(page, 'teaching-highlight-split', { fullPage: false });
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
