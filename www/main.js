@@ -83,7 +83,7 @@ const view = new View({
   pointer: inspector,
   options: () => state,
   softmax: () => (state.softmax ? controls.softmax : null),
-  els: { stats: $('stats'), legend: $('legend'), sample: $('badge-sample') },
+  els: { stats: $('stats'), legend: $('legend'), sample: $('badge-sample'), overlayLegend: overlayLegendBox() },
   onLayer: shownLayer,
 });
 const drawMode = new DrawMode({
@@ -116,6 +116,17 @@ bindKeys({
   End: () => playback.end(),
   Escape: () => glossary.close() || inspector.unpin(),
 });
+
+/** The legend of the marks on the canvas, under the caption (made here: one element, no markup). */
+function overlayLegendBox() {
+  const box = document.createElement('div');
+  box.id = 'overlay-legend';
+  box.className = 'overlay-legend';
+  box.setAttribute('aria-label', 'what the marks on the canvas mean');
+  box.hidden = true;
+  $('cap-text').after(box);
+  return box;
+}
 
 /** A newly built model goes on screen at state `layer`. */
 function show(model, layer) {

@@ -9,7 +9,7 @@ import { groupBy } from './model.js';
 import { drawTokens } from './tokens.js';
 import {
   drawCounts, drawSequenceLines, drawHighlight, drawEdges, drawTentStrips, drawTentArrows,
-  drawAnchors, drawTrails, drawDirections, drawHover,
+  drawAnchors, drawTrails, drawDirections, drawHover, drawCopies, drawLegend, COMPASS_WIDTH,
 } from './overlays.js';
 
 const BACKGROUND = '#ffffff';
@@ -72,13 +72,17 @@ export class Renderer {
     return this.thumbnail ? Math.max(1.2, r * 0.5) : Math.min(6, Math.max(2, r));
   }
 
-  /** Sets the data-to-screen transform so that box [x0, y0, x1, y1] fits, y pointing up. */
-  fit(box) {
+  /**
+   * Sets the data-to-screen transform so that box [x0, y0, x1, y1] fits, y pointing up;
+   * `left` CSS pixels on the left are kept free (the compass inset).
+   */
+  fit(box, left = 0) {
     const pad = this.thumbnail ? 6 : PAD_PX;
     const bw = Math.max(box[2] - box[0], 1e-9), bh = Math.max(box[3] - box[1], 1e-9);
-    const scale = Math.min((this.cssW - 2 * pad) / bw, (this.cssH - 2 * pad) / bh);
+    const free = Math.max(0, Math.min(left, this.cssW / 3));
+    const scale = Math.min((this.cssW - free - 2 * pad) / bw, (this.cssH - 2 * pad) / bh);
     const cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
-    this.transform = { scale, ox: this.cssW / 2 - cx * scale, oy: this.cssH / 2 + cy * scale };
+    this.transform = { scale, ox: free + (this.cssW - free) / 2 - cx * scale, oy: this.cssH / 2 + cy * scale };
   }
 
   toScreen(x, y) {
@@ -120,7 +124,8 @@ export class Renderer {
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, this.cssW, this.cssH);
     if (!model) return;
-    this.fit(frame.box);
+    const compass = Boolean(frame.overlays?.dirs && model.directions);
+    this.fit(frame.box, compass && !this.thumbnail ? COMPASS_WIDTH : 0);
     const ov = frame.overlays || {};
     const pos = frame.positions || model.positions;
     this.blend(pos, frame.a, frame.b, frame.f);
@@ -128,18 +133,21 @@ export class Renderer {
     if (!this.thumbnail) this.drawGrid();
     if (ov.tents && frame.tentLayer) drawTentStrips(this, model.layers[frame.tentLayer].tents);
     if (frame.showAnchors) drawAnchors(this);
-    if (ov.trails) drawTrails(this, pos, frame.a, frame.b);
+    if (ov.trails) drawTrails(this, pos, frame.a, frame.b, frame.trailSeqs);
     if (ov.lines) drawSequenceLines(this, -1);
     const attention = ov.edges && frame.attentionLayer ? model.attention(frame.attentionLayer) : null;
     if (attention) drawEdges(this, attention, frame.hover);
     drawTokens(this);
     const focus = frame.pinnedSeq >= 0 || frame.hover >= 0 ? [] : frame.focusSeqs || [];
     focus.forEach((q, j) => drawHighlight(this, q, j === 0));
+    if (focus.length && frame.copies) drawCopies(this, frame.copies);
     if (frame.activeSeq >= 0) drawHighlight(this, frame.activeSeq, false);
     if (frame.pinnedSeq >= 0) drawHighlight(this, frame.pinnedSeq, true);
-    if (ov.tents && frame.tentLayer) drawTentArrows(this, model.layers[frame.tentLayer].tents);
+    if (ov.tents && frame.tentLayer) drawTentArrows(this, model.layers[frame.tentLayer].tents, pos, frame.tentLayer);
     if (ov.dirs && model.directions) drawDirections(this, model.directions);
-    if (!this.thumbnail && model.T <= COUNT_MAX_TOKENS) drawCounts(this);
+    const copies = focus.length && frame.copies?.length ? new Set(frame.copies.map((c) => c.i)) : null;
+    if (!this.thumbnail && model.T <= COUNT_MAX_TOKENS) drawCounts(this, copies);
+    if (frame.legend && frame.legendOnCanvas) drawLegend(this, frame.legend);
     if (frame.hover >= 0) drawHover(this, frame.hover, attention);
   }
 

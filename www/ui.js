@@ -213,3 +213,47 @@ export class ErrorBox {
     this.root.hidden = true;
   }
 }
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** A small SVG picture of a legend mark ('line', 'dash', 'arrow', 'strip', 'ring', 'rings', 'dot'). */
+function markSvg(mark, color) {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('width', '22');
+  svg.setAttribute('height', '14');
+  svg.setAttribute('viewBox', '0 0 22 14');
+  svg.setAttribute('aria-hidden', 'true');
+  const add = (tag, attrs) => {
+    const e = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    svg.appendChild(e);
+  };
+  const stroke = { stroke: color, 'stroke-width': 2, fill: 'none' };
+  if (mark === 'line') add('line', { x1: 1, y1: 7, x2: 21, y2: 7, ...stroke });
+  else if (mark === 'dash') add('line', { x1: 1, y1: 7, x2: 21, y2: 7, ...stroke, 'stroke-dasharray': '5 3' });
+  else if (mark === 'arrow') {
+    add('line', { x1: 1, y1: 7, x2: 16, y2: 7, ...stroke });
+    add('path', { d: 'M21 7 L14 3 L14 11 Z', fill: color });
+  } else if (mark === 'strip') add('rect', { x: 1, y: 2, width: 20, height: 10, fill: color, 'fill-opacity': 0.25 });
+  else if (mark === 'ring') add('circle', { cx: 11, cy: 7, r: 5, ...stroke });
+  else if (mark === 'rings') {
+    add('circle', { cx: 11, cy: 7, r: 6, ...stroke, 'stroke-width': 1.5 });
+    add('circle', { cx: 11, cy: 7, r: 3, ...stroke, 'stroke-width': 1.5 });
+  } else if (mark === 'dot') add('circle', { cx: 11, cy: 7, r: 3.5, fill: color, 'fill-opacity': 0.4 });
+  return svg;
+}
+
+/** The overlay legend beside the canvas: one entry per mark on screen ([{ key, mark, color, text }]). */
+export function renderOverlayLegend(root, items) {
+  const sig = items.map((it) => `${it.key}:${it.text}`).join('|');
+  if (root.dataset.sig === sig) return;
+  root.dataset.sig = sig;
+  root.replaceChildren();
+  root.hidden = !items.length;
+  for (const it of items) {
+    const item = el('span', 'ol-item');
+    item.dataset.key = it.key;
+    item.append(markSvg(it.mark, it.color), el('span', null, it.text));
+    root.appendChild(item);
+  }
+}

@@ -2,8 +2,9 @@
 // softmax), the overlays that are on, the anchors, hover and pin — composed into one frame
 // for the Renderer. `frame(k)` reads state k back as drawn, in view coordinates, for tests.
 
-import { renderStats, renderLegend, captionOf } from './ui.js';
+import { renderStats, renderLegend, renderOverlayLegend, captionOf } from './ui.js';
 import { mentionedSequences } from './glossary.js';
+import { countText } from './overlays.js';
 
 export class View {
   /**
@@ -56,17 +57,49 @@ export class View {
     const anchorsOn = stageTo === 'label' || stageTo === 'snap';
     const o = this.options();
     const pinned = this.pointer.pinned;
+    const pinnedSeq = pinned >= 0 ? m.tokenSeq[pinned] : -1;
+    const hover = this.pointer.hover;
+    const focusSeqs = this.mentioned(b);
+    const copies = f === 0 || a === b - 1 ? this.copies(b) : null;
+    const tentLayer = b >= 1 && m.layers[b]?.kind === 'ff' ? b : 0;
+    const attentionLayer = m.attentionLayerFor(b);
+    const showAnchors = anchorsOn || m.stageOf(a) === 'label';
+    const chosen = pinnedSeq >= 0 ? [pinnedSeq] : hover >= 0 && hover < m.T ? [m.tokenSeq[hover]] : focusSeqs;
+    const lines = o.lines || b === 0;
+    const legend = [];
+    if (showAnchors) legend.push({ key: 'anchors', mark: 'rings', color: '#555', text: 'anchor: where the snap sends each class' });
+    if (focusSeqs.length && pinnedSeq < 0 && hover < 0) legend.push({ key: 'focus', mark: 'line', color: '#111', text: 'bold: the sequences the caption names' });
+    if (copies?.length && pinnedSeq < 0 && hover < 0) legend.push({ key: 'copies', mark: 'ring', color: '#3b4450', text: 'their shared token: one copy per sequence now' });
+    if (lines) legend.push({ key: 'lines', mark: 'line', color: '#8896a5', text: 'line: a sequence’s tokens in order' });
+    if (o.edges && attentionLayer) {
+      legend.push({ key: 'edges', mark: 'line', color: '#5a3c8c', text: 'edge: token → the leader it attends to' });
+      legend.push({ key: 'leaders', mark: 'ring', color: '#5a3c8c', text: 'ring: a leader' });
+    }
+    if (o.tents && tentLayer) {
+      legend.push({ key: 'tents', mark: 'strip', color: '#d95f02', text: 'strip: a tent’s slab (only tokens inside move)' });
+      legend.push({ key: 'moves', mark: 'arrow', color: '#d95f02', text: 'arrow: a token moved by this layer' });
+    }
+    if (o.trails) {
+      legend.push({ key: 'starts', mark: 'dot', color: '#505a64', text: 'dot: a token’s start position' });
+      legend.push({
+        key: 'trails', mark: 'dash', color: '#505a64',
+        text: chosen.length ? 'dashes: the path so far of the sequences shown' : 'hover or pin a sequence to see its path',
+      });
+    }
+    if (o.dirs && m.directions) legend.push({ key: 'dirs', mark: 'arrow', color: '#b3002d', text: 'compass (corner): w, c, u, e are directions' });
     return {
       a, b, f, box,
       positions: sm ? sm.positions : null,
       // The input shows which tokens make a sequence: lines join them even with that overlay off.
-      overlays: { edges: o.edges, tents: o.tents, dirs: o.dirs, trails: o.trails, lines: o.lines || b === 0 },
-      focusSeqs: this.mentioned(b),
-      attentionLayer: m.attentionLayerFor(b),
-      tentLayer: m.tentLayerFor(b),
-      showAnchors: anchorsOn || m.stageOf(a) === 'label',
-      hover: this.pointer.hover,
-      pinnedSeq: pinned >= 0 ? m.tokenSeq[pinned] : -1,
+      overlays: { edges: o.edges, tents: o.tents, dirs: o.dirs, trails: o.trails, lines },
+      focusSeqs, copies, legend,
+      trailSeqs: chosen,
+      attentionLayer,
+      // Tents are drawn on the feed-forward layer they act on (not on the attention layer before it).
+      tentLayer,
+      showAnchors,
+      hover,
+      pinnedSeq,
       activeSeq: -1,
     };
   }
@@ -79,6 +112,43 @@ export class View {
     const cache = this.mentionCache.byLayer;
     if (!cache.has(k)) cache.set(k, mentionedSequences(m, captionOf(m, k).text));
     return cache.get(k);
+  }
+
+  /**
+   * At a split's attention layer k: the shared token of the sequences the caption names,
+   * one copy per sequence — [{ i, seq, name, x, y, from: [x, y] }] — where, before the slide,
+   * they were one point and now are two. Empty elsewhere.
+   */
+  copies(k) {
+    const m = this.model;
+    if (!m || k < 1 || m.stageOf(k) !== 'separate' || m.layers[k]?.kind !== 'sa') return [];
+    const named = this.mentioned(k);
+    if (named.length < 2) return [];
+    const p = m.positions, T = m.T;
+    const a = 2 * (k - 1) * T, b = 2 * k * T;
+    const first = named[0];
+    for (let i = 0; i < T; i++) {
+      if (m.tokenSeq[i] !== first) continue;
+      const out = [i];
+      for (const q of named.slice(1)) {
+        for (let j = 0; j < T; j++) {
+          if (m.tokenSeq[j] !== q) continue;
+          const same = p[a + 2 * j] === p[a + 2 * i] && p[a + 2 * j + 1] === p[a + 2 * i + 1];
+          const apart = p[b + 2 * j] !== p[b + 2 * i] || p[b + 2 * j + 1] !== p[b + 2 * i + 1];
+          if (same && apart) {
+            out.push(j);
+            break;
+          }
+        }
+      }
+      if (out.length === named.length) {
+        return out.map((t) => ({
+          i: t, seq: m.tokenSeq[t], name: m.sequences[m.tokenSeq[t]].name,
+          x: p[b + 2 * t], y: p[b + 2 * t + 1], from: [p[a + 2 * i], p[a + 2 * i + 1]],
+        }));
+      }
+    }
+    return [];
   }
 
   /** Draws a playback frame (or the drawing, in draw mode). */
@@ -101,7 +171,9 @@ export class View {
       this.shownLayer = layer;
       this.onLayer(layer);
     }
-    r.draw(this.spec(fr));
+    const spec = this.spec(fr);
+    r.draw(spec);
+    if (this.els.overlayLegend) renderOverlayLegend(this.els.overlayLegend, spec.legend);
     this.timeline.setPosition(fr.a + (fr.b - fr.a) * fr.f, layer);
     this.pointer.place();
   }
@@ -145,7 +217,27 @@ export class View {
       anchors,
       anchorsDrawn: spec.showAnchors,
       highlighted: spec.focusSeqs.map((q) => m.sequences[q].name),
+      legend: spec.legend.map(({ key, text }) => ({ key, text })),
+      overlays: { ...spec.overlays, tents: Boolean(spec.overlays.tents && spec.tentLayer), edges: Boolean(spec.overlays.edges && spec.attentionLayer) },
+      tentLayer: spec.tentLayer,
+      copies: (spec.copies || []).map(({ seq, name, x, y, from }) => ({ seq, name, x, y, from })),
+      counts: coincidences(m, pos, state),
       box: spec.box,
     };
   }
+}
+
+/** Points where several drawn tokens coincide exactly in a state: { x, y, tokens, sequences, text }. */
+function coincidences(m, pos, state) {
+  const base = 2 * state * m.T;
+  const spots = new Map();
+  for (let i = 0; i < m.T; i++) {
+    const x = pos[base + 2 * i], y = pos[base + 2 * i + 1];
+    const key = `${x},${y}`;
+    const s = spots.get(key) ?? { x, y, tokens: 0, seqs: new Set() };
+    s.tokens++;
+    s.seqs.add(m.tokenSeq[i]);
+    spots.set(key, s);
+  }
+  return [...spots.values()].filter((s) => s.tokens > 1).map((s) => ({ x: s.x, y: s.y, tokens: s.tokens, sequences: s.seqs.size, text: countText(s.tokens, s.seqs.size) }));
 }

@@ -243,3 +243,72 @@ test('captions that name sequences highlight exactly those sequences on the canv
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('the separate stage shows the shared token’s two copies after each slide; coincidence counts say tokens or sequences', async () => {
+  const { page, context, consoleErrors } = await ctx.open('', VIEW);
+  const L = (await appState(page)).layers;
+  let slides = 0;
+  for (let k = 1; k <= L; k++) {
+    const f = await page.evaluate((k) => window.hardmax.frame(k), k);
+    for (const c of f.counts) {
+      assert.match(c.text, /^(\d+ tokens|\d+ sequences|\d+ tokens · \d+ sequences)$/, `layer ${k}: count "${c.text}"`);
+      assert.equal(c.text, c.sequences === 1 ? `${c.tokens} tokens` : c.sequences === c.tokens ? `${c.sequences} sequences` : `${c.tokens} tokens · ${c.sequences} sequences`);
+    }
+    if (f.stage !== 'separate' || !/slides/.test(f.caption)) {
+      assert.deepEqual(f.copies, [], `layer ${k}: copies only after a slide`);
+      continue;
+    }
+    slides++;
+    assert.equal(f.copies.length, f.highlighted.length, `layer ${k}: one copy per named sequence`);
+    assert.deepEqual(f.copies.map((c) => c.name).sort(), [...f.highlighted].sort());
+    const [p, q] = f.copies;
+    assert.ok(Math.hypot(p.x - q.x, p.y - q.y) > 1e-6, `layer ${k}: the two copies are apart after the slide`);
+    assert.deepEqual(p.from, q.from, 'they were one point before the slide');
+    const before = await page.evaluate((k) => window.hardmax.frame(k - 1), k);
+    const at = (fr, name) => fr.tokens.filter((t) => t.name === name).map((t) => `${t.x},${t.y}`);
+    assert.ok(at(before, p.name).includes(p.from.join(',')) && at(before, q.name).includes(q.from.join(',')), 'both sequences had a token at the shared point');
+  }
+  assert.equal(slides, 3, 'the shared preset has three slides');
+  await page.evaluate(() => window.hardmax.goto(4));
+  await screenshot(page, 'teaching-copies', { fullPage: false });
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('overlays: tents only on the feed-forward layer they act on; a legend entry for every overlay on screen; the compass stays off the data', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&tents=1&edges=1&dirs=1&trails=1&lines=1', VIEW);
+  const L = (await appState(page)).layers;
+  for (let k = 0; k <= L; k++) {
+    const f = await page.evaluate((k) => window.hardmax.frame(k), k);
+    const kind = k ? await page.evaluate((k) => window.hardmax.app.model.layers[k].kind, k) : null;
+    assert.equal(f.tentLayer, kind === 'ff' ? k : 0, `layer ${k} (${kind}): tents of this layer only`);
+    const keys = f.legend.map((x) => x.key);
+    if (f.overlays.tents) assert.ok(keys.includes('tents') && keys.includes('moves'), `layer ${k}: tent legend`);
+    if (f.overlays.edges) assert.ok(keys.includes('edges') && keys.includes('leaders'), `layer ${k}: edge legend`);
+    for (const key of ['starts', 'trails', 'lines', 'dirs']) assert.ok(keys.includes(key), `layer ${k}: legend for ${key}`);
+    assert.equal(keys.includes('anchors'), f.anchorsDrawn, `layer ${k}: anchors in the legend iff drawn`);
+    await page.evaluate((k) => window.hardmax.goto(k), k);
+    const shown = await page.$$eval('#overlay-legend .ol-item', (els) => els.map((e) => e.dataset.key));
+    assert.deepEqual(shown, keys, `layer ${k}: the legend on the page lists what is drawn`);
+  }
+  // Tent arrows start at the tokens they move: at a jump-out layer, some token moved from k-1 to k.
+  const moved = await page.evaluate(() => {
+    const a = window.hardmax.frame(2), b = window.hardmax.frame(3);
+    return b.tokens.filter((t, i) => t.x !== a.tokens[i].x || t.y !== a.tokens[i].y).length;
+  });
+  assert.ok(moved >= 1);
+  // No token is drawn under the compass inset (bottom-left), whatever the state.
+  const under = await page.evaluate(() => {
+    const h = window.hardmax, r = h.app.renderer;
+    const out = [];
+    for (let k = 0; k <= h.state().layers; k++) {
+      h.goto(k);
+      for (let i = 0; i < r.sx.length; i++) if (r.sx[i] < 180 && r.sy[i] > r.cssH - 140) out.push([k, i]);
+    }
+    return out;
+  });
+  assert.deepEqual(under, []);
+  await screenshot(page, 'teaching-overlays-label', { fullPage: false });
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
