@@ -35,7 +35,11 @@ export class Draft {
       ? { sequences: dataset.sequences.map((s, i) => ({ name: s.name || `seq ${i + 1}`, label: String(s.label), tokens: s.tokens.map((t) => [t[0], t[1]]) })) }
       : { sequences: [] };
     this.box = box ? padBox(box, 0.12) : [-1, -1, 1, 1];
-    if (!this.draft.sequences.length) this.newSequence(false);
+    if (!this.draft.sequences.length) {
+      this.syncLabels();
+      this.els.label.value = LABELS[0]; // a fresh drawing starts with its own labels
+      this.newSequence(false);
+    }
     this.current = this.draft.sequences.length - 1;
     this.refresh(false);
   }
@@ -109,6 +113,7 @@ export class Draft {
 
   clear() {
     this.draft = { sequences: [] };
+    this.els.label.value = LABELS[0]; // a fresh drawing starts with its own labels, not the last data's
     this.newSequence(false);
     this.refresh(false);
   }

@@ -6,6 +6,9 @@ const AUTO_CONSTRUCT_MS = 400;
 const INTRO =
   'Click to add a token to the current sequence; click near a token to share it. The construction re-runs as you draw; stop drawing to play it.';
 
+const FAILED =
+  'This drawing cannot be built as it is — the message above says why and, when an option fixes it, offers a button. You are still drawing: change a label, move a token, or use that button.';
+
 export class DrawMode {
   /**
    * @param draft     the Draft being drawn
@@ -61,9 +64,11 @@ export class DrawMode {
     this.playback.drawNow();
   }
 
-  /** Stops drawing; the built model is shown again. */
+  /** Stops drawing; the built model is shown again (saying so when the drawing was not built). */
   leave() {
     if (!this.draft.active) return;
+    if (this.failed) this.say.note('Your drawing was not built (see the message above); the canvas shows the last data that was built.');
+    this.failed = false;
     this.draft.leave();
     clearTimeout(this.timer);
     this.syncUi();
@@ -96,13 +101,35 @@ export class DrawMode {
     }
     const ds = JSON.parse(JSON.stringify(this.draft.dataset()));
     return this.build(ds).then(
-      () => this.playback.drawNow(),
-      () => {},
+      () => {
+        this.failed = false;
+        this.markStats();
+        this.playback.drawNow();
+      },
+      () => {
+        // Stay in draw mode: the drawing, the error and its fix button stay on screen.
+        this.failed = true;
+        if (this.draft.active) this.els.capText.textContent = FAILED;
+        this.markStats();
+      },
     );
+  }
+
+  /** The results panel says whose results it shows while a drawing is not built. */
+  markStats() {
+    const stats = document.getElementById('stats');
+    if (!stats) return;
+    stats.querySelector('.draw-stale')?.remove();
+    if (!this.draft.active || !this.failed) return;
+    const p = document.createElement('p');
+    p.className = 'note warn draw-stale';
+    p.textContent = 'Your drawing is not built: the results below are those of the last data that was built.';
+    stats.prepend(p);
   }
 
   syncUi() {
     const on = this.draft.active;
+    this.markStats();
     const { els } = this;
     els.toggle.textContent = on ? 'stop drawing' : 'start drawing';
     els.toggle.setAttribute('aria-pressed', String(on));

@@ -31,8 +31,8 @@ const canvas = $('canvas');
 const renderer = new Renderer(canvas);
 const note = (text) => ($('link-note').textContent = text);
 const errors = new ErrorBox($('error'), [
-  { pattern: /positional/i, label: 'Enable positional encoding', apply: () => retryWith({ pos: true }) },
-  { pattern: /d = 1\b/, label: 'Lift to (x, t) and retry', apply: () => retryWith({ lift: true }) },
+  { pattern: /positional/i, label: 'Enable positional encoding', apply: () => retryWith({ pos: true }).then(showFixed) },
+  { pattern: /d = 1\b/, label: 'Lift to (x, t) and retry', apply: () => retryWith({ lift: true }).then(showFixed) },
 ]);
 const showError = (message) => errors.show(message);
 
@@ -164,6 +164,11 @@ async function applyState(next, { initial = false } = {}) {
     controls.updateSoftmax();
     playback.seek(state.layer);
   }
+}
+
+/** After a fix built the drawing that had failed, its result is shown (draw mode ends). */
+function showFixed() {
+  if (!errors.message && drawMode.active) drawMode.leave();
 }
 
 /** Re-runs the construction that just failed (or the current one) with changed options. */

@@ -178,6 +178,23 @@ function sharedWith(model, i, state) {
   return [...out];
 }
 
+/** Command-line options an engine message may name, and the page's control for each. */
+const PAGE_CONTROLS = {
+  positional: 'the “positional encoding” option in the Construction panel, or the button here',
+  lift: 'the “lift d = 1 series to (x, t)” option in the Construction panel, or the button here',
+  collapse: 'the “collapse layers” menu in the Construction panel',
+  labeling: 'the “labeling” menu in the Construction panel',
+  seed: 'the construction “seed” in the Construction panel',
+};
+
+/** A message in the page's words: command-line flags become the names of the page's controls. */
+export function pageWords(message) {
+  return message
+    .replace(/\(\s*`?--([a-z][a-z-]*)(?:[ =][^`)]*)?`?\s*\)/g, (m, flag) => (PAGE_CONTROLS[flag] ? `(${PAGE_CONTROLS[flag]})` : ''))
+    .replace(/`?--([a-z][a-z-]*)`?/g, (m, flag) => PAGE_CONTROLS[flag] || `the ${flag.replace(/-/g, ' ')} option`)
+    .replace(/\s+([.,;:])/g, '$1');
+}
+
 /**
  * The dismissible error box. When the message points at an option that would fix it
  * (positional encoding, lifting d = 1 series), a button applies that option.
@@ -199,7 +216,7 @@ export class ErrorBox {
   }
 
   show(message) {
-    this.message = String(message);
+    this.message = pageWords(String(message));
     this.text.textContent = this.message;
     this.fix = this.fixes.find((f) => f.pattern.test(this.message)) || null;
     this.action.hidden = !this.fix;

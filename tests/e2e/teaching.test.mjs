@@ -312,3 +312,39 @@ test('overlays: tents only on the feed-forward layer they act on; a legend entry
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('draw mode: a fresh drawing has its own labels; a drawing that cannot be built stays in draw mode with the error in page words and a fix button that works', async () => {
+  const { page, context, consoleErrors } = await ctx.open('', VIEW);
+  await page.click('#draw-panel summary');
+  await page.click('#draw-toggle');
+  await page.click('#draw-clear');
+  assert.equal(await page.inputValue('#draw-label'), 'A', 'a fresh drawing starts with label A, not the last data’s');
+  await page.uncheck('#draw-auto');
+  const box = await page.locator('#canvas').boundingBox();
+  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+  for (const [fx, fy] of [[0.3, 0.3], [0.6, 0.5]]) await page.mouse.click(...at(fx, fy));
+  await page.click('#draw-new');
+  await page.selectOption('#draw-label', 'B');
+  // The same two tokens (clicks within 8 px reuse them), in the other order: the same set.
+  for (const [fx, fy] of [[0.6, 0.5], [0.3, 0.3]]) await page.mouse.click(...at(fx, fy));
+  await page.click('#draw-construct');
+  await page.waitForSelector('#error:not([hidden])');
+  const message = await page.textContent('#error .error-text');
+  assert.doesNotMatch(message, /--[a-z]/, `no command-line flag in "${message}"`);
+  assert.match(message, /positional encoding/);
+  assert.equal(await page.isVisible('#error .error-action'), true, 'the fix button is offered');
+  let s = await appState(page);
+  assert.equal(s.drawing, true, 'a failed build stays in draw mode');
+  assert.notEqual(s.preset, 'custom');
+  assert.match(await page.textContent('#cap-text'), /cannot be built/);
+  assert.match(await page.textContent('#stats'), /drawing is not built/, 'the results panel says its numbers are not the drawing’s');
+  await screenshot(page, 'teaching-draw-failed', { fullPage: false });
+  await page.click('#error .error-action');
+  await page.waitForFunction(() => window.hardmax.state().preset === 'custom' && !window.hardmax.state().drawing, null, { timeout: 30_000 });
+  s = await page.evaluate(() => window.hardmax.goto(window.hardmax.state().layers));
+  assert.equal(s.total, 2);
+  assert.equal(s.correct, 2, 'the fixed drawing is classified exactly');
+  assert.equal(await page.isChecked('#pos'), true);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
