@@ -125,7 +125,7 @@ export class Controls {
       $('sm-result').textContent = text;
       $('sm-result').classList.toggle('ok', this.softmax.correct === this.softmax.total);
       badge.textContent = text;
-      badge.hidden = false;
+      badge.hidden = true; // the split view's softmax pane carries this in its title
     } catch (err) {
       this.softmax = null;
       this.act.showError(`softmax comparison failed: ${messageOf(err)}`);

@@ -83,7 +83,7 @@ const view = new View({
   pointer: inspector,
   options: () => state,
   softmax: () => (state.softmax ? controls.softmax : null),
-  els: { stats: $('stats'), legend: $('legend'), sample: $('badge-sample'), overlayLegend: overlayLegendBox() },
+  els: { stats: $('stats'), legend: $('legend'), sample: $('badge-sample'), overlayLegend: overlayLegendBox(), softmaxNote: softmaxNoteBox() },
   onLayer: shownLayer,
 });
 const drawMode = new DrawMode({
@@ -126,6 +126,16 @@ function overlayLegendBox() {
   box.hidden = true;
   $('cap-text').after(box);
   return box;
+}
+
+/** The line under the caption that says what softmax does (shown with the split view). */
+function softmaxNoteBox() {
+  const p = document.createElement('p');
+  p.id = 'cap-softmax';
+  p.className = 'caption-softmax';
+  p.hidden = true;
+  $('cap-text').after(p);
+  return p;
 }
 
 /** A newly built model goes on screen at state `layer`. */

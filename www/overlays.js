@@ -252,6 +252,37 @@ export function drawCopies(renderer, copies) {
   });
 }
 
+/**
+ * Sequences softmax gets wrong: a red dashed ring around each of their tokens, and at the
+ * last state a "✗ name" beside their mean token. failing = [sequence index].
+ */
+export function drawFailing(renderer, failing, last) {
+  const { ctx, model, sx, sy } = renderer;
+  const set = new Set(failing);
+  const r = renderer.tokenRadius() + 4;
+  ctx.beginPath();
+  for (let i = 0; i < sx.length; i++) {
+    if (!set.has(model.tokenSeq[i])) continue;
+    ctx.moveTo(sx[i] + r, sy[i]);
+    ctx.arc(sx[i], sy[i], r, 0, 2 * Math.PI);
+  }
+  ctx.setLineDash([3, 2]);
+  ctx.strokeStyle = '#c62828';
+  ctx.lineWidth = 2;
+  ctx.stroke();
+  ctx.setLineDash([]);
+  if (!last || renderer.thumbnail) return;
+  const starts = model.seqStarts;
+  for (let k = 0; k + 1 < starts.length; k++) {
+    const q = model.tokenSeq[starts[k]];
+    if (!set.has(q)) continue;
+    let mx = 0, my = 0;
+    for (let i = starts[k]; i < starts[k + 1]; i++) (mx += sx[i]), (my += sy[i]);
+    const n = starts[k + 1] - starts[k];
+    label(ctx, `✗ «${model.sequences[q].name}»`, mx / n + r + 4, my / n + 4 + 14 * (k % 3), '#c62828', 'bold 12px');
+  }
+}
+
 export function drawAnchors(renderer) {
   const { ctx, model } = renderer;
   const a = model.anchors;

@@ -9,7 +9,7 @@ import { groupBy } from './model.js';
 import { drawTokens } from './tokens.js';
 import {
   drawCounts, drawSequenceLines, drawHighlight, drawEdges, drawTentStrips, drawTentArrows,
-  drawAnchors, drawTrails, drawDirections, drawHover, drawCopies, drawLegend, COMPASS_WIDTH,
+  drawAnchors, drawTrails, drawDirections, drawHover, drawCopies, drawLegend, drawFailing, label, COMPASS_WIDTH,
 } from './overlays.js';
 
 const BACKGROUND = '#ffffff';
@@ -120,7 +120,7 @@ export class Renderer {
    */
   draw(frame) {
     const { ctx, model } = this;
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, this.dpr * (this.originX || 0), 0);
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, this.cssW, this.cssH);
     if (!model) return;
@@ -147,8 +147,44 @@ export class Renderer {
     if (ov.dirs && model.directions) drawDirections(this, model.directions);
     const copies = focus.length && frame.copies?.length ? new Set(frame.copies.map((c) => c.i)) : null;
     if (!this.thumbnail && model.T <= COUNT_MAX_TOKENS) drawCounts(this, copies);
+    if (frame.failing?.length) drawFailing(this, frame.failing, frame.b === model.L);
+    if (frame.title && !this.thumbnail) label(ctx, frame.title, 10, 14, '#111', 'bold 13px');
     if (frame.legend && frame.legendOnCanvas) drawLegend(this, frame.legend);
     if (frame.hover >= 0) drawHover(this, frame.hover, attention);
+  }
+
+  /**
+   * Two frames side by side: `left` (hardmax) and `right` (softmax), each fitted to its half.
+   * The left one is drawn last, so hit tests and screen positions refer to it.
+   */
+  drawSplit(left, right) {
+    const { ctx } = this;
+    const W = this.cssW, half = Math.floor(W / 2);
+    this.pane(right, half, W - half);
+    this.pane(left, 0, half);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = '#9aa5b1';
+    ctx.fillRect(half - 1, 0, 2, this.cssH);
+  }
+
+  /** Draws a frame into the vertical strip [x0, x0 + w) of the canvas, clipped to it. */
+  pane(frame, x0, w) {
+    const { ctx } = this;
+    const keep = this.cssW;
+    ctx.save();
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, this.dpr * x0, 0);
+    ctx.beginPath();
+    ctx.rect(0, 0, w, this.cssH);
+    ctx.clip();
+    this.cssW = w;
+    this.originX = x0;
+    try {
+      this.draw(frame);
+    } finally {
+      this.cssW = keep;
+      this.originX = 0;
+      ctx.restore();
+    }
   }
 
   blend(pos, a, b, f) {

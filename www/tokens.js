@@ -98,9 +98,10 @@ function drawTokensStamped(renderer) {
   }
   renderer.crowd.ctx.putImageData(renderer.crowd.image, 0, 0);
   const { ctx } = renderer;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const ox = dpr * (renderer.originX || 0); // a pane of a split view starts at originX
+  ctx.setTransform(1, 0, 0, 1, ox, 0);
   ctx.drawImage(renderer.crowd.canvas, 0, 0);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.setTransform(dpr, 0, 0, dpr, ox, 0);
 }
 
 /** One RGBA sprite per class marker at this radius and pixel ratio (cached). */

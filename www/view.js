@@ -49,8 +49,7 @@ export class View {
    */
   spec({ a, b, f }) {
     const m = this.model;
-    const sm = this.softmax();
-    const extents = sm ? sm.extents : m.extents;
+    const extents = m.extents;
     const ba = m.fitBox(a, extents), bb = m.fitBox(b, extents);
     const box = [0, 1, 2, 3].map((j) => ba[j] + (bb[j] - ba[j]) * f);
     const stageTo = m.stageOf(b);
@@ -89,7 +88,7 @@ export class View {
     if (o.dirs && m.directions) legend.push({ key: 'dirs', mark: 'arrow', color: '#b3002d', text: 'compass (corner): w, c, u, e are directions' });
     return {
       a, b, f, box,
-      positions: sm ? sm.positions : null,
+      positions: null,
       // The input shows which tokens make a sequence: lines join them even with that overlay off.
       overlays: { edges: o.edges, tents: o.tents, dirs: o.dirs, trails: o.trails, lines },
       focusSeqs, copies, legend,
@@ -102,6 +101,54 @@ export class View {
       pinnedSeq,
       activeSeq: -1,
     };
+  }
+
+  /**
+   * The softmax pane of a split view: the same state with the same weights run with softmax
+   * attention, fitted to its own extent, sequences softmax gets wrong marked.
+   */
+  softSpec(hard, sm) {
+    const m = this.model;
+    const ba = m.fitBox(hard.a, sm.extents), bb = m.fitBox(hard.b, sm.extents);
+    const box = [0, 1, 2, 3].map((j) => ba[j] + (bb[j] - ba[j]) * hard.f);
+    return {
+      ...hard,
+      box,
+      positions: sm.positions,
+      overlays: { lines: hard.overlays.lines },
+      copies: null,
+      tentLayer: 0,
+      attentionLayer: 0,
+      legend: null,
+      hover: -1,
+      failing: this.failing(sm),
+      title: `softmax, β = ${formatBeta(sm.beta)}: ${sm.correct}/${sm.total} correct`,
+    };
+  }
+
+  /** Sequences (drawn) whose softmax output is nearer another class's anchor (cached per run). */
+  failing(sm) {
+    if (sm._failing) return sm._failing;
+    const m = this.model;
+    const p = sm.positions, T = m.T, base = 2 * m.L * T;
+    const A = m.anchors;
+    const out = [];
+    const starts = m.seqStarts;
+    for (let k = 0; k + 1 < starts.length; k++) {
+      let x = 0, y = 0;
+      for (let i = starts[k]; i < starts[k + 1]; i++) (x += p[base + 2 * i]), (y += p[base + 2 * i + 1]);
+      const n = starts[k + 1] - starts[k];
+      (x /= n), (y /= n);
+      let best = -1, bd = Infinity;
+      for (let c = 0; 2 * c + 1 < A.length; c++) {
+        const d = Math.hypot(x - A[2 * c], y - A[2 * c + 1]);
+        if (d < bd) (bd = d), (best = c);
+      }
+      const q = m.tokenSeq[starts[k]];
+      if (best !== m.sequences[q].label && !out.includes(q)) out.push(q);
+    }
+    sm._failing = out;
+    return out;
   }
 
   /** The sequences the caption of state k names (highlighted on the canvas, the rest dimmed). */
@@ -172,7 +219,14 @@ export class View {
       this.onLayer(layer);
     }
     const spec = this.spec(fr);
-    r.draw(spec);
+    const sm = this.softmax();
+    if (sm) r.drawSplit({ ...spec, title: 'hardmax (exact)' }, this.softSpec(spec, sm));
+    else r.draw(spec);
+    if (this.els.softmaxNote) {
+      const text = sm ? softmaxWords(m, layer, sm, this.failing(sm)) : '';
+      if (this.els.softmaxNote.textContent !== text) this.els.softmaxNote.textContent = text;
+      this.els.softmaxNote.hidden = !text;
+    }
     if (this.els.overlayLegend) renderOverlayLegend(this.els.overlayLegend, spec.legend);
     this.timeline.setPosition(fr.a + (fr.b - fr.a) * fr.f, layer);
     this.pointer.place();
@@ -188,7 +242,8 @@ export class View {
     if (!m) return null;
     const state = Math.min(m.L, Math.max(0, Math.round(Number(k)) || 0));
     const spec = this.spec({ a: state, b: state, f: 0 });
-    const pos = spec.positions || m.positions;
+    const pos = m.positions;
+    const sm = this.softmax();
     const base = 2 * state * m.T;
     const tokens = [];
     for (let i = 0; i < m.T; i++) {
@@ -212,7 +267,13 @@ export class View {
       stage: words.stage,
       counter: words.counter,
       caption: words.text,
-      softmax: Boolean(spec.positions),
+      softmax: Boolean(sm),
+      // With softmax on, the canvas shows both: hardmax (tokens) and softmax side by side.
+      softmaxTokens: sm
+        ? tokens.map((t, i) => ({ ...t, x: sm.positions[base + 2 * i], y: sm.positions[base + 2 * i + 1] }))
+        : null,
+      failing: sm ? this.failing(sm).map((q) => m.sequences[q].name) : [],
+      softmaxCaption: sm ? softmaxWords(m, state, sm, this.failing(sm)) : null,
       tokens,
       anchors,
       anchorsDrawn: spec.showAnchors,
@@ -225,6 +286,37 @@ export class View {
       box: spec.box,
     };
   }
+}
+
+/** What softmax does at state k, in words (the line under the caption while the split view is on). */
+export function softmaxWords(m, k, sm, failing) {
+  const beta = formatBeta(sm.beta);
+  const head = `Right, softmax with β = ${beta}: `;
+  const wrong = failing.length
+    ? ` Marked ✗: ${failing.length === 1 ? 'the sequence' : `the ${failing.length} sequences`} it gets wrong (${failing.slice(0, 6).map((q) => `«${m.sequences[q].name}»`).join(', ')}${failing.length > 6 ? ', …' : ''}).`
+    : ' It gets every sequence right at this β.';
+  if (k === 0) return `${head}the same input; every attention layer will average all tokens of a sequence with weights ∝ exp(β·score) instead of taking only the leader.${wrong}`;
+  if (k === m.L) return `${head}${sm.correct} of ${sm.total} sequences end nearest their own anchor; a larger β makes the weights sharper and softmax closer to hardmax.${wrong}`;
+  const info = m.layers[k];
+  const stage = info.stage;
+  if (info.kind === 'ff') {
+    return `${head}this feed-forward layer is the same in both models; the pictures differ because earlier attention layers mixed tokens instead of picking the leader, so a tent can miss a token that drifted out of its slab.${wrong}`;
+  }
+  const p = m.positions, T = m.T;
+  let moved = false;
+  for (let i = 0; i < 2 * T && !moved; i++) moved = p[2 * (k - 1) * T + i] !== p[2 * k * T + i];
+  if (!moved) return `${head}this attention layer does nothing in either model.${wrong}`;
+  if (stage === 'separate') {
+    return `${head}each sequence slides along c by λ times a weighted mean of w·x over its tokens, not by λ·(w·leader), so the slides that split sequences are smaller and may not split them.${wrong}`;
+  }
+  if (stage === 'collapse') {
+    return `${head}each token moves to a weighted mean of its sequence’s tokens (weights ∝ exp(β·score)), not exactly onto the leader, so a sequence shrinks toward its leader without becoming one point.${wrong}`;
+  }
+  return `${head}attention averages with weights ∝ exp(β·score) instead of taking only the top score.${wrong}`;
+}
+
+function formatBeta(b) {
+  return b >= 100 ? String(Math.round(b)) : String(Number(b.toPrecision(2)));
 }
 
 /** Points where several drawn tokens coincide exactly in a state: { x, y, tokens, sequences, text }. */

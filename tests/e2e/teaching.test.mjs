@@ -348,3 +348,45 @@ test('draw mode: a fresh drawing has its own labels; a drawing that cannot be bu
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('softmax sits beside hardmax: both states kept, failing sequences marked, captions say what softmax does', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&softmax=1&beta=1.6', VIEW);
+  const s = await appState(page);
+  assert.equal(s.softmax.on, true);
+  const plain = await page.evaluate(() => {
+    const h = window.hardmax;
+    return h.app.model.positions.slice(0, 2 * h.app.model.T);
+  });
+  for (let k = 0; k <= s.layers; k++) {
+    const f = await page.evaluate((k) => window.hardmax.frame(k), k);
+    assert.equal(f.softmax, true);
+    assert.equal(f.softmaxTokens.length, f.tokens.length, 'both pictures are kept');
+    assert.doesNotMatch(f.softmaxCaption, /exactly on its leader/, 'the softmax words do not repeat the hardmax claim');
+    assert.match(f.softmaxCaption, /softmax with β = 1\.6/);
+    if (k === 0) assert.deepEqual(f.tokens.map((t) => [t.x, t.y]).flat(), Array.from(plain), 'the hardmax pane shows hardmax positions');
+  }
+  const last = await page.evaluate(() => window.hardmax.frame(window.hardmax.state().layers));
+  // Hardmax is exact; the softmax picture's readout fails exactly the sequences marked.
+  assert.equal(last.failing.length, s.total - s.softmax.correct, `marked ✗: ${last.failing}`);
+  const anchors = last.anchors;
+  const bySeq = new Map();
+  for (const t of last.softmaxTokens) {
+    const e = bySeq.get(t.name) ?? { label: t.label, x: 0, y: 0, n: 0 };
+    (e.x += t.x), (e.y += t.y), e.n++;
+    bySeq.set(t.name, e);
+  }
+  const wrong = [...bySeq].filter(([, e]) => {
+    const near = anchors.reduce((b, a) => (Math.hypot(e.x / e.n - a.x, e.y / e.n - a.y) < Math.hypot(e.x / e.n - b.x, e.y / e.n - b.y) ? a : b));
+    return near.label !== e.label;
+  }).map(([n]) => n);
+  assert.deepEqual([...wrong].sort(), [...last.failing].sort());
+  assert.match(last.softmaxCaption, new RegExp(`${s.softmax.correct} of ${s.total} sequences`));
+  await page.evaluate(() => window.hardmax.goto(window.hardmax.state().layers));
+  assert.match(await page.textContent('#cap-softmax'), /Marked ✗/);
+  assert.match(await page.textContent('#cap-text'), /readout/, 'the hardmax caption stays, for the hardmax pane');
+  await screenshot(page, 'teaching-softmax-split', { fullPage: false });
+  await page.uncheck('#sm-on');
+  assert.equal(await page.isHidden('#cap-softmax'), true);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
