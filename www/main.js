@@ -98,9 +98,9 @@ const drawMode = new DrawMode({
   say: { error: showError, note },
 });
 canvas.addEventListener('click', (e) => (draft.active ? drawMode.click(...canvasPoint(canvas, e), e.shiftKey) : inspector.click(e)));
-bindExports({
+const exportsApi = bindExports({
   els: { dataset: $('ex-dataset'), model: $('ex-model'), png: $('ex-png'), svg: $('ex-svg') },
-  canvas, redraw, onError: showError,
+  canvas, renderer, view, redraw, onError: showError,
   model: () => loader.model,
   layer: () => playback.layer,
   size: () => [renderer.cssW, renderer.cssH],
@@ -245,3 +245,6 @@ controls.sync();
 observeSize();
 installHook(app);
 start();
+  get exports() {
+    return exportsApi;
+  },

@@ -414,7 +414,8 @@ export function drawLegend(renderer, items) {
   });
 }
 
-function legendMark(ctx, mark, x, y, w, color) {
+/** A legend's mark ('line', 'dash', 'arrow', 'strip', 'ring', 'rings', 'dot') of width w at (x, y). */
+export function legendMark(ctx, mark, x, y, w, color) {
   ctx.save();
   ctx.strokeStyle = color;
   ctx.fillStyle = color;

@@ -120,7 +120,7 @@ export class Renderer {
    */
   draw(frame) {
     const { ctx, model } = this;
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, this.dpr * (this.originX || 0), 0);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, this.dpr * (this.originX || 0), this.dpr * (this.originY || 0));
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, this.cssW, this.cssH);
     if (!model) return;
@@ -162,9 +162,29 @@ export class Renderer {
     const W = this.cssW, half = Math.floor(W / 2);
     this.pane(right, half, W - half);
     this.pane(left, 0, half);
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, this.dpr * (this.originY || 0));
     ctx.fillStyle = '#9aa5b1';
     ctx.fillRect(half - 1, 0, 2, this.cssH);
+  }
+
+  /**
+   * Runs `paint` with the drawing sent to another context (an export), the picture's top-left
+   * corner at (0, top) of that context, at pixel ratio `dpr`; the screen's context comes back after.
+   */
+  drawInto(ctx, { top = 0, dpr = 1 } = {}, paint) {
+    const keep = { ctx: this.ctx, dpr: this.dpr, originY: this.originY };
+    Object.assign(this, { ctx, dpr, originY: top });
+    ctx.save();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.beginPath();
+    ctx.rect(0, top, this.cssW, this.cssH); // marks reaching past the picture stay in it
+    ctx.clip();
+    try {
+      paint();
+    } finally {
+      ctx.restore();
+      Object.assign(this, keep);
+    }
   }
 
   /** Draws a frame into the vertical strip [x0, x0 + w) of the canvas, clipped to it. */
@@ -172,7 +192,7 @@ export class Renderer {
     const { ctx } = this;
     const keep = this.cssW;
     ctx.save();
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, this.dpr * x0, 0);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, this.dpr * x0, this.dpr * (this.originY || 0));
     ctx.beginPath();
     ctx.rect(0, 0, w, this.cssH);
     ctx.clip();

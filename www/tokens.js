@@ -98,10 +98,11 @@ function drawTokensStamped(renderer) {
   }
   renderer.crowd.ctx.putImageData(renderer.crowd.image, 0, 0);
   const { ctx } = renderer;
-  const ox = dpr * (renderer.originX || 0); // a pane of a split view starts at originX
-  ctx.setTransform(1, 0, 0, 1, ox, 0);
+  // A pane of a split view starts at originX; an export's picture at originY.
+  const ox = dpr * (renderer.originX || 0), oy = dpr * (renderer.originY || 0);
+  ctx.setTransform(1, 0, 0, 1, ox, oy);
   ctx.drawImage(renderer.crowd.canvas, 0, 0);
-  ctx.setTransform(dpr, 0, 0, dpr, ox, 0);
+  ctx.setTransform(dpr, 0, 0, dpr, ox, oy);
 }
 
 /** One RGBA sprite per class marker at this radius and pixel ratio (cached). */

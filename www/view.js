@@ -219,6 +219,7 @@ export class View {
       this.onLayer(layer);
     }
     const spec = this.spec(fr);
+    this.lastSpec = spec;
     const sm = this.softmax();
     if (sm) r.drawSplit({ ...spec, title: 'hardmax (exact)' }, this.softSpec(spec, sm));
     else r.draw(spec);

@@ -390,3 +390,47 @@ test('softmax sits beside hardmax: both states kept, failing sequences marked, c
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('exports equal the screen: the PNG’s picture is the canvas pixel for pixel under the caption; the SVG carries the caption, the legends and exactly the overlays on screen', async () => {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { repoRoot } = await import('./harness.mjs');
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=shared&tents=1', VIEW);
+  const read = (k) =>
+    page.evaluate(async (k) => {
+      const h = window.hardmax;
+      await h.goto(k);
+      const c = document.getElementById('canvas');
+      const png = h.app.exports.png(window.devicePixelRatio || 1);
+      const top = png.height - c.height;
+      const a = png.getContext('2d').getImageData(0, top, c.width, c.height).data;
+      const b = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 2) diff++;
+      return { svg: h.app.exports.svg(), diff, n: a.length, top, pngUrl: png.toDataURL('image/png'), frame: h.frame(k), caption: document.getElementById('cap-text').textContent };
+    }, k);
+  const texts = (svg) => [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+  const L = (await appState(page)).layers;
+  for (const k of [3, 6, L]) {
+    const r = await read(k);
+    // The same drawing code on a second canvas: equal but for a few antialiased edge values.
+    assert.ok(r.diff <= r.n * 1e-3, `layer ${k}: the PNG's picture equals the canvas (${r.diff} of ${r.n} values differ)`);
+    assert.ok(r.top > 40, 'the caption is above the picture');
+    const words = texts(r.svg);
+    const all = words.join(' ');
+    assert.ok(all.includes(r.caption.split(/\s+/).slice(0, 6).join(' ')), `layer ${k}: the SVG has the caption`);
+    for (const it of r.frame.legend) assert.ok(words.includes(it.text), `layer ${k}: the SVG has the legend entry "${it.text}"`);
+    const anchorNames = words.filter((w) => w === 'blue').length;
+    // "blue" appears once in the class legend; anchors drawn add their own label (text and halo).
+    assert.equal(anchorNames > 1, r.frame.anchorsDrawn, `layer ${k}: anchors in the SVG iff on screen`);
+    assert.equal(words.includes('jump-out'), k === 3, `layer ${k}: the jump-out tent label only on its layer`);
+    if (k === 3) {
+      await fs.mkdir(path.join(repoRoot, 'out', 'screenshots'), { recursive: true });
+      await fs.writeFile(path.join(repoRoot, 'out', 'screenshots', 'teaching-export-layer3.svg'), r.svg);
+      await fs.writeFile(path.join(repoRoot, 'out', 'screenshots', 'teaching-export-layer3.png'), Buffer.from(r.pngUrl.split(',')[1], 'base64'));
+    }
+  }
+  // Lines joining sequences are in the SVG only when they are on screen (always at the input).
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
