@@ -12,6 +12,7 @@ import { Draft } from './draft.js';
 import { renderCaption, captionOf, ErrorBox } from './ui.js';
 import { planOf } from './player.js';
 import { Glossary } from './glossary.js';
+import { Scaling } from './scaling.js';
 import { UrlSync } from './urlsync.js';
 import { Loader } from './loader.js';
 import { Playback } from './playback.js';
@@ -117,6 +118,18 @@ bindKeys({
   Escape: () => glossary.close() || inspector.unpin(),
 });
 
+const scaling = new Scaling({
+  host: $('seed-hint').parentElement,
+  state,
+  engine: () => loader.engine,
+  load: (dataset, { name, generatedN }) => {
+    drawMode.leave();
+    return loader.rebuild({ kind: 'dataset', dataset, name, generatedN }, { layer: 0 });
+  },
+  current: () => ({ model: loader.model, source: loader.source }),
+});
+$('seed-hint').after(scaling.root);
+
 /** The legend of the marks on the canvas, under the caption (made here: one element, no markup). */
 function overlayLegendBox() {
   const box = document.createElement('div');
@@ -146,6 +159,7 @@ function show(model, layer) {
   playback.reset(model.L, layer, planOf(model, (k) => captionOf(model, k).text));
   controls.sync();
   controls.updateSoftmax();
+  scaling.update();
   app.ready = true;
   playback.drawNow();
 }
@@ -248,3 +262,4 @@ start();
   get exports() {
     return exportsApi;
   },
+  scaling,

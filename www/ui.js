@@ -42,7 +42,7 @@ export function captionOf(model, layer) {
       counter: `state 0 of ${model.L} · input`,
       text:
         model.L > 0
-          ? `The input: ${count(model.sequences.length, 'sequence')} of tokens, a line joining each sequence’s tokens in order; color and shape give its label. Press play (Space) to run the transformer layer by layer.`
+          ? `The input: ${count(model.sequences.length, 'sequence')} of tokens${model.sequences.length <= 12 ? ', a line joining each sequence’s tokens in order' : ' (tick “lines joining each sequence” to see which tokens form one)'}; color and shape give its label. Press play (Space) to run the transformer layer by layer.`
           : 'Draw mode: click to add tokens.',
     };
   }
@@ -94,12 +94,20 @@ export function renderStats(root, model) {
     if (note) dl.appendChild(el('dd', 'sub', note(r)));
   }
   root.appendChild(dl);
+  root.appendChild(el('p', 'note params-note', paramsNote(r)));
   if (model.view && model.view.explained) {
     const [a, b] = model.view.explained;
     root.appendChild(el('p', 'note', `view: PCA of d = ${model.view.dim}; the two axes explain ${pct(a)} and ${pct(b)} of the variance (one projection for all layers).`));
   }
   if (model.sampled) root.appendChild(el('p', 'note warn', `showing a sample of ${formatInt(model.T)} tokens (of ${formatInt(r.tokens)})`));
   for (const n of r.notes || []) root.appendChild(el('p', 'note', n));
+}
+
+/** One line on the constant in "parameters = O(N·d)". */
+export function paramsNote(r) {
+  const per = r.n_times_d > 0 ? r.params / r.n_times_d : NaN;
+  const k = Number.isFinite(per) ? formatNumber(per, 2) : '–';
+  return `Why ${formatInt(r.params)} parameters for N·d = ${formatInt(r.n_times_d)}: each block stores a few vectors of length d (tent directions and moves, w, c, u, e) and a handful of scalars, so the count is N·d times a small constant (here ${k}); it never depends on sequence length.`;
 }
 
 function pct(x) {

@@ -6,6 +6,9 @@ import { renderStats, renderLegend, renderOverlayLegend, captionOf } from './ui.
 import { mentionedSequences } from './glossary.js';
 import { countText } from './overlays.js';
 
+/** At the input, lines join each sequence's tokens (overlay off or not) up to this many sequences. */
+export const INPUT_LINES_MAX = 12;
+
 export class View {
   /**
    * @param renderer  the main canvas's Renderer
@@ -64,7 +67,7 @@ export class View {
     const attentionLayer = m.attentionLayerFor(b);
     const showAnchors = anchorsOn || m.stageOf(a) === 'label';
     const chosen = pinnedSeq >= 0 ? [pinnedSeq] : hover >= 0 && hover < m.T ? [m.tokenSeq[hover]] : focusSeqs;
-    const lines = o.lines || b === 0;
+    const lines = o.lines || (b === 0 && m.sequences.length <= INPUT_LINES_MAX);
     const legend = [];
     if (showAnchors) legend.push({ key: 'anchors', mark: 'rings', color: '#555', text: 'anchor: where the snap sends each class' });
     if (focusSeqs.length && pinnedSeq < 0 && hover < 0) legend.push({ key: 'focus', mark: 'line', color: '#111', text: 'bold: the sequences the caption names' });

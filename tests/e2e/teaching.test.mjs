@@ -434,3 +434,33 @@ test('exports equal the screen: the PNG’s picture is the canvas pixel for pixe
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('O(N) in the page: an N control for random data and a live chart of measured blocks against the paper’s 4N+1; the parameter constant explained', { timeout: 120_000 }, async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=random', VIEW);
+  assert.equal(await page.isVisible('#scaling'), true, 'the N control shows with the random preset');
+  await page.waitForFunction(() => window.hardmax.app.scaling.series().length >= 6, null, { timeout: 90_000 });
+  for (const p of await page.evaluate(() => window.hardmax.app.scaling.series())) {
+    assert.ok(p.blocks > 0 && p.blocks < p.paper, `N = ${p.N}: ${p.blocks} blocks, below 4N+1 = ${p.paper}`);
+  }
+  await page.fill('#rand-n', '20');
+  await page.dispatchEvent('#rand-n', 'input');
+  await page.waitForFunction(() => window.hardmax.state().total === 20 && window.hardmax.state().preset === 'custom', null, { timeout: 30_000 });
+  const blocks = Number(await page.textContent('#stats dd[data-key="blocks"]'));
+  await page.waitForFunction(() => window.hardmax.app.scaling.series().some((p) => p.N === 20));
+  const p20 = (await page.evaluate(() => window.hardmax.app.scaling.series())).find((p) => p.N === 20);
+  assert.equal(p20.blocks, blocks, 'the chart plots the count the results panel shows');
+  assert.equal(await page.getAttribute('#scaling circle[data-n="20"]', 'data-blocks'), String(blocks));
+  assert.equal(await page.isVisible('#scaling'), true, 'the control stays for page-made random data');
+  assert.equal(await page.inputValue('#rand-n'), '20');
+  // The same N and seed give the same data: a second build reports the same count.
+  const again = await page.evaluate(async () => {
+    window.hardmax.app.scaling.build(20);
+    await new Promise((r) => setTimeout(r, 50));
+    return window.hardmax.state().total;
+  });
+  assert.equal(again, 20);
+  assert.match(await page.textContent('#stats .params-note'), /N·d times a small constant \(here [\d.]+\); it never depends on sequence length/);
+  await screenshot(page, 'teaching-scaling', { fullPage: false });
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
