@@ -253,13 +253,13 @@ const app = {
   loadPreset,
   loadDataset,
   wasmMemoryBytes: () => loader.engine?.memoryBytes() ?? 0,
+  get exports() {
+    return exportsApi;
+  },
+  scaling,
 };
 
 controls.sync();
 observeSize();
 installHook(app);
 start();
-  get exports() {
-    return exportsApi;
-  },
-  scaling,
