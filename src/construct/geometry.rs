@@ -104,12 +104,6 @@ pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
     out
 }
 
-/// Smallest gap between consecutive values once sorted (+inf for fewer than two).
-pub fn min_sorted_gap(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min)
-}
-
 /// A direction g isolating the target positions (columns of `target`) from `others`:
 /// returns (g, lo, hi, gap) with every target in [lo, hi] of g . x and every other
 /// position at least `gap` away from that interval. The sign of g puts most others below

@@ -1,4 +1,5 @@
-//! Stage 3 — label (one block per run, at most one per distinct point).
+//! Stage 3 — label (one tent per run, two tents per block while the layer stays at most
+//! six neurons wide; at most one run per distinct point).
 //!
 //! After the collapse every sequence is a point, and differently labeled points are
 //! distinct. Choose a direction u along which the class changes as rarely as possible
@@ -32,8 +33,14 @@ pub struct Labeled {
     pub points: usize,
     /// smallest gap along u between two runs
     pub min_gap: f64,
-    /// smallest distance between two differently labeled points
-    pub min_label_distance: f64,
+}
+
+pub struct Input<'a> {
+    pub clouds: Vec<Cloud>,
+    pub labels: &'a [usize],
+    pub classes: &'a [String],
+    pub view: &'a [DVector<f64>; 2],
+    pub labeling: Labeling,
 }
 
 struct Run {
@@ -43,14 +50,8 @@ struct Run {
     hi: f64,
 }
 
-pub fn run(
-    clouds: Vec<Cloud>,
-    labels: &[usize],
-    classes: &[String],
-    view: &[DVector<f64>; 2],
-    labeling: Labeling,
-    rng: &mut Rng,
-) -> Result<Labeled> {
+pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
+    let Input { clouds, labels, classes, view, labeling } = input;
     let d = view[0].len();
     // every collapsed point, with its sequence's label
     let mut cols = Vec::new();
@@ -75,7 +76,6 @@ pub fn run(
             )));
         }
     }
-    let min_label_distance = min_label_distance(&pts, &point_label);
 
     // choose u: fewest runs, then the widest gap at class changes
     let mut candidates: Vec<DVector<f64>> = vec![view[0].clone(), view[1].clone()];
@@ -213,7 +213,6 @@ pub fn run(
     }
     let mut clouds = clouds;
     let mut blocks = Vec::with_capacity(layers.len());
-    let mut margin = f64::INFINITY;
     let mut done = 0;
     for layer in layers {
         let mut ff = FeedForward::scaling(d, 1.0);
@@ -244,11 +243,11 @@ pub fn run(
             },
         };
         for cl in clouds.iter_mut() {
-            apply_block(&block, cl, &mut margin);
+            apply_block(&block, cl);
         }
         blocks.push(block);
     }
-    Ok(Labeled { blocks, clouds, u, e, codes, runs: n_runs, points: n_pos, min_gap, min_label_distance })
+    Ok(Labeled { blocks, clouds, u, e, codes, runs: n_runs, points: n_pos, min_gap })
 }
 
 /// How many refinement steps the search for u can afford for `n` points.
@@ -358,22 +357,4 @@ fn runs_along(
         }
     });
     (runs, gap)
-}
-
-/// Smallest distance between two points of different labels (sorted sweep on a generic
-/// projection would be faster; the point count here is at most N).
-fn min_label_distance(pts: &DMatrix<f64>, labels: &[usize]) -> f64 {
-    let n = pts.ncols();
-    if n > 3000 {
-        return f64::NAN;
-    }
-    let mut best = f64::INFINITY;
-    for i in 0..n {
-        for j in i + 1..n {
-            if labels[i] != labels[j] {
-                best = best.min((pts.column(i) - pts.column(j)).norm());
-            }
-        }
-    }
-    best
 }

@@ -16,19 +16,21 @@ use crate::dataset::Dataset;
 use crate::model::{Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
+pub struct Input<'a> {
+    /// the dataset after the input map (lift, positional offsets)
+    pub data: &'a Dataset,
+}
+
 pub struct Normalized {
     pub block: Block,
     pub clouds: Vec<Cloud>,
     pub w: DVector<f64>,
     pub c: DVector<f64>,
     pub view: [DVector<f64>; 2],
-    /// explained-variance fractions of the view axes (None when d = 2)
-    pub explained: Option<[f64; 2]>,
-    /// smallest leader gap along w over all sequences (+inf when every sequence is one point)
-    pub leader_gap: f64,
 }
 
-pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
+pub fn run(input: Input, rng: &mut Rng) -> Normalized {
+    let data = input.data;
     let d = data.dim();
     let mut lo = DVector::from_element(d, f64::INFINITY);
     let mut hi = DVector::from_element(d, f64::NEG_INFINITY);
@@ -74,9 +76,9 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
         }
     }
     let best = (0..tries).max_by(|&a, &b| gaps[a].total_cmp(&gaps[b]).then(b.cmp(&a))).map(|i| (cands[i].clone(), gaps[i]));
-    let (w, leader_gap) = best.unwrap_or_else(|| (DVector::from_element(d, 1.0 / (d as f64).sqrt()), 0.0));
+    let (w, _leader_gap) = best.unwrap_or_else(|| (DVector::from_element(d, 1.0 / (d as f64).sqrt()), 0.0));
 
-    let (view, explained) = view_plane(&clouds, d);
+    let (view, _explained) = view_plane(&clouds, d);
     let hint = &view[0] + rng.unit(d, false) * 0.3;
     let c = perpendicular(&w, &hint);
 
@@ -97,7 +99,7 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
             tents: vec![],
         },
     };
-    Normalized { block, clouds, w, c, view, explained, leader_gap }
+    Normalized { block, clouds, w, c, view }
 }
 
 /// Gap between the largest and the second largest of the projections (on w) of a

@@ -203,9 +203,8 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             ff_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents },
             sa_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents: vec![] },
         };
-        let mut margin = f64::INFINITY;
         for cl in clouds.iter_mut() {
-            apply_block(&block, cl, &mut margin);
+            apply_block(&block, cl);
         }
         blocks.push(block);
         infos.push(info);

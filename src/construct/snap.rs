@@ -9,19 +9,31 @@
 //! one constant neuron plus two per class boundary. Every token of class k lands on
 //! anchor_k. Anchors lie on a circle in the view plane around the labeled points.
 
-use super::normalize::short;
 use super::AnchorPlacement;
-use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
+use crate::model::{Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
 use nalgebra::{DMatrix, DVector};
+
+pub struct Input<'a> {
+    /// the labeled points (they decide where the anchors go)
+    pub clouds: &'a [Cloud],
+    pub e: &'a DVector<f64>,
+    /// (class, plateau lo, plateau hi) of e.x for every class present, by code
+    pub codes: &'a [(usize, f64, f64)],
+    pub view: &'a [DVector<f64>; 2],
+    /// number of classes (one anchor each)
+    pub classes: usize,
+    pub placement: AnchorPlacement,
+}
 
 pub struct Snapped {
     pub block: Block,
-    pub clouds: Vec<Cloud>,
+    /// one anchor per class, in the view plane
+    pub anchors: Vec<DVector<f64>>,
 }
 
 /// Anchors of `classes` classes in the view plane, around the points' center, on a circle
 /// (or a line) whose size matches their extent in the view.
-pub fn place_anchors(
+fn place_anchors(
     clouds: &[Cloud],
     view: &[DVector<f64>; 2],
     classes: usize,
@@ -58,12 +70,9 @@ pub fn place_anchors(
         .collect()
 }
 
-pub fn run(
-    mut clouds: Vec<Cloud>,
-    e: &DVector<f64>,
-    codes: &[(usize, f64, f64)],
-    anchors: &[DVector<f64>],
-) -> Snapped {
+pub fn run(input: Input) -> Snapped {
+    let Input { clouds, e, codes, view, classes, placement } = input;
+    let anchors = place_anchors(clouds, view, classes, placement);
     let d = e.len();
     let first = codes.first().map_or(0, |c| c.0);
     let mut ff = FeedForward::new(
@@ -87,7 +96,7 @@ pub fn run(
             stage: Stage::Snap,
             caption: format!(
                 "Snap: one feed-forward layer, piecewise linear in e·x ({} neurons), sends every token of each class onto its anchor.",
-                short((1 + 2 * codes.len().saturating_sub(1)) as f64)
+                1 + 2 * codes.len().saturating_sub(1)
             ),
             tents: vec![],
         },
@@ -97,9 +106,5 @@ pub fn run(
             tents: vec![],
         },
     };
-    let mut margin = f64::INFINITY;
-    for cl in clouds.iter_mut() {
-        apply_block(&block, cl, &mut margin);
-    }
-    Snapped { block, clouds }
+    Snapped { block, anchors }
 }

@@ -239,13 +239,4 @@ impl Dataset {
         }
         Dataset::new(raw)
     }
-
-    /// A sub-dataset of the given sequence indices (for splits and samples).
-    pub fn subset(&self, indices: &[usize]) -> Dataset {
-        Dataset {
-            dim: self.dim,
-            sequences: indices.iter().filter_map(|&i| self.sequences.get(i).cloned()).collect(),
-            classes: self.classes.clone(),
-        }
-    }
 }
