@@ -121,6 +121,12 @@ export class Controls {
     }
     try {
       this.softmax = m.softmax(s.beta);
+      if (!this.softmax) {
+        // Running in the worker: this runs again when the answer comes.
+        $('sm-result').textContent = `softmax β=${formatBeta(s.beta)}: running…`;
+        $('sm-result').classList.remove('ok');
+        return;
+      }
       const text = `softmax β=${formatBeta(s.beta)}: ${this.softmax.correct}/${this.softmax.total} correct`;
       $('sm-result').textContent = text;
       $('sm-result').classList.toggle('ok', this.softmax.correct === this.softmax.total);

@@ -45,8 +45,8 @@ export class DrawMode {
     let dataset = null, box = null;
     if (m && m.report.dim === 2 && m.built) {
       try {
-        const ds = m.dataset();
-        if (ds.sequences.every((s) => s.tokens.every((t) => t.length === 2))) {
+        const ds = m.datasetNow();
+        if (ds && ds.sequences.every((s) => s.tokens.every((t) => t.length === 2))) {
           dataset = ds;
           box = m.fitBox(0);
         }

@@ -2,9 +2,12 @@
 // read the page. Everything but `app` is a contract:
 //
 //   state()        a snapshot: ready, layer, layers, stage, correct, total, playing, error,
-//                  preset, drawing, tokens, softmax { on, beta, correct }
+//                  preset, drawing, tokens, softmax { on, beta, correct }, busy (a construction
+//                  runs in the worker), progress (0..1 of it), task (its stage, '' when idle)
 //   goto(k)        jumps to state k; resolves to state() once it has been drawn
-//   load(x)        builds a preset (by name) or a dataset object; resolves to state()
+//   load(x)        builds a preset (by name) or a dataset object; resolves to state() once the
+//                  worker has finished (a cancelled or superseded build resolves too)
+//   cancel()       stops the construction in progress (the model shown stays)
 //   play(), pause()
 //   frame(k)       state k as drawn: { state, stage, counter, caption, softmax, tokens:
 //                  [{ seq, name, index, label, x, y }], anchors: [{ label, x, y }],
@@ -25,6 +28,7 @@ export function installHook(app) {
     state,
     goto: (k) => (app.model ? playback.goto(k).then(state) : Promise.reject(new Error('no model yet'))),
     load: (x) => (typeof x === 'string' ? app.loadPreset(x) : app.loadDataset(x)).then(state),
+    cancel: () => app.loader.cancel(),
     play: () => playback.play(),
     pause: () => playback.pause(),
     frame: (k) => app.view.frame(k),
@@ -57,7 +61,11 @@ function snapshot(app) {
   const m = app.model;
   const r = m?.report;
   const sm = app.controls.softmax;
+  const work = app.loader.progress;
   return {
+    busy: work.busy,
+    progress: work.busy ? work.fraction : 1,
+    task: work.busy ? work.stage : '',
     ready: app.ready,
     layer: app.playback.layer,
     layers: m ? m.L : 0,

@@ -3,10 +3,12 @@
 // newer request supersedes an older one. On failure the error is shown, the previous model
 // stays, and the controls go back to what that model was built with.
 
-import { engineOptions, decodeData, PRESETS } from './state.js';
+import { engineOptions, decodeData, PRESETS, DATA_CAP } from './state.js';
 import { readDataFile } from './io.js';
-import { linkData } from './urlsync.js';
-import { messageOf, nextPaint } from './util.js';
+import { messageOf } from './util.js';
+
+/** A construction that runs longer than this shows its progress and a Cancel button. */
+const SHOW_PROGRESS_MS = 300;
 
 /** The state keys a model is built from (a change of any of them means a new construction). */
 const BUILD_KEYS = ['preset', 'seed', 'cseed', 'pos', 'lift', 'collapse', 'labeling', 'data'];
@@ -14,7 +16,7 @@ const BUILD_KEYS = ['preset', 'seed', 'cseed', 'pos', 'lift', 'collapse', 'label
 export class Loader {
   /**
    * @param state    the page state (read for options, updated with what was built)
-   * @param busy     the "constructing…" element
+   * @param busy     { box, stage, bar, cancel }: the progress note, its stage text, its bar, Cancel
    * @param errors   { show(message), hide() }
    * @param note     shows a sentence about the link (custom data in it, or why not)
    * @param onBuilt  (model, layer) => shows a new model at a state
@@ -29,6 +31,33 @@ export class Loader {
     this.pendingSource = null; // what the last failed construction was given
     this.builtState = null;
     this.generation = 0;
+    this.progress = { busy: false, fraction: 0, stage: '' };
+    this.busy.cancel.addEventListener('click', () => this.cancel());
+  }
+
+  /** Stops the construction in progress; the model shown stays. */
+  cancel() {
+    if (this.progress.busy) this.engine?.cancel();
+  }
+
+  /** Progress of the construction in progress (shown once it has run SHOW_PROGRESS_MS). */
+  setProgress({ stage, fraction }) {
+    this.progress.stage = stage;
+    this.progress.fraction = fraction;
+    this.busy.stage.textContent = stage;
+    this.busy.bar.value = fraction;
+  }
+
+  setBusy(on) {
+    this.progress.busy = on;
+    clearTimeout(this.showTimer);
+    if (on) {
+      this.setProgress({ stage: 'starting', fraction: 0 });
+      this.showTimer = setTimeout(() => (this.busy.box.hidden = false), SHOW_PROGRESS_MS);
+    } else {
+      this.progress.fraction = 1;
+      this.busy.box.hidden = true;
+    }
   }
 
   /** Whether going from state `prev` to `next` needs a new construction. */
@@ -55,23 +84,34 @@ export class Loader {
   async rebuild(source, { layer = 0 } = {}) {
     if (!this.engine) throw new Error('the engine is not loaded');
     const generation = ++this.generation;
-    this.busy.hidden = false;
-    await nextPaint();
-    if (generation !== this.generation) return null; // a newer request superseded this one
     const preset = source.kind === 'preset' ? source.name ?? this.state.preset : 'custom';
     const seed = source.kind === 'preset' ? source.seed ?? this.state.seed : this.state.seed;
     let model;
+    this.setBusy(true);
     try {
       const what = source.kind === 'preset' ? { kind: 'preset', name: preset, seed } : source;
-      model = this.engine.build(what, engineOptions(this.state));
+      model = await this.engine.build(what, engineOptions(this.state), {
+        onProgress: (p) => generation === this.generation && this.setProgress(p),
+        softmaxBeta: this.state.softmax ? this.state.beta : null,
+      });
     } catch (err) {
-      this.busy.hidden = true;
+      if (generation !== this.generation) return null; // a newer request superseded this one
+      this.setBusy(false);
+      if (err.cancelled) {
+        this.note('Construction cancelled; the data shown is unchanged.');
+        this.restore();
+        return null;
+      }
       this.pendingSource = source;
       this.errors.show(err.message);
       this.restore();
       throw err;
     }
-    this.busy.hidden = true;
+    if (generation !== this.generation) {
+      model.dispose();
+      return null;
+    }
+    this.setBusy(false);
     this.errors.hide();
     if (this.model) this.model.dispose();
     this.model = model;
@@ -92,15 +132,14 @@ export class Loader {
 
   /** Puts custom data into the state for the link when it fits, else says why it does not. */
   async link(model, generation) {
-    let dataset;
+    let data, note;
     try {
-      dataset = model.dataset();
+      ({ data, note } = linkNote(await model.linkData()));
     } catch (err) {
-      console.warn('hardmax: reading the dataset back failed', err);
+      if (model.session) console.warn('hardmax: reading the dataset back failed', err);
       this.state.data = null;
       return;
     }
-    const { data, note } = await linkData(dataset);
     if (generation !== this.generation) return;
     this.state.data = data;
     this.note(note);
@@ -144,4 +183,13 @@ export class Loader {
       this.errors.show(messageOf(err));
     }
   }
+}
+
+/** The link's data and a sentence about it, from the worker's { data, length }. */
+function linkNote({ data, length }) {
+  if (data) return { data, note: 'The link in the address bar holds this dataset.' };
+  return {
+    data: null,
+    note: `This dataset is too big for the link (${Math.ceil(length / 1024)} KB > ${DATA_CAP / 1024} KB): use “dataset JSON” to export it and share the file instead.`,
+  };
 }

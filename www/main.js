@@ -38,7 +38,8 @@ const errors = new ErrorBox($('error'), [
 const showError = (message) => errors.show(message);
 
 const loader = new Loader({
-  state, busy: $('busy'), errors, note,
+  state, errors, note,
+  busy: { box: $('busy'), stage: $('busy-stage'), bar: $('busy-bar'), cancel: $('busy-cancel') },
   onBuilt: show,
   onFailed: () => controls.sync(),
   onLinked: () => urlSync.schedule(),
@@ -153,6 +154,13 @@ function softmaxNoteBox() {
 
 /** A newly built model goes on screen at state `layer`. */
 function show(model, layer) {
+  // Answers the worker sends later (attention, a full position, softmax) are drawn when they come.
+  model.onChange = (err, key) => {
+    if (err) return showError(`${key.split(' ')[0]} failed: ${err.message}`);
+    if (key.startsWith('softmax')) controls.updateSoftmax();
+    else inspector.renderPinned();
+    redraw();
+  };
   inspector.reset();
   view.setModel(model);
   controls.updateOverlayBadge();

@@ -143,16 +143,21 @@ export function renderTooltip(root, info) {
   root.appendChild(el('div', 'tt-row', `token ${model.tokenIndex[i] + 1} of ${seq.length} · sequence ${q + 1} of ${model.sequences.length}`));
   let coords;
   try {
-    coords = Array.from(model.tokenPosition(state, i));
+    coords = model.tokenPosition(state, i); // null while the worker is asked
+    coords = coords ? Array.from(coords) : null;
   } catch (err) {
     console.warn('hardmax: tokenPosition failed', err);
     coords = [];
   }
-  const shown = coords.slice(0, 12).map((x) => formatNumber(x, 4));
-  const more = coords.length > 12 ? ` … (${coords.length} coordinates)` : '';
-  root.appendChild(el('div', 'tt-row mono', `x = (${shown.join(', ')})${more}`));
   const where = state === 0 ? 'input' : `after layer ${state}`;
-  root.appendChild(el('div', 'tt-row dim', `position ${where}, d = ${coords.length}`));
+  if (coords) {
+    const shown = coords.slice(0, 12).map((x) => formatNumber(x, 4));
+    const more = coords.length > 12 ? ` … (${coords.length} coordinates)` : '';
+    root.appendChild(el('div', 'tt-row mono', `x = (${shown.join(', ')})${more}`));
+    root.appendChild(el('div', 'tt-row dim', `position ${where}, d = ${coords.length}`));
+  } else {
+    root.appendChild(el('div', 'tt-row dim', `position ${where}: reading…`));
+  }
   const att = attentionLayer ? model.attention(attentionLayer) : null;
   if (att) {
     const l = att.leader[i];
