@@ -205,7 +205,7 @@ export function pageWords(message) {
   return message
     .replace(/\(\s*`?--([a-z][a-z-]*)(?:[ =][^`)]*)?`?\s*\)/g, (m, flag) => (PAGE_CONTROLS[flag] ? `(${PAGE_CONTROLS[flag]})` : ''))
     .replace(/`?--([a-z][a-z-]*)`?/g, (m, flag) => PAGE_CONTROLS[flag] || `the ${flag.replace(/-/g, ' ')} option`)
-    .replace(/\s+([.,;:])/g, '$1');
+    .replace(/\s+([.,;:])(?=\s|$)/g, '$1');
 }
 
 /**
