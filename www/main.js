@@ -23,6 +23,7 @@ import { Controls } from './controls.js';
 import { bindExports } from './exports.js';
 import { bindKeys } from './keyboard.js';
 import { installHook } from './hook.js';
+import { Camera } from './camera.js';
 import { $, messageOf, canvasPoint } from './util.js';
 
 const urlSync = new UrlSync(() => state);
@@ -80,8 +81,13 @@ const controls = new Controls({
     showError,
   },
 });
+const camera = new Camera({
+  canvas, renderer, redraw,
+  enabled: () => Boolean(loader.model) && !draft.active,
+  els: { zoomIn: $('cam-in'), zoomOut: $('cam-out'), reset: $('cam-reset'), lock: $('cam-lock') },
+});
 const view = new View({
-  renderer, timeline, filmstrip, draft,
+  renderer, timeline, filmstrip, draft, camera,
   pointer: inspector,
   options: () => state,
   softmax: () => (state.softmax ? controls.softmax : null),
@@ -117,6 +123,10 @@ bindKeys({
   Home: () => playback.home(),
   End: () => playback.end(),
   Escape: () => glossary.close() || inspector.unpin(),
+  '+': () => camera.zoomBy(1.5),
+  '=': () => camera.zoomBy(1.5),
+  '-': () => camera.zoomBy(1 / 1.5),
+  '0': () => camera.reset(),
 });
 
 const scaling = new Scaling({
@@ -162,6 +172,7 @@ function show(model, layer) {
     redraw();
   };
   inspector.reset();
+  camera.forget();
   view.setModel(model);
   controls.updateOverlayBadge();
   playback.reset(model.L, layer, planOf(model, (k) => captionOf(model, k).text));
@@ -254,7 +265,7 @@ function observeSize() {
 /** The page's parts, as the automation hook and the console see them. */
 const app = {
   ready: false,
-  state, renderer, errors, draft, playback, player: playback.player, loader, view, inspector, controls, drawMode,
+  state, renderer, camera, errors, draft, playback, player: playback.player, loader, view, inspector, controls, drawMode,
   get model() {
     return loader.model;
   },

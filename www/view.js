@@ -20,9 +20,10 @@ export class View {
    * @param softmax   () => the softmax comparison being shown ({ positions, extents }) or null
    * @param els       { stats, legend, sample }: panels filled once per model
    * @param onLayer   called once each time the shown state changes (caption, URL, …)
+   * @param camera    the Camera (camera.js): which box of the plane is shown
    */
-  constructor({ renderer, timeline, filmstrip, draft, pointer, options, softmax, els, onLayer }) {
-    Object.assign(this, { renderer, timeline, filmstrip, draft, pointer, options, softmax, els, onLayer });
+  constructor({ renderer, timeline, filmstrip, draft, pointer, options, softmax, els, onLayer, camera }) {
+    Object.assign(this, { renderer, timeline, filmstrip, draft, pointer, options, softmax, els, onLayer, camera });
     this.model = null;
     this.shownLayer = -1;
   }
@@ -53,8 +54,7 @@ export class View {
   spec({ a, b, f }) {
     const m = this.model;
     const extents = m.extents;
-    const ba = m.fitBox(a, extents), bb = m.fitBox(b, extents);
-    const box = [0, 1, 2, 3].map((j) => ba[j] + (bb[j] - ba[j]) * f);
+    const box = this.camera.box(m, a, b, f, extents); // holds per stage, glides between stages
     const stageTo = m.stageOf(b);
     const anchorsOn = stageTo === 'label' || stageTo === 'snap';
     const o = this.options();

@@ -111,3 +111,97 @@ test('phone: tap a token pins it; drag on the timeline seeks', async () => {
   assert.ok(s.layer >= s.layers - 1, `layer ${s.layer} of ${s.layers} after the drag`);
   await context.close();
 });
+
+const close = (a, b, eps = 1e-9) => a.every((v, j) => Math.abs(v - b[j]) <= eps * Math.max(1, Math.abs(v), Math.abs(b[j])));
+
+test('camera: the view holds still within a stage and glides between stages, never jumping', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=shared&layer=0', { viewport: { width: 1366, height: 768 } });
+  const frames = await page.evaluate(() => {
+    const out = [];
+    for (let k = 0; k <= window.hardmax.state().layers; k++) {
+      const f = window.hardmax.frame(k);
+      out.push({ k, stage: f.stage, box: f.box });
+    }
+    return out;
+  });
+  const stages = new Set(frames.map((f) => f.stage));
+  assert.ok(stages.size >= 4, `stages: ${[...stages]}`);
+  let moves = 0;
+  for (let k = 1; k < frames.length; k++) {
+    const same = frames[k].stage === frames[k - 1].stage;
+    if (same) assert.ok(close(frames[k].box, frames[k - 1].box), `state ${k} keeps the box of its stage (${frames[k].stage})`);
+    else if (!close(frames[k].box, frames[k - 1].box)) moves++;
+  }
+  assert.ok(moves >= 1, 'the view moves between some stages');
+  // Play the whole run on the frozen clock, 16 ms a frame: the view changes a little per frame.
+  const worst = await page.evaluate(() => {
+    const h = window.hardmax;
+    h.clock.freeze();
+    h.play();
+    const r = h.app.renderer;
+    let prev = null, worst = 0;
+    for (let i = 0; i < 20000 && h.state().playing; i++) {
+      h.clock.advance(16);
+      const { scale, ox, oy } = r.transform;
+      if (prev) {
+        const zoom = Math.abs(Math.log(scale / prev.scale));
+        // How far the canvas center moved, in canvas widths.
+        const cx = (r.cssW / 2 - ox) / scale, cy = (oy - r.cssH / 2) / scale;
+        const px = (r.cssW / 2 - prev.ox) / prev.scale, py = (prev.oy - r.cssH / 2) / prev.scale;
+        const shift = (Math.hypot(cx - px, cy - py) * scale) / r.cssW;
+        worst = Math.max(worst, zoom, shift);
+      }
+      prev = { scale, ox, oy };
+    }
+    return { worst, end: h.state() };
+  });
+  assert.equal(worst.end.layer, worst.end.layers, 'playback reached the end');
+  assert.ok(worst.worst < 0.1, `largest change of the view in one 16 ms frame: ${worst.worst}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('camera: wheel zooms about the pointer, drag pans (without pinning), buttons zoom, lock holds, reset returns', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=shared&layer=2', { viewport: { width: 1366, height: 768 } });
+  const token = () =>
+    page.evaluate(() => {
+      const c = document.getElementById('canvas').getBoundingClientRect();
+      const [x, y] = window.hardmax.app.renderer.screenOf(3);
+      return { x, y, cx: c.left + x, cy: c.top + y, scale: window.hardmax.app.renderer.transform.scale };
+    });
+  const t0 = await token();
+  await page.mouse.move(t0.cx, t0.cy);
+  await page.mouse.wheel(0, -240);
+  await page.waitForFunction((s) => window.hardmax.app.renderer.transform.scale > s * 1.2, t0.scale);
+  const t1 = await token();
+  assert.ok(Math.abs(t1.x - t0.x) < 1.5 && Math.abs(t1.y - t0.y) < 1.5, 'the token under the pointer stays put');
+  // Drag 120 px right and 40 px down: the picture follows; nothing is pinned by the drag.
+  const start = { x: t0.cx + 30, y: t0.cy + 30 };
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.mouse.move(start.x + 60, start.y + 20, { steps: 5 });
+  await page.mouse.move(start.x + 120, start.y + 40, { steps: 5 });
+  await page.mouse.up();
+  const t2 = await token();
+  assert.ok(Math.abs(t2.x - t1.x - 120) < 1.5 && Math.abs(t2.y - t1.y - 40) < 1.5, `dragged by ${t2.x - t1.x}, ${t2.y - t1.y}`);
+  assert.equal(await page.evaluate(() => window.hardmax.app.inspector.pinned), -1);
+  assert.equal(await page.isEnabled('#cam-reset'), true);
+  await page.click('#cam-reset');
+  const t3 = await token();
+  assert.ok(Math.abs(t3.x - t0.x) < 0.5 && Math.abs(t3.y - t0.y) < 0.5, 'reset: the automatic view again');
+  await page.click('#cam-in');
+  assert.ok(Math.abs((await token()).scale / t0.scale - 1.5) < 1e-6);
+  await page.click('#cam-out');
+  // Lock: another stage keeps the locked box.
+  await page.click('#cam-lock');
+  assert.equal(await page.getAttribute('#cam-lock', 'aria-pressed'), 'true');
+  const locked = await page.evaluate(() => window.hardmax.frame(2).box);
+  const later = await page.evaluate(() => window.hardmax.frame(window.hardmax.state().layers));
+  assert.ok(close(later.box, locked), 'the locked view does not follow the stages');
+  await page.keyboard.press('0');
+  const free = await page.evaluate(() => window.hardmax.frame(window.hardmax.state().layers).box);
+  assert.ok(!close(free, locked), 'after reset the view follows the stages again');
+  assert.equal(await page.getAttribute('#cam-lock', 'aria-pressed'), 'false');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
