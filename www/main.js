@@ -132,7 +132,6 @@ bindKeys({
 const scaling = new Scaling({
   host: $('seed-hint').parentElement,
   state,
-  engine: () => loader.engine,
   load: (dataset, { name, generatedN }) => {
     drawMode.leave();
     return loader.rebuild({ kind: 'dataset', dataset, name, generatedN }, { layer: 0 });

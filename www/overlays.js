@@ -283,7 +283,19 @@ export function drawFailing(renderer, failing, last) {
   }
 }
 
-export function drawAnchors(renderer) {
+/** The class anchors: three rings and the class name; `alpha` < 1 draws them faint (before the snap). */
+export function drawAnchors(renderer, alpha = 1) {
+  const { ctx, model } = renderer;
+  ctx.save();
+  ctx.globalAlpha = alpha;
+  try {
+    anchorMarks(renderer);
+  } finally {
+    ctx.restore();
+  }
+}
+
+function anchorMarks(renderer) {
   const { ctx, model } = renderer;
   const a = model.anchors;
   for (let k = 0; 2 * k + 1 < a.length; k++) {

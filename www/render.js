@@ -132,7 +132,7 @@ export class Renderer {
 
     if (!this.thumbnail) this.drawGrid();
     if (ov.tents && frame.tentLayer) drawTentStrips(this, model.layers[frame.tentLayer].tents);
-    if (frame.showAnchors) drawAnchors(this);
+    if (frame.showAnchors) drawAnchors(this, frame.anchorAlpha ?? 1);
     if (ov.trails) drawTrails(this, pos, frame.a, frame.b, frame.trailSeqs);
     if (ov.lines) drawSequenceLines(this, -1);
     const attention = ov.edges && frame.attentionLayer ? model.attention(frame.attentionLayer) : null;

@@ -3,6 +3,7 @@
 // counts beside the paper's 4N + 1 — with a line on what the parameter count's constant is.
 
 import { engineOptions } from './state.js';
+import { loadEngine } from './model.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 export const N_MIN = 2;
@@ -54,12 +55,15 @@ export class Scaling {
   /**
    * @param host    where the control and the chart go (the Data panel)
    * @param state   the page state (seed, construction options)
-   * @param engine  () => the engine (builds the chart's samples), or null
+   * @param engine  () => Promise of an engine of the chart's own for its samples, so they never
+   *                share a worker with the constructions the page shows (default: a new one)
    * @param load    (dataset, name) => Promise: builds and shows page-made data
    * @param current () => { model, source } shown
    */
-  constructor({ host, state, engine, load, current }) {
-    Object.assign(this, { state, engine, load, current });
+  constructor({ host, state, engine = () => loadEngine(), load, current }) {
+    Object.assign(this, { state, load, current });
+    this.engineFor = engine;
+    this.engine = null;
     this.points = new Map(); // N -> blocks, for this.key
     this.key = '';
     this.sampling = false;
@@ -124,7 +128,7 @@ export class Scaling {
     this.sample();
   }
 
-  /** Measures the chart's sample Ns one at a time, only while the engine is idle. */
+  /** Measures the chart's sample Ns one at a time, on the chart's own engine. */
   async sample() {
     if (this.sampling) return;
     this.sampling = true;
@@ -132,16 +136,21 @@ export class Scaling {
       for (const N of SAMPLE_NS) {
         const key = this.key;
         if (this.points.has(N)) continue;
-        const engine = this.engine();
-        if (!engine || engine.busy || this.root.hidden) break;
+        if (this.root.hidden) break;
+        if (!this.engine) this.engine = this.engineFor();
+        const engine = await this.engine;
         let m = null;
         try {
           m = await engine.build({ kind: 'dataset', dataset: randomDataset(N, this.state.seed) }, engineOptions(this.state));
           if (key === this.key) this.points.set(N, m.report.blocks);
         } catch {
-          break; // cancelled by a construction the user asked for, or refused: stop sampling
+          break; // refused or stopped: the chart keeps what it has
         } finally {
-          m?.dispose?.();
+          try {
+            m?.dispose?.();
+          } catch {
+            // already ended
+          }
         }
         this.draw();
       }

@@ -66,6 +66,8 @@ export class View {
     const tentLayer = b >= 1 && m.layers[b]?.kind === 'ff' ? b : 0;
     const attentionLayer = m.attentionLayerFor(b);
     const showAnchors = anchorsOn || m.stageOf(a) === 'label';
+    // Faint through the label stage (where each class is heading), full once the snap lands.
+    const anchorAlpha = stageTo === 'snap' ? 1 : 0.35;
     const chosen = pinnedSeq >= 0 ? [pinnedSeq] : hover >= 0 && hover < m.T ? [m.tokenSeq[hover]] : focusSeqs;
     const lines = o.lines || (b === 0 && m.sequences.length <= INPUT_LINES_MAX);
     const legend = [];
@@ -100,6 +102,7 @@ export class View {
       // Tents are drawn on the feed-forward layer they act on (not on the attention layer before it).
       tentLayer,
       showAnchors,
+      anchorAlpha,
       hover,
       pinnedSeq,
       activeSeq: -1,
@@ -281,6 +284,7 @@ export class View {
       tokens,
       anchors,
       anchorsDrawn: spec.showAnchors,
+      anchorsFaint: spec.showAnchors && spec.anchorAlpha < 1,
       highlighted: spec.focusSeqs.map((q) => m.sequences[q].name),
       legend: spec.legend.map(({ key, text }) => ({ key, text })),
       overlays: { ...spec.overlays, tents: Boolean(spec.overlays.tents && spec.tentLayer), edges: Boolean(spec.overlays.edges && spec.attentionLayer) },
