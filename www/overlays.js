@@ -24,10 +24,22 @@ export function drawCounts(renderer, skip = null) {
   }
   const r = renderer.tokenRadius();
   const out = [];
-  for (const { n, i, seqs } of spots.values()) {
-    if (n < 2 || skip?.has(i)) continue;
+  const placed = []; // label boxes already drawn: a count that would overlap one moves or waits
+  ctx.font = '11px system-ui, sans-serif';
+  const free = (x, y, w) => placed.every((b) => x + w < b[0] || x > b[0] + b[2] || y + 7 < b[1] - 7 || y - 7 > b[1] + 7);
+  const spotsBySize = [...spots.values()].filter((s) => s.n > 1 && !skip?.has(s.i)).sort((p, q) => q.n - p.n);
+  for (const { n, i, seqs } of spotsBySize) {
     const text = countText(n, seqs.size);
-    label(ctx, text, sx[i] + r + 3, sy[i] - r - 4, '#3b4450', '11px');
+    const w = ctx.measureText(text).width;
+    const at = [
+      [sx[i] + r + 3, sy[i] - r - 4],
+      [sx[i] + r + 3, sy[i] + r + 6],
+      [sx[i] - r - 3 - w, sy[i] - r - 4],
+      [sx[i] - r - 3 - w, sy[i] + r + 6],
+    ].find(([x, y]) => free(x, y, w));
+    if (!at) continue;
+    label(ctx, text, at[0], at[1], '#3b4450', '11px');
+    placed.push([at[0], at[1], w]);
     out.push({ i, text });
   }
   return out;
