@@ -9,9 +9,14 @@
 //                  worker has finished (a cancelled or superseded build resolves too)
 //   cancel()       stops the construction in progress (the model shown stays)
 //   play(), pause()
-//   frame(k)       state k as drawn: { state, stage, counter, caption, softmax, tokens:
-//                  [{ seq, name, index, label, x, y }], anchors: [{ label, x, y }],
-//                  anchorsDrawn, box } in view coordinates (the numbers the canvas maps to pixels)
+//   frame(k)       state k as drawn: { state, stage, counter, caption, tokens: [{ seq, name,
+//                  index, label, x, y }], anchors: [{ label, x, y }], anchorsDrawn, anchorsFaint,
+//                  box, highlighted (names the caption highlights), copies (after a split's
+//                  slide: the shared token's copy per sequence { seq, name, x, y, from }),
+//                  counts (coincident tokens { x, y, tokens, sequences, text }), legend
+//                  ([{ key, text }] of the marks on screen), overlays, tentLayer, softmax (bool),
+//                  softmaxTokens, failing (names softmax gets wrong), softmaxCaption } in view
+//                  coordinates (the numbers the canvas maps to pixels)
 //   clock          playback time: freeze(), advance(ms) (draws, returns state()), release(),
 //                  frame() -> { a, b, f } the screen blends at the current time,
 //                  timing(k) -> { tween, pause, identity, next } pacing of state k
