@@ -8,6 +8,8 @@
 //   load(x)        builds a preset (by name) or a dataset object; resolves to state() once the
 //                  worker has finished (a cancelled or superseded build resolves too)
 //   cancel()       stops the construction in progress (the model shown stays)
+//   lesson(k)      goes to step k of the guided tour (starting it); resolves to state(), whose
+//                  lesson is { step, steps } while touring (else null); present: presenter mode
 //   play(), pause()
 //   frame(k)       state k as drawn: { state, stage, counter, caption, tokens: [{ seq, name,
 //                  index, label, x, y }], anchors: [{ label, x, y }], anchorsDrawn, anchorsFaint,
@@ -34,6 +36,7 @@ export function installHook(app) {
     goto: (k) => (app.model ? playback.goto(k).then(state) : Promise.reject(new Error('no model yet'))),
     load: (x) => (typeof x === 'string' ? app.loadPreset(x) : app.loadDataset(x)).then(state),
     cancel: () => app.loader.cancel(),
+    lesson: (k) => app.lesson.go(k).then(state),
     play: () => playback.play(),
     pause: () => playback.pause(),
     frame: (k) => app.view.frame(k),
@@ -71,6 +74,8 @@ function snapshot(app) {
     busy: work.busy,
     progress: work.busy ? work.fraction : 1,
     task: work.busy ? work.stage : '',
+    lesson: app.lesson ? app.lesson.status : null,
+    present: document.body.classList.contains('presenting'),
     ready: app.ready,
     layer: app.playback.layer,
     layers: m ? m.L : 0,

@@ -24,6 +24,8 @@ import { bindExports } from './exports.js';
 import { bindKeys } from './keyboard.js';
 import { installHook } from './hook.js';
 import { Camera } from './camera.js';
+import { Lesson } from './lesson.js';
+import { Presenter } from './present.js';
 import { $, messageOf, canvasPoint } from './util.js';
 
 const urlSync = new UrlSync(() => state);
@@ -116,13 +118,17 @@ const exportsApi = bindExports({
 });
 bindKeys({
   ' ': () => playback.toggle(),
-  ArrowLeft: () => playback.step(-1),
-  ArrowRight: () => playback.step(1),
-  PageUp: () => playback.step(-1),
-  PageDown: () => playback.step(1),
+  ArrowLeft: () => lesson.key(-1) || playback.step(-1),
+  ArrowRight: () => lesson.key(1) || playback.step(1),
+  PageUp: () => lesson.key(-1) || playback.step(-1),
+  PageDown: () => lesson.key(1) || playback.step(1),
   Home: () => playback.home(),
   End: () => playback.end(),
-  Escape: () => glossary.close() || inspector.unpin(),
+  Escape: () => glossary.close() || inspector.unpin() || lesson.leave() || (presenter.on && presenter.set(false)),
+  p: () => presenter.set(!presenter.on),
+  P: () => presenter.set(!presenter.on),
+  b: () => presenter.blackout(),
+  B: () => presenter.blackout(),
   '+': () => camera.zoomBy(1.5),
   '=': () => camera.zoomBy(1.5),
   '-': () => camera.zoomBy(1 / 1.5),
@@ -160,6 +166,28 @@ function softmaxNoteBox() {
   $('cap-text').after(p);
   return p;
 }
+
+const lesson = new Lesson({
+  host: document.querySelector('.center .caption'),
+  canvas,
+  app: {
+    state,
+    renderer,
+    model: () => loader.model,
+    loadPreset: (name) => loadPreset(name),
+    seek: (k) => playback.goto(k),
+    mentioned: (k) => view.mentioned(k),
+    pin: (token) => {
+      inspector.pinned = token;
+      inspector.renderPinned();
+      redraw();
+    },
+    wroteState: () => urlSync.schedule(),
+  },
+});
+$('tour-start').addEventListener('click', () => lesson.go());
+const presenter = new Presenter({ button: $('present-toggle'), state, wroteState: () => urlSync.schedule() });
+presenter.sync();
 
 /** A newly built model goes on screen at state `layer`. */
 function show(model, layer) {
@@ -247,7 +275,13 @@ async function start() {
     state.data = null;
     await loader.rebuild({ kind: 'preset', name: 'shared' }, { layer: 0 }).catch(() => {});
   }
-  urlSync.listen((next) => applyState(next).catch(() => {}));
+  if (state.lesson > 0) await lesson.go(state.lesson);
+  urlSync.listen(async (next) => {
+    await applyState(next).catch(() => {});
+    presenter.sync();
+    if (next.lesson > 0 && next.lesson !== lesson.step) await lesson.go(next.lesson);
+    else if (!next.lesson && lesson.active) lesson.leave();
+  });
 }
 
 function observeSize() {
@@ -264,7 +298,7 @@ function observeSize() {
 /** The page's parts, as the automation hook and the console see them. */
 const app = {
   ready: false,
-  state, renderer, camera, errors, draft, playback, player: playback.player, loader, view, inspector, controls, drawMode,
+  state, renderer, camera, lesson, presenter, errors, draft, playback, player: playback.player, loader, view, inspector, controls, drawMode,
   get model() {
     return loader.model;
   },

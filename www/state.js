@@ -49,6 +49,9 @@ export const SCHEMA = {
     },
     write: (v) => String(Number(v.toPrecision(4))),
   },
+  lesson: int(0, 0, 12), // the guided tour's step (0: not touring)
+  present: bool(false), // presenter mode
+  contrast: bool(false), // high-contrast palette
   data: { dflt: null, parse: (s) => (/^[zj]\.[A-Za-z0-9_-]+$/.test(s) ? s : undefined), write: String },
 };
 for (const p of PANELS) SCHEMA[`${p}_hide`] = bool(false);
