@@ -59,10 +59,11 @@ pub enum Labeling {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnchorPlacement {
-    /// evenly on a circle around the labeled points
+    /// on the class rungs, spread evenly across the points' extent (a rising diagonal)
+    /// (named for where anchors used to go; the page and the CLI call it "circle")
     #[default]
     Circle,
-    /// evenly on a line through them
+    /// on the class rungs, all on the points' centre line
     Line,
 }
 
@@ -182,22 +183,15 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         &mut rng,
     )?;
     let col = collapse::run(collapse::Input { clouds: sep.clouds, w, pending: sep.pending, layers: opts.collapse_layers });
-    let lab = label::run(label::Input { clouds: col.clouds, labels: &labels, classes, view, labeling: opts.labeling }, &mut rng)?;
-    let snap = snap::run(snap::Input {
-        clouds: &lab.clouds,
-        e: &lab.e,
-        codes: &lab.codes,
-        view,
-        classes: classes.len(),
-        placement: opts.anchors,
-    });
+    let lab = label::run(label::Input { clouds: col.clouds, labels: &labels, classes, view, labeling: opts.labeling, placement: opts.anchors }, &mut rng)?;
+    let snap = snap::run(snap::Input { e: &lab.e, codes: &lab.codes, anchors: &lab.anchors });
 
     let transformer = Transformer {
         input_dim: data.dim(),
         dim: encoded.dim(),
         input,
         blocks: [vec![norm.block], sep.blocks, col.blocks, lab.blocks, vec![snap.block]].concat(),
-        anchors: snap.anchors,
+        anchors: lab.anchors,
         classes: classes.to_vec(),
         directions: Directions { w: norm.w, c: norm.c, u: Some(lab.u), e: Some(lab.e) },
         view: norm.view,
