@@ -15,9 +15,10 @@ export class Camera {
    * @param redraw   draws the current frame again
    * @param enabled  () => whether the camera may move now (not while drawing)
    * @param els      { zoomIn, zoomOut, reset, lock }: buttons (any may be missing)
+   * @param wheel    whether the wheel zooms (not in a figure embedded in an article: it scrolls)
    */
-  constructor({ canvas, renderer, redraw, enabled = () => true, els = {} }) {
-    Object.assign(this, { canvas, renderer, redraw, enabled, els });
+  constructor({ canvas, renderer, redraw, enabled = () => true, els = {}, wheel = true }) {
+    Object.assign(this, { canvas, renderer, redraw, enabled, els, wheel });
     this.zoom = 1;
     this.offset = [0, 0];
     this.locked = null; // the box the view was locked at
@@ -132,7 +133,7 @@ export class Camera {
     c.addEventListener(
       'wheel',
       (e) => {
-        if (!this.enabled()) return;
+        if (!this.wheel || !this.enabled()) return;
         e.preventDefault();
         const [x, y] = at(e);
         this.zoomBy(Math.exp(-Math.max(-200, Math.min(200, e.deltaY)) * 0.002), x, y);

@@ -86,6 +86,7 @@ const controls = new Controls({
 const camera = new Camera({
   canvas, renderer, redraw,
   enabled: () => Boolean(loader.model) && !draft.active,
+  wheel: !document.body.classList.contains('embed'),
   els: { zoomIn: $('cam-in'), zoomOut: $('cam-out'), reset: $('cam-reset'), lock: $('cam-lock') },
 });
 const view = new View({
