@@ -87,7 +87,9 @@ export class Scaling {
     this.svg.setAttribute('role', 'img');
     this.figure.prepend(this.svg);
     let timer = 0;
+    this.wanted = false; // the chart's samples are measured once someone uses the control
     this.input.addEventListener('input', () => {
+      this.wanted = true;
       this.output.textContent = this.input.value;
       clearTimeout(timer);
       timer = setTimeout(() => this.build(Number(this.input.value)), 250);
@@ -123,12 +125,16 @@ export class Scaling {
       this.input.value = String(n);
       this.output.textContent = String(n);
     }
+    else this.points.set(model.report.sequences, model.report.blocks);
     this.current_ = { N: model.report.sequences, blocks: model.report.blocks };
     this.draw();
-    this.sample();
+    if (this.wanted) this.sample();
   }
 
-  /** Measures the chart's sample Ns one at a time, on the chart's own engine. */
+  /**
+   * Measures the chart's sample Ns one at a time, on the chart's own engine (started the first
+   * time the N control is used, so a page that never touches it never starts that engine).
+   */
   async sample() {
     if (this.sampling) return;
     this.sampling = true;
