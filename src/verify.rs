@@ -130,8 +130,8 @@ impl Report {
         }
         if !v.wrong.is_empty() {
             notes.push(format!(
-                "{} sequence(s) misclassified, first: {}",
-                v.wrong.len(),
+                "{} misclassified, first: {}",
+                if v.wrong.len() == 1 { "1 sequence".to_string() } else { format!("{} sequences", v.wrong.len()) },
                 data.sequences()[v.wrong[0]].name
             ));
         }

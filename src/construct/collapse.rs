@@ -34,7 +34,7 @@ pub fn run(input: Input) -> Collapsed {
         let (tents, ff_caption) = match pending.take() {
             Some(t) => {
                 t.add_to(&mut ff);
-                (vec![t], "The last split's token comes back down; every sequence keeps its own leader.".to_string())
+                (vec![t], "Collapse, feed-forward layer: the last split's jumped token comes back down, so every sequence keeps its own leader.".to_string())
             }
             None => (vec![], "Collapse: nothing moves in this feed-forward layer; the attention layer after it does the work.".to_string()),
         };

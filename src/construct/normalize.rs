@@ -88,8 +88,9 @@ pub fn run(input: Input, rng: &mut Rng) -> Normalized {
         ff_meta: LayerMeta {
             stage: Stage::Normalize,
             caption: format!(
-                "Normalize: every token is scaled by {} and shifted into the box [1,2]^{d}, so its projection on w is positive and attention will pick each sequence's leader.",
-                short(eta)
+                "Normalize: every token is scaled by {} and shifted into the box [1, 2]{} (every coordinate between 1 and 2), so its projection on w is positive and attention will pick each sequence's leader.",
+                short(eta),
+                superscript(d)
             ),
             tents: vec![],
         },
@@ -152,6 +153,12 @@ fn view_plane(clouds: &[Cloud], d: usize) -> ([DVector<f64>; 2], Option<[f64; 2]
     let b = eig.eigenvectors.column(idx[1]).into_owned();
     let explained = [eig.eigenvalues[idx[0]].max(0.0) / sum, eig.eigenvalues[idx[1]].max(0.0) / sum];
     ([a.normalize(), b.normalize()], Some(explained))
+}
+
+/// A whole number written with superscript digits (the dimension of a box, "[1, 2]¹²").
+pub fn superscript(n: usize) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    n.to_string().chars().map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize]).collect()
 }
 
 /// A number in a caption: three significant digits.

@@ -217,19 +217,31 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         if info.jumped {
             k += 1;
             block.ff_meta.caption = format!(
-                "{back}Split {k}/{total}: «{}» and «{}» share a leader but not their labels; a token that only one of them has jumps out along w, above every other token, and becomes the leader of the {} sequence(s) containing it.",
-                names[info.a], names[info.b], info.containing
+                "{back}Split {k}/{total}: «{}» and «{}» share a leader but not their labels; a token that only one of them has jumps out along w, above every other token, and becomes the leader of {} containing it.",
+                names[info.a], names[info.b], count(info.containing, "the sequence", "the {} sequences")
             );
             block.sa_meta.caption = format!(
-                "Split {k}/{total}: attention slides every sequence along c by λ·(w·leader); the {} sequence(s) containing the jumped token slide further, so «{}» and «{}» no longer share a leader.",
-                info.containing, names[info.a], names[info.b]
+                "Split {k}/{total}: attention slides every sequence along c by λ·(w·leader); {} containing the jumped token {} further, so «{}» and «{}» no longer share a leader.",
+                count(info.containing, "the sequence", "the {} sequences"),
+                if info.containing == 1 { "slides" } else { "slide" },
+                names[info.a],
+                names[info.b]
             );
         } else {
             block.ff_meta.caption = format!("{back}(No new split in this block.)");
-            block.sa_meta.caption = "This attention layer is the identity.".into();
+            block.sa_meta.caption = "Separate: this attention layer is the identity (nothing moves).".into();
         }
     }
     Ok(Separated { blocks, pending, clouds, splits: total, min_isolation_gap: min_gap })
+}
+
+/// `one` for a count of 1, else `many` with the count in place of `{}`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        one.to_string()
+    } else {
+        many.replace("{}", &n.to_string())
+    }
 }
 
 /// Groups of sequences sharing a leader position (within EPS_EQ) and holding two or more

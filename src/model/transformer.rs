@@ -33,7 +33,7 @@ impl Stage {
     /// What the stage does and why, in a sentence.
     pub fn description(self) -> &'static str {
         match self {
-            Stage::Normalize => "An affine feed-forward map puts every token in the box [1,2]^d, so every token has a positive projection on w and attention picks each sequence's leader: its token furthest along w.",
+            Stage::Normalize => "An affine feed-forward map puts every token in the box [1, 2]ᵈ (every coordinate between 1 and 2), so every token has a positive projection on w and attention picks each sequence's leader: its token furthest along w.",
             Stage::Separate => "Sequences with different labels may share their leader. A token that one has and the other lacks jumps out along w, becomes the leader of every sequence containing it, and attention slides those sequences along c; then it comes back. Each split costs one block.",
             Stage::Collapse => "Hardmax attention with rho = 0: every token lands exactly on its sequence's leader. Each sequence is now one point, and differently labeled sequences are different points.",
             Stage::Label => "Tents on a direction u move each cluster (or run of same-class clusters) along e to its class code; moves along e never disturb the u-projections, so one tent never touches another's slab.",
