@@ -3,22 +3,31 @@
 //! `generate(n, len, d, shared, seed)`: N sequences of `len` tokens in R^d with labels
 //! from four classes. Without sharing, every token is an independent uniform point of
 //! [0,1]^d. With sharing, each sequence also holds one to three "hub" tokens from a pool
-//! of 16 that sit above the rest (so differently labeled sequences share their leader and
+//! of sixteen that sit above the rest (so differently labeled sequences share their leader and
 //! the separate stage has work to do); the rest of its tokens are its own.
 
 use crate::construct::geometry::Rng;
 use crate::dataset::{Dataset, RawDataset, RawSequence};
+use crate::error::{Error, Result};
 
-pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Dataset {
+/// Hub tokens in the pool that shared sequences draw from.
+const HUBS: usize = 16;
+
+pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Result<Dataset> {
+    for (name, value) in [("number of sequences (n)", n), ("sequence length (len)", len), ("dimension (d)", d)] {
+        if value == 0 {
+            return Err(Error::InvalidOption { name, message: "a generated dataset needs at least 1".into() });
+        }
+    }
     let mut rng = Rng::new(seed);
-    let hubs: Vec<Vec<f64>> = (0..16).map(|_| (0..d).map(|_| 1.0 + 0.2 * rng.uniform()).collect()).collect();
+    let hubs: Vec<Vec<f64>> = (0..HUBS).map(|_| (0..d).map(|_| 1.0 + 0.2 * rng.uniform()).collect()).collect();
     let sequences = (0..n)
         .map(|i| {
             let mut tokens: Vec<Vec<f64>> = Vec::with_capacity(len);
             if shared {
                 let k = 1 + (rng.uniform() * 3.0) as usize;
                 for _ in 0..k.min(len) {
-                    tokens.push(hubs[(rng.uniform() * 16.0) as usize % 16].clone());
+                    tokens.push(hubs[(rng.uniform() * HUBS as f64) as usize % HUBS].clone());
                 }
             }
             while tokens.len() < len {
@@ -32,5 +41,5 @@ pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Data
             }
         })
         .collect();
-    Dataset::new(RawDataset { sequences }).expect("generated data are valid")
+    Dataset::new(RawDataset { sequences })
 }

@@ -49,6 +49,12 @@ pub enum Error {
     #[error("model: {0}")]
     Model(String),
 
+    #[error("the data have d = {data} coordinates per token but the transformer takes d = {model}")]
+    WrongDimension { data: usize, model: usize },
+
+    #[error("figure: {0}")]
+    Figure(String),
+
     #[error("the construction could not certify its own step ({0}); please report this dataset")]
     Construction(String),
 }

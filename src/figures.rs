@@ -1067,8 +1067,8 @@ pub fn complexity_data(spec: &ComplexitySpec, opts: &Options) -> Result<Complexi
     let mut unshared = Vec::new();
     let mut shared = Vec::new();
     for &n in &spec.ns {
-        unshared.push((n, blocks_of(&generate(n, spec.len, spec.d, false, spec.seed), opts)?));
-        shared.push((n, blocks_of(&generate(n, spec.len, spec.d, true, spec.seed), opts)?));
+        unshared.push((n, blocks_of(&generate(n, spec.len, spec.d, false, spec.seed).map_err(perr)?, opts)?));
+        shared.push((n, blocks_of(&generate(n, spec.len, spec.d, true, spec.seed).map_err(perr)?, opts)?));
     }
     let by_n = vec![
         Series { key: "ours-unshared", label: "this construction, no shared tokens".into(), points: unshared, measured: true },
@@ -1082,13 +1082,13 @@ pub fn complexity_data(spec: &ComplexitySpec, opts: &Options) -> Result<Complexi
         Series { key: "paper", label: "paper: 4N+1".into(), points: spec.ns.iter().map(|&n| (n, paper(n))).collect(), measured: false },
     ];
     let base_len = *spec.lengths.iter().min().expect("lengths is not empty");
-    let base = generate(spec.n, base_len, spec.d, false, spec.seed);
+    let base = generate(spec.n, base_len, spec.d, false, spec.seed).map_err(perr)?;
     let mut fresh_u = Vec::new();
     let mut fresh_s = Vec::new();
     let mut cyc = Vec::new();
     for &len in &spec.lengths {
-        fresh_u.push((len, blocks_of(&generate(spec.n, len, spec.d, false, spec.seed), opts)?));
-        fresh_s.push((len, blocks_of(&generate(spec.n, len, spec.d, true, spec.seed), opts)?));
+        fresh_u.push((len, blocks_of(&generate(spec.n, len, spec.d, false, spec.seed).map_err(perr)?, opts)?));
+        fresh_s.push((len, blocks_of(&generate(spec.n, len, spec.d, true, spec.seed).map_err(perr)?, opts)?));
         cyc.push((len, blocks_of(&cycled(&base, len)?, opts)?));
     }
     let n = spec.n;

@@ -673,7 +673,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
     let [n, len, d, shared] = parts[..] else {
         return Err(Failure { code: 2, message: format!("--case expects N,LEN,D,SHARED, got {spec:?}") });
     };
-    let data = hardmax::bench::generate(n, len, d, shared == 1, 7);
+    let data = hardmax::bench::generate(n, len, d, shared == 1, 7).map_err(|e| Failure { code: 2, message: format!("case {spec}: {e}") })?;
     let opts = Options::default();
     // repeated runs: min / median / max, since machines are noisy
     let mut construct_runs = Vec::new();
