@@ -67,9 +67,8 @@ test('caption rules catch what the lecturer saw (and pass good sentences)', () =
   assert.deepEqual(captionProblems('Label run 1 of 4: a tent on u moves 2 clusters of class «red» to the code 2.12 along e.', 'label'), []);
 });
 
-// The engine writes the layer captions; until it writes them all well this stays a todo
-// (it runs and lists every caption that breaks a rule; drop `todo` once it passes).
-test('every caption of every preset: integers as integers, singular/plural, ρ one way, its own stage', { timeout: 120_000, todo: 'engine captions being reworded' }, async () => {
+// The engine writes the layer captions; this lists every caption that breaks a rule.
+test('every caption of every preset: integers as integers, singular/plural, ρ one way, its own stage', { timeout: 120_000 }, async () => {
   const { page, context } = await ctx.open('', VIEW);
   const failures = [];
   for (const preset of PRESETS) {
@@ -501,9 +500,9 @@ test('anchors are drawn faint through the label stage and full at the snap (ever
   await context.close();
 });
 
-// The engine places each class's anchor on its own rung along e (so every label move heads
-// toward its own anchor); until that lands in the built engine this stays a todo.
-test('every label move heads toward its own anchor: at every label layer each moved cluster ends closer to its class anchor, in view coordinates (every preset)', { timeout: 120_000, todo: 'passes once the engine places each class anchor on its own rung along e' }, async () => {
+// The engine places each class's anchor on its own rung along e, so every label move heads
+// toward its own anchor and the snap only finishes the move.
+test('every label move heads toward its own anchor: at every label layer each moved cluster ends closer to its class anchor, in view coordinates (every preset)', { timeout: 120_000 }, async () => {
   const { page, context, consoleErrors } = await ctx.open('', VIEW);
   const failures = [];
   for (const preset of PRESETS) {
