@@ -6,6 +6,7 @@
 //! visualizer draws the trace the verifier checked.
 
 pub mod bench;
+pub mod certify;
 pub mod construct;
 pub mod dataset;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod figures;
 pub mod model;
 pub mod model_file;
 pub mod presets;
+pub mod softmax;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -80,6 +80,9 @@ pub struct Options {
     pub split_choice: SplitChoice,
     pub labeling: Labeling,
     pub anchors: AnchorPlacement,
+    /// scale Q so that softmax attention with this inverse temperature (or more) classifies
+    /// every training sequence ([`crate::softmax::target_beta`]); None: leave Q as built
+    pub softmax_beta: Option<f64>,
 }
 
 impl Default for Options {
@@ -92,6 +95,7 @@ impl Default for Options {
             split_choice: SplitChoice::Greedy,
             labeling: Labeling::Runs,
             anchors: AnchorPlacement::Circle,
+            softmax_beta: None,
         }
     }
 }
@@ -104,6 +108,14 @@ impl Options {
                 name: "collapse layers",
                 message: format!("{} is outside 1..=16", self.collapse_layers),
             });
+        }
+        if let Some(beta) = self.softmax_beta {
+            if !(beta.is_finite() && beta > 0.0) {
+                return Err(Error::InvalidOption {
+                    name: "softmax beta",
+                    message: format!("{beta} is not a positive finite number"),
+                });
+            }
         }
         match (data.dim(), self.lift_time) {
             (1, false) => Err(Error::OneDimensional),
@@ -128,6 +140,9 @@ pub struct BuildStats {
     pub min_label_gap: f64,
     pub min_label_distance: f64,
     pub explained: Option<[f64; 2]>,
+    /// what scaling Q for [`Options::softmax_beta`] did (None when not asked)
+    #[serde(default)]
+    pub softmax_scaling: Option<crate::softmax::Scaling>,
 }
 
 pub struct Compiled {
@@ -186,7 +201,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     blocks.extend(col.blocks);
     blocks.extend(lab.blocks);
     blocks.push(snapped.block);
-    let transformer = Transformer {
+    let mut transformer = Transformer {
         input_dim: data.dim(),
         dim: encoded.dim(),
         input,
@@ -195,6 +210,10 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         classes: data.classes().to_vec(),
         directions: Directions { w: norm.w, c: norm.c, u: Some(lab.u), e: Some(lab.e) },
         view: norm.view,
+    };
+    let softmax_scaling = match opts.softmax_beta {
+        Some(beta) => Some(crate::softmax::target_beta(&mut transformer, data, beta)?),
+        None => None,
     };
     let stats = BuildStats {
         splits: sep.splits,
@@ -205,6 +224,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         min_label_gap: lab.min_gap,
         min_label_distance: lab.min_label_distance,
         explained: norm.explained,
+        softmax_scaling,
     };
     Ok(Compiled { transformer, stats })
 }
