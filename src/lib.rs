@@ -7,6 +7,7 @@
 //! the page (through the wasm facade) and the SVG [`figures`] both draw from it.
 
 pub mod bench;
+pub mod certify;
 pub mod construct;
 pub mod dataset;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod model_file;
 pub mod presets;
 pub mod scene;
+pub mod softmax;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -2,16 +2,16 @@
 //! standard output and arguments; everything it does is a call into the library.
 //!
 //! ```text
-//! hardmax verify   FILE [construction options] [--format F] [--json]
+//! hardmax verify   FILE [construction options] [--format F] [--json] [--softmax] [--certify]
 //! hardmax build    FILE -o model.json [construction options] [--format F]
-//! hardmax classify model.json FILE [--format F] [--json]
+//! hardmax classify model.json FILE [--format F] [--json] [--outputs]
 //! hardmax example  [NAME] [--seed N]
 //! hardmax figures  FILE --out DIR [construction options]
 //! hardmax bench    [--n ..] [--len ..] [--d ..] [--shared no|yes|both]
 //! ```
 //!
 //! Exit codes: 0 success; 1 `verify`/`build` ran but some training sequence is
-//! misclassified; 2 bad input (unreadable or malformed file, invalid dataset, invalid
+//! misclassified (or, with `verify --certify`, the certificate fails); 2 bad input (unreadable or malformed file, invalid dataset, invalid
 //! option, construction refused) or bad arguments (clap's own errors also exit 2).
 //! Errors go to standard error as `error: FILE: message`.
 
@@ -126,6 +126,14 @@ struct VerifyArgs {
     /// print the report as one JSON object
     #[arg(long)]
     json: bool,
+    /// also find beta*, the smallest softmax inverse temperature at which the same weights
+    /// classify every sequence, and the accuracy-versus-beta curve
+    #[arg(long)]
+    softmax: bool,
+    /// also prove, with a rigorous bound on floating-point error, that every attention
+    /// choice and every readout holds (exit 1 when it cannot)
+    #[arg(long)]
+    certify: bool,
 }
 
 #[derive(Args)]
@@ -152,6 +160,9 @@ struct ClassifyArgs {
     /// print the result as one JSON object
     #[arg(long)]
     json: bool,
+    /// with --json: also print every sequence's output (the mean output token)
+    #[arg(long)]
+    outputs: bool,
 }
 
 #[derive(Args)]
@@ -194,6 +205,10 @@ struct ConstructionArgs {
     /// where the class anchors go
     #[arg(long, value_enum, default_value_t = AnchorsArg::Circle)]
     anchors: AnchorsArg,
+    /// scale Q (by a power of two) so that softmax attention at this inverse temperature or
+    /// more classifies every training sequence (beta* <= BETA); blocks are unchanged
+    #[arg(long, value_name = "BETA")]
+    softmax_beta: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -262,6 +277,7 @@ impl ConstructionArgs {
                 AnchorsArg::Circle => hardmax::construct::AnchorPlacement::Circle,
                 AnchorsArg::Line => hardmax::construct::AnchorPlacement::Line,
             },
+            softmax_beta: self.softmax_beta,
         }
     }
 }
@@ -431,13 +447,93 @@ fn cmd_verify(a: &VerifyArgs) -> Result<ExitCode, Failure> {
     let data = read_dataset(&a.file, a.input.format)?;
     let c = construct_and_verify(&a.file, &data, &a.construction.options())?;
     let t = &c.built.transformer;
-    let report = Report::new(&data, t, &c.built.stats, &c.verification, c.construct_ms, c.verify_ms);
+    let mut report = Report::new(&data, t, &c.built.stats, &c.verification, c.construct_ms, c.verify_ms);
+    if a.softmax {
+        report.softmax = Some(hardmax::softmax::threshold(t, &data).summary());
+    }
+    if a.certify {
+        report.certificate = Some(hardmax::certify::certify(t, &data));
+    }
     if a.json {
         out(&to_json(&report)?);
     } else {
         out(&human_report(&a.file, &report, t));
     }
-    Ok(verified_exit(&a.file, &c.verification))
+    let code = verified_exit(&a.file, &c.verification);
+    if let Some(cert) = report.certificate.as_ref().filter(|c| !c.certified) {
+        if c.verification.correct == c.verification.total {
+            let at = cert.certified_failure.as_ref().map_or(String::new(), |f| format!(": {}", failure_text(f)));
+            eprintln!("error: {}: the certificate fails{at}", a.file.display());
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(code)
+}
+
+/// Where and why a certificate failed, in a sentence.
+fn failure_text(f: &hardmax::certify::Failure) -> String {
+    let layer = match (f.layer, &f.stage) {
+        (Some(l), Some(stage)) => format!("layer {l} ({stage})"),
+        (Some(l), None) => format!("layer {l}"),
+        (None, _) => "the readout".to_string(),
+    };
+    format!("sequence {} («{}»), {layer}: {}", f.sequence + 1, f.name, f.reason)
+}
+
+/// The `--softmax` and `--certify` parts of the human report.
+fn extra_report(r: &Report, t: &Transformer) -> String {
+    let mut tab = Table::default();
+    if let Some(s) = &r.softmax {
+        let star = match (s.beta_star, s.beta_below) {
+            (Some(b), Some(below)) => {
+                format!("{} (every tested beta >= beta* classifies all {}; {} does not)", sci(b), r.total, sci(below))
+            }
+            (Some(b), None) => format!("<= {} (all correct down to the lowest tested beta)", sci(b)),
+            (None, _) => "none: no tested beta classifies every sequence".to_string(),
+        };
+        tab.row("softmax beta*", star);
+        match s.beta_bound {
+            Some(b) => tab.row("softmax proven from", format!("{} (750 / min attention margin: softmax = hardmax bit for bit)", sci(b))),
+            None => tab.row("softmax proven from", "no bound (attention ties or rank > 1)"),
+        }
+        tab.row("softmax estimate", format!("{} (max ln(k) / margin: half the weight on what hardmax attends)", sci(s.beta_half)));
+        tab.row("softmax blocks", format!("{} (paper's softmax count 2N + 3N = {})", t.blocks.len(), s.paper_softmax_blocks));
+    }
+    if let Some(sc) = &r.softmax_scaling {
+        tab.row(
+            "softmax target",
+            format!(
+                "beta {}: Q x {} in {} layer(s), bound {} -> {}; max |Q| {} -> {}, max |param| {} -> {}; blocks and params unchanged",
+                sci(sc.target), sc.factor, sc.scaled_layers, sci(sc.bound_before), sci(sc.bound_after),
+                sci(sc.max_q_before), sci(sc.max_q_after), sci(sc.max_param_before), sci(sc.max_param_after)
+            ),
+        );
+    }
+    if let Some(c) = &r.certificate {
+        let verdict = match &c.certified_failure {
+            None => "yes: every attention choice and every readout holds within the rounding bound".to_string(),
+            Some(f) => format!("NO: {}", failure_text(f)),
+        };
+        tab.row("certified", verdict);
+        tab.row(
+            "certified_slack",
+            format!(
+                "{} (attention {}, readout {}; error bound at the output {})",
+                sci(c.certified_slack),
+                sci_or(c.certified_attention_slack, "no attention choice"),
+                sci_or(c.certified_readout_slack, "one class"),
+                sci(c.certified_error_bound)
+            ),
+        );
+    }
+    let mut text = tab.render();
+    if let Some(s) = &r.softmax {
+        text.push_str("\nsoftmax curve (beta: correct/total):");
+        for p in &s.softmax_curve {
+            text.push_str(&format!("\n  {}  {}/{}", sci(p.beta), p.correct, p.total));
+        }
+    }
+    text
 }
 
 fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
@@ -477,6 +573,11 @@ fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
     };
     tab.row("result", verdict);
     let mut text = tab.render();
+    let extra = extra_report(r, t);
+    if !extra.is_empty() {
+        text.push('\n');
+        text.push_str(&extra);
+    }
     if !r.notes.is_empty() {
         text.push_str("\nnotes:");
         for n in &r.notes {
@@ -558,7 +659,7 @@ fn cmd_classify(a: &ClassifyArgs) -> Result<ExitCode, Failure> {
                 serde_json::json!({"class": name, "correct": correct, "total": total, "known": known})
             })
             .collect();
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "correct": v.correct,
             "total": v.total,
             "accuracy": accuracy,
@@ -566,6 +667,11 @@ fn cmd_classify(a: &ClassifyArgs) -> Result<ExitCode, Failure> {
             "per_class": per_class,
             "predictions": predictions,
         });
+        if a.outputs {
+            let outputs: Vec<Vec<f64>> =
+                data.sequences().iter().map(|s| t.forward(&s.tokens).mean().iter().copied().collect()).collect();
+            value["outputs"] = serde_json::json!(outputs);
+        }
         out(&to_json(&value)?);
     } else {
         let mut tab = Table::default();

@@ -86,6 +86,9 @@ pub struct Options {
     pub split_choice: SplitChoice,
     pub labeling: Labeling,
     pub anchors: AnchorPlacement,
+    /// scale Q so that softmax attention with this inverse temperature (or more) classifies
+    /// every training sequence ([`crate::softmax::target_beta`]); None: leave Q as built
+    pub softmax_beta: Option<f64>,
 }
 
 impl Default for Options {
@@ -98,6 +101,7 @@ impl Default for Options {
             split_choice: SplitChoice::Greedy,
             labeling: Labeling::Runs,
             anchors: AnchorPlacement::Circle,
+            softmax_beta: None,
         }
     }
 }
@@ -114,6 +118,14 @@ impl Options {
                 name: "collapse layers",
                 message: format!("{} is outside {}..={}", self.collapse_layers, layers.start(), layers.end()),
             });
+        }
+        if let Some(beta) = self.softmax_beta {
+            if !(beta.is_finite() && beta > 0.0) {
+                return Err(Error::InvalidOption {
+                    name: "softmax beta",
+                    message: format!("{beta} is not a positive finite number"),
+                });
+            }
         }
         match (data.dim(), self.lift_time) {
             (1, false) => Err(Error::OneDimensional),
@@ -137,6 +149,9 @@ pub struct BuildStats {
     pub min_isolation_gap: f64,
     /// smallest gap along u between two label runs
     pub min_label_gap: f64,
+    /// what scaling Q for [`Options::softmax_beta`] did (None when not asked)
+    #[serde(default)]
+    pub softmax_scaling: Option<crate::softmax::Scaling>,
 }
 
 pub struct Compiled {
@@ -186,7 +201,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let lab = label::run(label::Input { clouds: col.clouds, labels: &labels, classes, view, labeling: opts.labeling, placement: opts.anchors }, &mut rng)?;
     let snap = snap::run(snap::Input { e: &lab.e, codes: &lab.codes, anchors: &lab.anchors });
 
-    let transformer = Transformer {
+    let mut transformer = Transformer {
         input_dim: data.dim(),
         dim: encoded.dim(),
         input,
@@ -196,12 +211,17 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         directions: Directions { w: norm.w, c: norm.c, u: Some(lab.u), e: Some(lab.e) },
         view: norm.view,
     };
+    let softmax_scaling = match opts.softmax_beta {
+        Some(beta) => Some(crate::softmax::target_beta(&mut transformer, data, beta)?),
+        None => None,
+    };
     let stats = BuildStats {
         splits: sep.splits,
         runs: lab.runs,
         points: lab.points,
         min_isolation_gap: sep.min_isolation_gap,
         min_label_gap: lab.min_gap,
+        softmax_scaling,
     };
     Ok(Compiled { transformer, stats })
 }
