@@ -42,15 +42,20 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
     }
     // half ranges never overflow, even for values near the largest f64
     let half = (0..d).map(|i| hi[i] / 2.0 - lo[i] / 2.0).fold(0.0, f64::max);
-    let eta = if half > 0.0 { 0.5 / half } else { 1.0 };
-    let shift = DVector::from_element(d, 1.0) - &lo * eta;
-    let ff = FeedForward::new(
-        eta,
-        DMatrix::zeros(1, d),
-        DVector::from_element(1, 1.0),
-        DMatrix::from_column_slice(d, 1, shift.as_slice()),
-    )
-    .expect("shapes are consistent by construction");
+    let varies = (0..d).any(|i| hi[i] > lo[i]);
+    let ff = if (half > 0.0 && (0.5 / half).is_finite()) || !varies {
+        let eta = if half > 0.0 { 0.5 / half } else { 1.0 };
+        let shift = DVector::from_element(d, 1.0) - &lo * eta;
+        FeedForward::new(
+            eta,
+            DMatrix::zeros(1, d),
+            DVector::from_element(1, 1.0),
+            DMatrix::from_column_slice(d, 1, shift.as_slice()),
+        )
+        .expect("eta is finite and |lo * eta| <= 2^54: every weight is finite")
+    } else {
+        subnormal_range(&lo, &hi)
+    };
 
     let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&s.tokens)).collect();
     for c in clouds.iter_mut() {
@@ -80,6 +85,11 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
     let hint = &view[0] + rng.unit(d, false) * 0.3;
     let c = perpendicular(&w, &hint);
 
+    let scale = if ff.eta() != 0.0 {
+        short(ff.eta())
+    } else {
+        format!("2^600 × {}", short(ff.w().iter().fold(0.0, |a: f64, v| a.max(*v))))
+    };
     let block = Block {
         ff,
         sa: SelfAttention::identity(d),
@@ -87,7 +97,7 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
             stage: Stage::Normalize,
             caption: format!(
                 "Normalize: every token is scaled by {} and shifted into the box [1,2]^{d}, so its projection on w is positive and attention will pick each sequence's leader.",
-                short(eta)
+                scale
             ),
             tents: vec![],
         },
@@ -98,6 +108,35 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
         },
     };
     Normalized { block, clouds, w, c, view, explained, leader_gap }
+}
+
+/// The normalizing map when the largest coordinate range is subnormal (below 2^-1022),
+/// where the scale `1 / range` is not a finite f64: the scale is split into two factors,
+/// an exact power of two in U and the rest in W. Every coordinate that varies holds only
+/// tiny values then (two doubles closer than 2^-1021 are both below 2^-967 in size), so
+/// `2^600 x` is exact and far from overflow. Each such coordinate gets two neurons,
+/// `relu(+-2^600 (x_i - lo_i))` (together exactly `2^600 (x_i - lo_i)`, for any input);
+/// a constant neuron adds 1; coordinates that never vary map to 1.
+fn subnormal_range(lo: &DVector<f64>, hi: &DVector<f64>) -> FeedForward {
+    let d = lo.len();
+    let p = 2f64.powi(600);
+    let half = (0..d).filter(|&i| hi[i] > lo[i]).map(|i| (hi[i] * p - lo[i] * p) / 2.0).fold(0.0, f64::max);
+    let q = 0.5 / half;
+    let mut ff = FeedForward::new(
+        0.0,
+        DMatrix::zeros(1, d),
+        DVector::from_element(1, 1.0),
+        DMatrix::from_element(d, 1, 1.0),
+    )
+    .expect("one constant neuron with finite weights");
+    for i in 0..d {
+        if hi[i] > lo[i] {
+            let unit = DVector::from_fn(d, |j, _| if i == j { 1.0 } else { 0.0 });
+            ff.push_neuron(&(&unit * p), -lo[i] * p, &(&unit * q));
+            ff.push_neuron(&(&unit * -p), lo[i] * p, &(&unit * -q));
+        }
+    }
+    ff
 }
 
 /// Gap between the largest and the second largest of the projections (on w) of a
