@@ -43,8 +43,9 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
     // half ranges never overflow, even for values near the largest f64
     let half = (0..d).map(|i| hi[i] / 2.0 - lo[i] / 2.0).fold(0.0, f64::max);
     let varies = (0..d).any(|i| hi[i] > lo[i]);
-    let ff = if (half > 0.0 && (0.5 / half).is_finite()) || !varies {
-        let eta = if half > 0.0 { 0.5 / half } else { 1.0 };
+    let eta = if half > 0.0 { 0.5 / half } else { 1.0 };
+    let fits = (0..d).all(|i| (lo[i] * eta).is_finite() && (hi[i] * eta).is_finite());
+    let ff = if !varies || (half > 0.0 && eta.is_finite() && fits) {
         let shift = DVector::from_element(d, 1.0) - &lo * eta;
         FeedForward::new(
             eta,
@@ -52,9 +53,9 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
             DVector::from_element(1, 1.0),
             DMatrix::from_column_slice(d, 1, shift.as_slice()),
         )
-        .expect("eta is finite and |lo * eta| <= 2^54: every weight is finite")
+        .expect("eta, eta * x and the shift are finite")
     } else {
-        subnormal_range(&lo, &hi)
+        per_coordinate(&lo, &hi)
     };
 
     let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&s.tokens)).collect();
@@ -88,7 +89,13 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
     let scale = if ff.eta() != 0.0 {
         short(ff.eta())
     } else {
-        format!("2^600 × {}", short(ff.w().iter().fold(0.0, |a: f64, v| a.max(*v))))
+        let q = ff.w().iter().fold(0.0, |a: f64, v| a.max(*v));
+        let p = ff.u().iter().fold(0.0, |a: f64, v| a.max(*v));
+        if p > 1.0 {
+            format!("2^600 × {}", short(q))
+        } else {
+            short(q)
+        }
     };
     let block = Block {
         ff,
@@ -110,17 +117,21 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
     Normalized { block, clouds, w, c, view, explained, leader_gap }
 }
 
-/// The normalizing map when the largest coordinate range is subnormal (below 2^-1022),
-/// where the scale `1 / range` is not a finite f64: the scale is split into two factors,
-/// an exact power of two in U and the rest in W. Every coordinate that varies holds only
-/// tiny values then (two doubles closer than 2^-1021 are both below 2^-967 in size), so
-/// `2^600 x` is exact and far from overflow. Each such coordinate gets two neurons,
-/// `relu(+-2^600 (x_i - lo_i))` (together exactly `2^600 (x_i - lo_i)`, for any input);
-/// a constant neuron adds 1; coordinates that never vary map to 1.
-fn subnormal_range(lo: &DVector<f64>, hi: &DVector<f64>) -> FeedForward {
+/// The normalizing map, by neurons, in the two cases `eta x + shift` cannot express: a
+/// subnormal largest range (below 2^-1022, where `1 / range` is not a finite f64) and a
+/// constant coordinate so large that `eta x` overflows. Each coordinate that varies gets
+/// two neurons, `relu(+-p (x_i - lo_i))` (together exactly `p (x_i - lo_i)`, for any
+/// input), with output weights `+-q`, `p q = 1 / range`; a constant neuron adds 1, and
+/// coordinates that never vary map to 1 whatever their size. For a subnormal range the
+/// scale is split: `p = 2^600`, exact, and far from overflow because every coordinate that
+/// varies then holds only tiny values (two doubles closer than 2^-1021 are both below
+/// 2^-967 in size); otherwise `p = 1` (the range is below 1 then, so `x_i - lo_i` is finite).
+fn per_coordinate(lo: &DVector<f64>, hi: &DVector<f64>) -> FeedForward {
     let d = lo.len();
-    let p = 2f64.powi(600);
-    let half = (0..d).filter(|&i| hi[i] > lo[i]).map(|i| (hi[i] * p - lo[i] * p) / 2.0).fold(0.0, f64::max);
+    let varying: Vec<usize> = (0..d).filter(|&i| hi[i] > lo[i]).collect();
+    let subnormal = varying.iter().all(|&i| hi[i] / 2.0 - lo[i] / 2.0 < f64::MIN_POSITIVE);
+    let p = if subnormal { 2f64.powi(600) } else { 1.0 };
+    let half = varying.iter().map(|&i| (hi[i] * p - lo[i] * p) / 2.0).fold(0.0, f64::max);
     let q = 0.5 / half;
     let mut ff = FeedForward::new(
         0.0,
@@ -129,12 +140,10 @@ fn subnormal_range(lo: &DVector<f64>, hi: &DVector<f64>) -> FeedForward {
         DMatrix::from_element(d, 1, 1.0),
     )
     .expect("one constant neuron with finite weights");
-    for i in 0..d {
-        if hi[i] > lo[i] {
-            let unit = DVector::from_fn(d, |j, _| if i == j { 1.0 } else { 0.0 });
-            ff.push_neuron(&(&unit * p), -lo[i] * p, &(&unit * q));
-            ff.push_neuron(&(&unit * -p), lo[i] * p, &(&unit * -q));
-        }
+    for &i in &varying {
+        let unit = DVector::from_fn(d, |j, _| if i == j { 1.0 } else { 0.0 });
+        ff.push_neuron(&(&unit * p), -lo[i] * p, &(&unit * q));
+        ff.push_neuron(&(&unit * -p), lo[i] * p, &(&unit * -q));
     }
     ff
 }
