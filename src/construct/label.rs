@@ -13,7 +13,7 @@
 //! `2 delta`. With `Labeling::Points` every distinct point gets its own tent (the plain
 //! recipe: e.x equals the code).
 
-use super::geometry::{cluster_positions, Rng, EPS_EQ};
+use super::geometry::{cluster_positions, eps_eq, min_label_gap, size_of, Rng};
 use super::normalize::short;
 use super::{AnchorPlacement, Labeling};
 use crate::error::{Error, Result};
@@ -66,7 +66,8 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
         }
     }
     let pts = DMatrix::from_columns(&cols);
-    let ids = cluster_positions(&pts, EPS_EQ);
+    let size = size_of(&pts);
+    let ids = cluster_positions(&pts, eps_eq(d, size));
     let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
     let mut pos_label = vec![usize::MAX; n_pos];
     for (k, &p) in ids.iter().enumerate() {
@@ -104,7 +105,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
     for _ in 0..48 {
         candidates.push(rng.unit(d, false));
     }
-    let floor = 10.0 * EPS_EQ;
+    let floor = min_label_gap(d, size);
     let better = |a: (usize, f64), b: (usize, f64)| {
         let (ok, bok) = (a.1 >= floor, b.1 >= floor);
         (ok && !bok) || (ok == bok && (a.0 < b.0 || (a.0 == b.0 && a.1 > b.1)))
@@ -247,6 +248,16 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
             apply_block(&block, cl);
         }
         blocks.push(block);
+    }
+    // every point must now sit on its class's plateau along e (what snap relies on)
+    for (s, cl) in clouds.iter().enumerate() {
+        let (_, lo, hi) = codes.iter().find(|c| c.0 == labels[s]).copied().unwrap_or((0, f64::NAN, f64::NAN));
+        if let Some(z) = cl.points.column_iter().map(|c| e.dot(&c)).find(|z| !(*z >= lo && *z <= hi)) {
+            return Err(Error::Construction(format!(
+                "a label tent left a point of class {} at {z:e} along e, off its code's plateau [{lo:e}, {hi:e}]",
+                classes[labels[s]]
+            )));
+        }
     }
     Ok(Labeled { blocks, clouds, u, e, codes, anchors, runs: n_runs, points: n_pos, min_gap })
 }

@@ -187,6 +187,16 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let mut rng = Rng::new(opts.seed);
     let input = input_map(data, opts);
     let encoded = data.map_tokens(input.output_dim(data.dim()), |t| input.apply(t));
+    if let Some(s) = encoded.sequences().iter().position(|s| s.tokens.iter().any(|v| !v.is_finite())) {
+        return Err(Error::InvalidOption {
+            name: "positional",
+            message: format!(
+                "sequence {} ({}) has values so close to the largest f64 that adding the positional code overflows; rescale the data",
+                s + 1,
+                data.sequences()[s].name
+            ),
+        });
+    }
     let labels: Vec<usize> = data.sequences().iter().map(|s| s.label).collect();
     let names: Vec<String> = data.sequences().iter().map(|s| s.name.clone()).collect();
     let classes = data.classes();
