@@ -497,7 +497,7 @@ fn tents_of(t: &Transformer, k: usize) -> &[Tent] {
 /// A tent in the view; `center` defaults to the middle of its plateau.
 fn tent_view(t: &Transformer, tent: &Tent, center: Option<[f64; 2]>) -> TentView {
     let g = project(t, tent.direction.as_view());
-    let len = g[0].hypot(g[1]);
+    let len = (g[0] * g[0] + g[1] * g[1]).sqrt();
     // a tent whose direction is (nearly) perpendicular to the view is drawn across x
     let normal = if len > NO_DIRECTION { [g[0] / len, g[1] / len] } else { [1.0, 0.0] };
     let center = center.unwrap_or_else(|| project(t, (&tent.direction * (0.5 * (tent.lo + tent.hi))).as_view()));
@@ -535,7 +535,7 @@ fn stage_ranges(layers: &[LayerInfo]) -> Vec<StageRange> {
 fn view_directions(t: &Transformer) -> ViewDirections {
     let unit = |v: &DVector<f64>| {
         let p = project(t, v.as_view());
-        let len = p[0].hypot(p[1]);
+        let len = (p[0] * p[0] + p[1] * p[1]).sqrt();
         ([p[0] / len.max(NO_DIRECTION), p[1] / len.max(NO_DIRECTION)], len)
     };
     let d = &t.directions;

@@ -12,7 +12,8 @@
 //!
 //! Exit codes: 0 success; 1 `verify`/`build` ran but some training sequence is
 //! misclassified (or, with `verify --certify`, the certificate fails); 2 bad input (unreadable or malformed file, invalid dataset, invalid
-//! option, construction refused) or bad arguments (clap's own errors also exit 2).
+//! option, construction refused) or bad arguments (clap's own errors also exit 2); 3 the
+//! input was fine but a figure could not be drawn (`figures`).
 //! Errors go to standard error as `error: FILE: message`.
 
 // The CLI is native only (clap, files, processes); the wasm build of the crate still
@@ -40,7 +41,7 @@ use std::time::Instant;
     name = "hardmax",
     version,
     about = "Build and verify hardmax-attention transformers that classify labeled sequences exactly",
-    after_help = "Exit codes: 0 success, 1 verification failed, 2 bad input or bad arguments."
+    after_help = "Exit codes: 0 success, 1 verification failed, 2 bad input or bad arguments, 3 a figure could not be drawn."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -296,6 +297,11 @@ impl Failure {
     /// Bad input (exit 2), with the file it concerns.
     fn input(path: &Path, what: impl Display) -> Failure {
         Failure { code: 2, message: format!("{}: {what}", path.display()) }
+    }
+
+    /// A figure that could not be drawn (exit 3): the input was fine, the drawing failed.
+    fn figure(e: hardmax::Error) -> Failure {
+        Failure { code: 3, message: e.to_string() }
     }
 }
 
@@ -724,7 +730,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
 }
 
 fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
-    use hardmax::figures::{complexity_data, complexity_figure, stage_figure, ComplexitySpec};
+    use hardmax::bench::{complexity_data, ComplexitySpec};
+    use hardmax::figures::{complexity_figure, stage_figure};
+    use hardmax::scene::{Budget, Keep, Scene};
     let data = read_dataset(&a.file, a.input.format)?;
     let opts = a.construction.options();
     let c = construct_and_verify(&a.file, &data, &opts)?;
@@ -736,7 +744,9 @@ fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
         Ok(path)
     };
     let t = &c.built.transformer;
-    let svg = stage_figure(&data, t).map_err(|e| Failure::input(&a.file, e))?;
+    let scene: Scene<f64> =
+        Scene::new(&data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
+    let svg = stage_figure(&scene, &c.verification).map_err(Failure::figure)?;
     let path = write("stages.svg", &svg)?;
     out(&format!(
         "wrote {}: 5 stages of {} sequences ({} tokens), {} blocks, {} splits; {}/{} correct",
@@ -751,9 +761,9 @@ fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
     if !a.no_complexity {
         // generated data in R^4: the same construction options, minus the d = 1 lift
         let gen_opts = Options { lift_time: false, ..opts.clone() };
-        let failure = |e: String| Failure { code: 2, message: format!("complexity figure: {e}") };
-        let cx = complexity_data(&ComplexitySpec::default(), &gen_opts).map_err(failure)?;
-        let svg = complexity_figure(&cx).map_err(failure)?;
+        let cx = complexity_data(&ComplexitySpec::default(), &gen_opts)
+            .map_err(|e| Failure { code: 2, message: format!("complexity figure: {e}") })?;
+        let svg = complexity_figure(&cx).map_err(Failure::figure)?;
         let path = write("complexity.svg", &svg)?;
         out(&format!("wrote {}: blocks against N and against sequence length", path.display()));
         out(cx.table().trim_end());
@@ -866,6 +876,9 @@ fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
         "both" => vec![0, 1],
         other => return Err(Failure { code: 2, message: format!("--shared expects no, yes or both, got {other:?}") }),
     };
+    for (&n, &len, &d) in a.n.iter().flat_map(|n| a.len.iter().flat_map(move |l| a.d.iter().map(move |d| (n, l, d)))) {
+        hardmax::bench::check_sizes(n, len, d).map_err(|e| Failure { code: 2, message: format!("bench: {e}") })?;
+    }
     let exe = std::env::current_exe().map_err(|e| Failure { code: 2, message: e.to_string() })?;
     let mut failed = false;
     for &n in &a.n {
