@@ -1,25 +1,5 @@
-//! `hardmax`: the command line. This is the only part of the project that touches files,
-//! standard output and arguments; everything it does is a call into the library.
-//!
-//! ```text
-//! hardmax verify   FILE [construction options] [--format F] [--json] [--softmax] [--certify]
-//! hardmax build    FILE -o model.json [construction options] [--format F]
-//! hardmax classify model.json FILE [--format F] [--json] [--outputs]
-//! hardmax example  [NAME] [--seed N]
-//! hardmax figures  FILE --out DIR [construction options]
-//! hardmax bench    [--n ..] [--len ..] [--d ..] [--shared no|yes|both]
-//! ```
-//!
-//! Exit codes: 0 success; 1 `verify`/`build` ran but some training sequence is
-//! misclassified (or, with `verify --certify`, the certificate fails); 2 bad input (unreadable or malformed file, invalid dataset, invalid
-//! option, construction refused) or bad arguments (clap's own errors also exit 2); 3 the
-//! input was fine but a figure could not be drawn (`figures`).
-//! Errors go to standard error as `error: FILE: message`.
-
-// The CLI is native only (clap, files, processes); the wasm build of the crate still
-// compiles this target, as an empty program.
-#[cfg(not(target_arch = "wasm32"))]
-mod cli {
+//! The arguments, the shared steps (read, construct and verify, report) and the commands
+//! verify, build, classify and example. `bench` and `figures` have their own modules.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hardmax::construct::{compile, Compiled, Labeling, Options, SplitChoice};
@@ -61,60 +41,12 @@ enum Command {
     /// Print one of the built-in example datasets as JSON
     Example(ExampleArgs),
     /// Time construction and verification on generated datasets (one JSON line per case)
-    Bench(BenchArgs),
+    Bench(crate::bench::BenchArgs),
     /// Write SVG figures: the construction stage by stage, and blocks against N and length
-    Figures(FiguresArgs),
+    Figures(crate::figures::FiguresArgs),
 }
 
-#[derive(Args)]
-struct FiguresArgs {
-    /// dataset file (.json, .csv or .ts)
-    file: PathBuf,
-    /// directory for stages.svg and complexity.svg (created if missing)
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// skip complexity.svg (it compiles 30 generated datasets, about a second)
-    #[arg(long)]
-    no_complexity: bool,
-    #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    construction: ConstructionArgs,
-}
 
-#[derive(Args)]
-struct BenchArgs {
-    /// numbers of sequences
-    #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1000, 5000])]
-    n: Vec<usize>,
-    /// sequence lengths
-    #[arg(long, value_delimiter = ',', default_values_t = vec![10usize, 100, 1000])]
-    len: Vec<usize>,
-    /// token dimensions
-    #[arg(long, value_delimiter = ',', default_values_t = vec![2usize, 12])]
-    d: Vec<usize>,
-    /// with shared tokens: no, yes or both
-    #[arg(long, default_value = "both")]
-    shared: String,
-    /// skip cases with more tokens than this (0: no limit)
-    #[arg(long, default_value_t = 2_000_000)]
-    max_tokens: usize,
-    /// stop a case after this many seconds
-    #[arg(long, default_value_t = 300)]
-    timeout: u64,
-    /// also build with the first-found split choice and report its split count
-    #[arg(long)]
-    compare_splits: bool,
-    /// sequences run through the plain (dense) evaluation as the baseline
-    #[arg(long, default_value_t = 20)]
-    baseline_seqs: usize,
-    /// build and verify each case this many times (min / median / max are reported)
-    #[arg(long, default_value_t = 1)]
-    repeat: usize,
-    /// run one case in this process: N,LEN,D,SHARED(0|1) (used by the driver)
-    #[arg(long, hide = true)]
-    case: Option<String>,
-}
 
 #[derive(Args)]
 struct VerifyArgs {
@@ -177,14 +109,14 @@ struct ExampleArgs {
 }
 
 #[derive(Args)]
-struct InputArgs {
+pub(crate) struct InputArgs {
     /// format of the dataset file (default: from its extension)
     #[arg(long, value_enum)]
-    format: Option<FormatArg>,
+    pub(crate) format: Option<FormatArg>,
 }
 
 #[derive(Args)]
-struct ConstructionArgs {
+pub(crate) struct ConstructionArgs {
     /// seed of the construction's random directions
     #[arg(long, default_value_t = 0, value_name = "N")]
     seed: u64,
@@ -221,7 +153,7 @@ enum AnchorsArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
+pub(crate) enum FormatArg {
     Json,
     Csv,
     Ts,
@@ -260,7 +192,7 @@ impl FormatArg {
 }
 
 impl ConstructionArgs {
-    fn options(&self) -> Options {
+    pub(crate) fn options(&self) -> Options {
         Options {
             seed: self.seed,
             collapse_layers: self.collapse_layers,
@@ -288,25 +220,25 @@ impl ConstructionArgs {
 // ---------------------------------------------------------------------------------------
 
 /// Why a command stopped: an exit code and the message for standard error.
-struct Failure {
-    code: u8,
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 impl Failure {
     /// Bad input (exit 2), with the file it concerns.
-    fn input(path: &Path, what: impl Display) -> Failure {
+    pub(crate) fn input(path: &Path, what: impl Display) -> Failure {
         Failure { code: 2, message: format!("{}: {what}", path.display()) }
     }
 
     /// A figure that could not be drawn (exit 3): the input was fine, the drawing failed.
-    fn figure(e: hardmax::Error) -> Failure {
+    pub(crate) fn figure(e: hardmax::Error) -> Failure {
         Failure { code: 3, message: e.to_string() }
     }
 }
 
 /// Writes to standard output, ignoring a closed pipe (`hardmax ... | head`).
-fn out(text: &str) {
+pub(crate) fn out(text: &str) {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     let _ = lock.write_all(text.as_bytes());
@@ -388,7 +320,7 @@ fn percent(correct: usize, total: usize) -> f64 {
 // ---------------------------------------------------------------------------------------
 
 /// Reads and validates a dataset; the format comes from `--format` or the extension.
-fn read_dataset(path: &Path, format: Option<FormatArg>) -> Result<Dataset, Failure> {
+pub(crate) fn read_dataset(path: &Path, format: Option<FormatArg>) -> Result<Dataset, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::input(path, format!("cannot read the file: {e}")))?;
     let format = match format {
@@ -414,14 +346,14 @@ fn read_dataset(path: &Path, format: Option<FormatArg>) -> Result<Dataset, Failu
 }
 
 /// A constructed and verified transformer, with timings.
-struct Checked {
-    built: Compiled,
-    verification: Verification,
-    construct_ms: f64,
-    verify_ms: f64,
+pub(crate) struct Checked {
+    pub(crate) built: Compiled,
+    pub(crate) verification: Verification,
+    pub(crate) construct_ms: f64,
+    pub(crate) verify_ms: f64,
 }
 
-fn construct_and_verify(path: &Path, data: &Dataset, opts: &Options) -> Result<Checked, Failure> {
+pub(crate) fn construct_and_verify(path: &Path, data: &Dataset, opts: &Options) -> Result<Checked, Failure> {
     let start = Instant::now();
     let built = compile(data, opts).map_err(|e| Failure::input(path, e))?;
     let construct_ms = millis(start);
@@ -431,7 +363,7 @@ fn construct_and_verify(path: &Path, data: &Dataset, opts: &Options) -> Result<C
     Ok(Checked { built, verification, construct_ms, verify_ms })
 }
 
-fn verified_exit(path: &Path, v: &Verification) -> ExitCode {
+pub(crate) fn verified_exit(path: &Path, v: &Verification) -> ExitCode {
     if v.correct == v.total {
         ExitCode::SUCCESS
     } else {
@@ -724,212 +656,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Build(a) => cmd_build(a),
         Command::Classify(a) => cmd_classify(a),
         Command::Example(a) => cmd_example(a),
-        Command::Bench(a) => cmd_bench(a),
-        Command::Figures(a) => cmd_figures(a),
+        Command::Bench(a) => crate::bench::cmd_bench(a),
+        Command::Figures(a) => crate::figures::cmd_figures(a),
     }
 }
 
-fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
-    use hardmax::bench::{complexity_data, ComplexitySpec};
-    use hardmax::figures::{complexity_figure, stage_figure};
-    use hardmax::scene::{Budget, Keep, Scene};
-    let data = read_dataset(&a.file, a.input.format)?;
-    let opts = a.construction.options();
-    let c = construct_and_verify(&a.file, &data, &opts)?;
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| Failure::input(&a.out, format!("cannot create the output directory: {e}")))?;
-    let write = |name: &str, svg: &str| -> Result<PathBuf, Failure> {
-        let path = a.out.join(name);
-        std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
-        Ok(path)
-    };
-    let t = &c.built.transformer;
-    let scene: Scene<f64> =
-        Scene::new(&data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
-    let svg = stage_figure(&scene, &c.verification).map_err(Failure::figure)?;
-    let path = write("stages.svg", &svg)?;
-    out(&format!(
-        "wrote {}: 5 stages of {} sequences ({} tokens), {} blocks, {} splits; {}/{} correct",
-        path.display(),
-        data.len(),
-        data.total_tokens(),
-        t.blocks.len(),
-        c.built.stats.splits,
-        c.verification.correct,
-        c.verification.total
-    ));
-    if !a.no_complexity {
-        // generated data in R^4: the same construction options, minus the d = 1 lift
-        let gen_opts = Options { lift_time: false, ..opts.clone() };
-        let cx = complexity_data(&ComplexitySpec::default(), &gen_opts)
-            .map_err(|e| Failure { code: 2, message: format!("complexity figure: {e}") })?;
-        let svg = complexity_figure(&cx).map_err(Failure::figure)?;
-        let path = write("complexity.svg", &svg)?;
-        out(&format!("wrote {}: blocks against N and against sequence length", path.display()));
-        out(cx.table().trim_end());
-    }
-    Ok(verified_exit(&a.file, &c.verification))
-}
-
-/// Peak resident memory of this process in MB (Linux), if known.
-fn peak_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn bench_fail(message: String) -> Failure {
-    Failure { code: 1, message }
-}
-
-/// One benchmark case, in this process: prints one JSON line.
-fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
-    let parts: Vec<usize> = spec.split(',').filter_map(|p| p.trim().parse().ok()).collect();
-    let [n, len, d, shared] = parts[..] else {
-        return Err(Failure { code: 2, message: format!("--case expects N,LEN,D,SHARED, got {spec:?}") });
-    };
-    let data = hardmax::bench::generate(n, len, d, shared == 1, 7).map_err(|e| Failure { code: 2, message: format!("case {spec}: {e}") })?;
-    let opts = Options::default();
-    // repeated runs: min / median / max, since machines are noisy
-    let mut construct_runs = Vec::new();
-    let mut verify_runs = Vec::new();
-    let mut last = None;
-    for _ in 0..a.repeat.max(1) {
-        let t0 = Instant::now();
-        let built = compile(&data, &opts).map_err(|e| bench_fail(format!("case {spec}: {e}")))?;
-        construct_runs.push(t0.elapsed().as_secs_f64() * 1e3);
-        let t1 = Instant::now();
-        let v = verify(&built.transformer, &data);
-        verify_runs.push(t1.elapsed().as_secs_f64() * 1e3);
-        last = Some((built, v));
-    }
-    let (built, v) = last.expect("at least one run");
-    let spread = |xs: &mut Vec<f64>| {
-        xs.sort_by(|a, b| a.total_cmp(b));
-        serde_json::json!({"min": xs[0], "median": xs[xs.len() / 2], "max": xs[xs.len() - 1]})
-    };
-    let construct_ms = construct_runs[construct_runs.len() - 1];
-    let verify_ms = verify_runs[verify_runs.len() - 1];
-    let construct_spread = spread(&mut construct_runs);
-    let verify_spread = spread(&mut verify_runs);
-    let t = &built.transformer;
-    // baseline: the plain evaluation on the first sequences, outputs compared
-    let k = a.baseline_seqs.min(n);
-    let (mut dense_ms, mut fast_ms, mut max_diff, mut bitwise) = (0.0, 0.0, 0.0f64, 0usize);
-    for s in &data.sequences()[..k] {
-        let t2 = Instant::now();
-        let (dense, _) = t.forward_dense(&s.tokens);
-        dense_ms += t2.elapsed().as_secs_f64() * 1e3;
-        let t3 = Instant::now();
-        let fast = t.forward(&s.tokens).cloud.tokens();
-        fast_ms += t3.elapsed().as_secs_f64() * 1e3;
-        let diff = (&dense - &fast).amax();
-        max_diff = max_diff.max(diff);
-        bitwise += (dense == fast) as usize;
-        let mean = dense.column_mean();
-        if t.nearest_anchor(&mean).0 != t.classify(&s.tokens) {
-            return Err(bench_fail(format!("case {spec}: dense and fast evaluations disagree on {}", s.name)));
-        }
-    }
-    if max_diff > 1e-9 {
-        return Err(bench_fail(format!("case {spec}: dense and fast outputs differ by {max_diff:.3e}")));
-    }
-    let first_found = if a.compare_splits {
-        let o = Options { split_choice: hardmax::construct::SplitChoice::FirstFound, ..Options::default() };
-        Some(compile(&data, &o).map_err(|e| bench_fail(format!("case {spec}: {e}")))?.stats.splits)
-    } else {
-        None
-    };
-    let line = serde_json::json!({
-        "n": n, "len": len, "d": d, "shared": shared == 1,
-        "tokens": data.total_tokens(),
-        "blocks": t.blocks.len(), "paper_blocks": 4 * n + 1,
-        "blocks_per_n": t.blocks.len() as f64 / n as f64,
-        "params": t.param_count(), "n_times_d": n * d,
-        "splits": built.stats.splits, "splits_first_found": first_found,
-        "runs": built.stats.runs,
-        "correct": v.correct, "total": v.total,
-        "min_margin": v.min_margin,
-        "construct_ms": construct_ms, "verify_ms": verify_ms,
-        "runs_construct_ms": construct_spread, "runs_verify_ms": verify_spread,
-        "verify_us_per_token": verify_ms * 1e3 / data.total_tokens() as f64,
-        "peak_mb": peak_mb(),
-        "baseline": {
-            "sequences": k, "dense_ms": dense_ms, "fast_ms": fast_ms,
-            "speedup": if fast_ms > 0.0 { dense_ms / fast_ms } else { 0.0 },
-            "max_abs_diff": max_diff, "bitwise_identical": bitwise,
-        },
-    });
-    println!("{line}");
-    Ok(if v.correct == v.total { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// The benchmark driver: every case in a child process (so peak memory is per case).
-fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
-    if let Some(spec) = &a.case {
-        return bench_case(spec, a);
-    }
-    let shared: Vec<usize> = match a.shared.as_str() {
-        "no" => vec![0],
-        "yes" => vec![1],
-        "both" => vec![0, 1],
-        other => return Err(Failure { code: 2, message: format!("--shared expects no, yes or both, got {other:?}") }),
-    };
-    for (&n, &len, &d) in a.n.iter().flat_map(|n| a.len.iter().flat_map(move |l| a.d.iter().map(move |d| (n, l, d)))) {
-        hardmax::bench::check_sizes(n, len, d).map_err(|e| Failure { code: 2, message: format!("bench: {e}") })?;
-    }
-    let exe = std::env::current_exe().map_err(|e| Failure { code: 2, message: e.to_string() })?;
-    let mut failed = false;
-    for &n in &a.n {
-        for &len in &a.len {
-            for &d in &a.d {
-                for &sh in &shared {
-                    let spec = format!("{n},{len},{d},{sh}");
-                    if a.max_tokens > 0 && n * len > a.max_tokens {
-                        println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("more than --max-tokens {}", a.max_tokens)}));
-                        continue;
-                    }
-                    let mut cmd = std::process::Command::new(&exe);
-                    cmd.args([
-                        "bench",
-                        "--case",
-                        &spec,
-                        "--baseline-seqs",
-                        &a.baseline_seqs.to_string(),
-                        "--repeat",
-                        &a.repeat.to_string(),
-                    ]);
-                    if a.compare_splits {
-                        cmd.arg("--compare-splits");
-                    }
-                    let mut child = cmd
-                        .stdout(std::process::Stdio::inherit())
-                        .spawn()
-                        .map_err(|e| Failure { code: 2, message: e.to_string() })?;
-                    let start = Instant::now();
-                    loop {
-                        match child.try_wait() {
-                            Ok(Some(status)) => {
-                                failed |= !status.success();
-                                break;
-                            }
-                            Ok(None) if start.elapsed().as_secs() >= a.timeout => {
-                                let _ = child.kill();
-                                let _ = child.wait();
-                                println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("timeout after {} s", a.timeout)}));
-                                break;
-                            }
-                            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
-                            Err(e) => return Err(Failure { code: 2, message: e.to_string() }),
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
 
 pub fn main() -> ExitCode {
     // clap prints its own errors and exits 2 (0 for --help and --version)
@@ -943,12 +674,3 @@ pub fn main() -> ExitCode {
     }
 }
 
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn main() -> std::process::ExitCode {
-    cli::main()
-}
-
-#[cfg(target_arch = "wasm32")]
-fn main() {}
