@@ -19,6 +19,17 @@ fn real(name: &str) -> Dataset {
     parse(&std::fs::read_to_string(&path).expect("test data"), Format::Ts).expect("valid .ts")
 }
 
+fn built(data: &Dataset) -> Transformer {
+    compile(data, &Options::default()).unwrap().transformer
+}
+
+/// The transformer of `data` and its scene of every token at every state.
+fn whole_scene(data: &Dataset) -> (Transformer, Scene<f64>) {
+    let t = built(data);
+    let scene = Scene::new(data, &t, &Budget::EVERYTHING, Keep::All).unwrap();
+    (t, scene)
+}
+
 fn view(t: &Transformer, x: DVectorView<f64>) -> [f64; 2] {
     [t.view[0].dot(&x), t.view[1].dot(&x)]
 }
@@ -105,7 +116,7 @@ fn positions_and_leaders_are_the_forward_pass_at_every_state() {
 #[test]
 fn the_page_scene_is_the_same_scene_cast_to_f32() {
     let data = presets::preset("vowels", 0).unwrap();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let t = built(&data);
     let wide: Scene<f64> = Scene::new(&data, &t, &Budget::PAGE, Keep::All).unwrap();
     let narrow: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::All).unwrap();
     let cast: Vec<f32> = wide.positions().iter().map(|&v| v as f32).collect();
@@ -118,8 +129,7 @@ fn the_page_scene_is_the_same_scene_cast_to_f32() {
 #[test]
 fn leaders_are_the_tokens_furthest_along_w() {
     let data = presets::shared();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
-    let scene: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::All).unwrap();
+    let (t, scene) = whole_scene(&data);
     // the collapse layer lands every token on its sequence's leader
     let collapse = (1..=t.layer_count())
         .find(|&k| scene.layer(k).is_some_and(|l| l.kind == LayerKind::Sa && l.stage == Stage::Collapse))
@@ -139,7 +149,7 @@ fn leaders_are_the_tokens_furthest_along_w() {
 #[test]
 fn big_data_are_sampled_by_sequence_within_the_budget() {
     let data = generate(60, 10, 3, true, 1).unwrap();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let t = built(&data);
     let states = t.layer_count() + 1;
     let budget = Budget { view_floats: 2 * states * 200, full_floats: 0 };
     let scene: Scene<f64> = Scene::new(&data, &t, &budget, Keep::All).unwrap();
@@ -156,7 +166,7 @@ fn big_data_are_sampled_by_sequence_within_the_budget() {
 #[test]
 fn full_positions_are_kept_or_recomputed_alike() {
     let data = presets::preset("vowels", 0).unwrap();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let t = built(&data);
     let kept: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::All).unwrap();
     let recomputed: Scene<f32> = Scene::new(&data, &t, &Budget { full_floats: 0, ..Budget::PAGE }, Keep::All).unwrap();
     for (state, i) in [(0, 0), (5, 17), (t.layer_count(), kept.drawn.len() - 1)] {
@@ -172,8 +182,7 @@ fn full_positions_are_kept_or_recomputed_alike() {
 #[test]
 fn tents_sit_on_the_tokens_they_move() {
     let data = presets::shared();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
-    let scene: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::All).unwrap();
+    let (t, scene) = whole_scene(&data);
     let traces: Vec<Vec<TraceStep>> = data.sequences().iter().map(|s| t.trace(&s.tokens)).collect();
     let mut checked = 0;
     for k in 1..=t.layer_count() {
@@ -205,7 +214,7 @@ fn tents_sit_on_the_tokens_they_move() {
 #[test]
 fn stages_layers_directions_and_view() {
     let data = presets::preset("vowels", 0).unwrap();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let t = built(&data);
     let scene: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::All).unwrap();
     // stage ranges tile 1..=L in the construction's order
     let order: Vec<Stage> = scene.stages.iter().map(|b| b.stage).collect();
@@ -233,7 +242,7 @@ fn stages_layers_directions_and_view() {
 #[test]
 fn the_stage_panels_are_the_same_states() {
     let data = presets::shared();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let t = built(&data);
     let all: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::All).unwrap();
     let panels: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::StagePanels).unwrap();
     assert_eq!(panels.states, panels.plan.states.to_vec());
@@ -247,8 +256,7 @@ fn the_stage_panels_are_the_same_states() {
 #[test]
 fn softmax_runs_the_same_weights() {
     let data = presets::shared();
-    let t = compile(&data, &Options::default()).unwrap().transformer;
-    let scene: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::All).unwrap();
+    let (t, scene) = whole_scene(&data);
     let run = scene.softmax(&data, &t, 50.0).unwrap();
     let mut correct = 0;
     let mut at = 0;
