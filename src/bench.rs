@@ -3,7 +3,7 @@
 //!
 //! `generate(n, len, d, shared, seed)`: N sequences of `len` tokens in R^d with labels
 //! from four classes. Without sharing, every token is an independent uniform point of
-//! [0,1]^d. With sharing, each sequence also holds one to three "hub" tokens from a pool
+//! `[0,1]^d`. With sharing, each sequence also holds one to three "hub" tokens from a pool
 //! of sixteen that sit above the rest (so differently labeled sequences share their leader and
 //! the separate stage has work to do); the rest of its tokens are its own.
 
