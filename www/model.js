@@ -447,9 +447,24 @@ export function unionInto(box, other) {
 
 /** Class names sorted as the engine sorts them: by name, numerically when all are numbers. */
 export function sortClasses(labels) {
+  // the engine's order (dataset::class_order): by name, or numerically when every name is a
+  // number as Rust reads numbers ("inf" and "1e3" are, "0x10" is not); equal numbers by name
   const names = [...new Set(labels)].sort();
-  if (names.every((c) => c !== '' && Number.isFinite(Number(c)))) {
-    names.sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const num = (c) => {
+    const t = c.trim();
+    if (!/^[+-]?(inf|infinity|nan|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)$/i.test(t)) return null;
+    const body = t.replace(/^[+-]/, '').toLowerCase();
+    const sign = t.startsWith('-') ? -1 : 1;
+    if (body === 'inf' || body === 'infinity') return sign * Infinity;
+    if (body === 'nan') return NaN;
+    return Number(t);
+  };
+  const values = names.map(num);
+  if (names.length && values.every((v) => v !== null)) {
+    const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    const pairs = names.map((n, i) => [n, values[i]]);
+    pairs.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : byName(a[0], b[0])));
+    return pairs.map((p) => p[0]);
   }
   return names;
 }

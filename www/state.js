@@ -15,7 +15,7 @@ export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];
 export const BETA_MIN = 0.1;
 export const BETA_MAX = 1000;
 export const DATA_CAP = 8192;
-export const COLLAPSE_MAX = 8;
+export const COLLAPSE_MAX = 16;
 export const PANELS = ['data', 'options', 'overlays', 'softmax', 'stats', 'export', 'filmstrip'];
 
 const U32_MAX = 4294967295;
