@@ -249,7 +249,7 @@ test('garbage in the URL is ignored with warnings, never errors', async () => {
   assert.equal(s.preset, 'shared');
   assert.equal(s.layer, 0);
   assert.equal(s.softmax.beta, 1000);
-  assert.equal(await page.inputValue('#collapse'), '8');
+  assert.equal(await page.inputValue('#collapse'), '16');
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
