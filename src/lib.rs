@@ -12,6 +12,7 @@ pub mod construct;
 pub mod dataset;
 pub mod error;
 pub mod figures;
+pub mod heldout;
 pub mod model;
 pub mod model_file;
 pub mod presets;

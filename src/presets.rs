@@ -113,6 +113,45 @@ pub fn vowels() -> Result<Dataset> {
     parse(include_str!("vowels_sample.ts"), Format::Ts)
 }
 
+/// Held-out data for a preset: sequences the preset's transformer was not built from.
+///
+/// * shared, random: every sequence again, each token moved by up to 0.2 in each coordinate
+///   (nearby copies, same labels, names marked with `'`);
+/// * rings: new arcs on the same three rings (the generator with the next seed);
+/// * vowels: two utterances of each speaker from the JapaneseVowels test set.
+pub fn held_out(name: &str, seed: u64) -> Result<Dataset> {
+    match name {
+        "shared" => Ok(jittered(&shared(), seed)),
+        "random" => Ok(jittered(&random(seed), seed)),
+        "rings" => Ok(rename(&rings((seed + 1) % (SEED_MAX + 1)), "'")),
+        "vowels" => parse(include_str!("vowels_heldout.ts"), Format::Ts),
+        other => preset(other, seed),
+    }
+}
+
+/// Every token moved by a deterministic amount in [-0.2, 0.2] per coordinate.
+fn jittered(data: &Dataset, seed: u64) -> Dataset {
+    let mut rng = Rng::new(seed ^ 0x4e1d);
+    let mut raw = data.to_raw();
+    for s in raw.sequences.iter_mut() {
+        s.name.push('\'');
+        for t in s.tokens.iter_mut() {
+            for x in t.iter_mut() {
+                *x += 0.4 * (rng.uniform() - 0.5);
+            }
+        }
+    }
+    Dataset::new(raw).expect("moved presets are valid")
+}
+
+fn rename(data: &Dataset, mark: &str) -> Dataset {
+    let mut raw = data.to_raw();
+    for s in raw.sequences.iter_mut() {
+        s.name.push_str(mark);
+    }
+    Dataset::new(raw).expect("renamed presets are valid")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

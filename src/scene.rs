@@ -375,8 +375,8 @@ fn sample(data: &Dataset, budget: usize) -> (Vec<usize>, bool) {
     ((0..data.len()).step_by(stride).collect(), sampled)
 }
 
-/// A point in the view plane.
-fn project(t: &Transformer, x: DVectorView<f64>) -> [f64; 2] {
+/// A point in the view plane (the held-out data use it too: one view for everything).
+pub(crate) fn project(t: &Transformer, x: DVectorView<f64>) -> [f64; 2] {
     [t.view[0].dot(&x), t.view[1].dot(&x)]
 }
 

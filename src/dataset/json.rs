@@ -46,8 +46,18 @@ pub fn write(data: &Dataset) -> Result<String> {
 
 /// Reads a dataset in the JSON format described in the module documentation.
 pub fn read(text: &str) -> Result<RawDataset> {
+    read_with(text, false)
+}
+
+/// Like [`read`], but a sequence may have no `"label"` (held-out data to classify): its
+/// label is then the empty string. Everything else is checked as in [`read`].
+pub fn read_unlabeled(text: &str) -> Result<RawDataset> {
+    read_with(text, true)
+}
+
+fn read_with(text: &str, optional_labels: bool) -> Result<RawDataset> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = RootSeed.deserialize(&mut de).map_err(parse_error)?;
+    let parsed = RootSeed { optional_labels }.deserialize(&mut de).map_err(parse_error)?;
     de.end().map_err(parse_error)?;
 
     let mut sequences = Vec::with_capacity(parsed.len());
@@ -88,7 +98,9 @@ struct ParsedSequence {
 }
 
 /// The top-level object `{"sequences": [...]}`.
-struct RootSeed;
+struct RootSeed {
+    optional_labels: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for RootSeed {
     type Value = Vec<ParsedSequence>;
@@ -112,7 +124,7 @@ impl<'de> Visitor<'de> for RootSeed {
                 if sequences.is_some() {
                     return Err(de::Error::custom("the key \"sequences\" appears twice"));
                 }
-                sequences = Some(map.next_value_seed(SequencesSeed)?);
+                sequences = Some(map.next_value_seed(SequencesSeed { optional_labels: self.optional_labels })?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -122,7 +134,9 @@ impl<'de> Visitor<'de> for RootSeed {
 }
 
 /// The array of sequences.
-struct SequencesSeed;
+struct SequencesSeed {
+    optional_labels: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for SequencesSeed {
     type Value = Vec<ParsedSequence>;
@@ -138,7 +152,9 @@ impl<'de> Visitor<'de> for SequencesSeed {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(s) = seq.next_element_seed(SequenceSeed { index: out.len() })? {
+        while let Some(s) =
+            seq.next_element_seed(SequenceSeed { index: out.len(), optional_labels: self.optional_labels })?
+        {
             out.push(s);
         }
         Ok(out)
@@ -148,6 +164,7 @@ impl<'de> Visitor<'de> for SequencesSeed {
 /// One sequence object; `index` is 0-based.
 struct SequenceSeed {
     index: usize,
+    optional_labels: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for SequenceSeed {
@@ -189,9 +206,13 @@ impl<'de> Visitor<'de> for SequenceSeed {
                 "sequence {n} has no \"tokens\": expected an array of tokens, each an array of numbers"
             ))
         })?;
-        let label = label.ok_or_else(|| {
-            de::Error::custom(format!("sequence {n} has no \"label\": expected a string or a number"))
-        })?;
+        let label = match label {
+            Some(label) => label,
+            None if self.optional_labels => String::new(),
+            None => {
+                return Err(de::Error::custom(format!("sequence {n} has no \"label\": expected a string or a number")))
+            }
+        };
         Ok(ParsedSequence { name, tokens, label, first_missing })
     }
 }
