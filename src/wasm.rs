@@ -18,6 +18,7 @@
 use crate::construct::{compile, Options};
 use crate::dataset::{class_order, json, parse, Dataset, Format};
 use crate::figures::{palette, state_svg};
+use crate::heldout::{self, Probe};
 use crate::model::Transformer;
 use crate::presets;
 use crate::scene::{Budget, Keep, Scene};
@@ -154,6 +155,8 @@ pub struct Session {
     transformer: Transformer,
     report: Report,
     scene: Scene<f32>,
+    /// the last held-out data run (see the held-out block at the end)
+    held_out: Vec<Probe>,
 }
 
 impl Session {
@@ -165,7 +168,7 @@ impl Session {
         let t2 = now_ms();
         let report = Report::new(&data, &built.transformer, &built.stats, &v, t1 - t0, t2 - t1);
         let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::All).map_err(err)?;
-        Ok(Session { data, transformer: built.transformer, report, scene })
+        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new() })
     }
 
     fn no_layer(&self, k: usize) -> JsError {
@@ -321,5 +324,64 @@ impl Session {
     /// An SVG picture of one state (sizes clamped to 100..=4000 px).
     pub fn svg(&self, state: usize, width: u32, height: u32) -> Result<String, JsError> {
         state_svg(&self.scene, state, width, height).map_err(err)
+    }
+}
+
+/// Held-out data: the built transformer on sequences it was not built from (the theorem
+/// guarantees the training data only). Each `test*` method runs one set, keeps its
+/// sequences for `heldOutPositions`, and returns `{total, labeled, correct, accuracy (null
+/// when nothing is labeled), predictions: [{name, label (or null), predicted,
+/// predictedIndex, correct (or null), distance}], wrong: [{index, name, label, predicted,
+/// known}], unknownClasses, unknownCount}`; a label the model never had counts as wrong.
+impl Session {
+    fn run_held_out(&mut self, probes: Vec<Probe>) -> Result<JsValue, JsError> {
+        let result = heldout::run(&self.transformer, &probes).map_err(err)?;
+        self.held_out = probes;
+        to_js(&result)
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Held-out data from file text: format "json" (labels optional), "csv" or "ts".
+    pub fn test(&mut self, text: &str, format: &str) -> Result<JsValue, JsError> {
+        let format = Format::from_name(format).map_err(err)?;
+        self.run_held_out(heldout::parse_probes(text, format).map_err(err)?)
+    }
+
+    /// Held-out data as an object `{sequences: [{tokens, label?, name?}]}`.
+    #[wasm_bindgen(js_name = testDataset)]
+    pub fn test_dataset(&mut self, value: JsValue) -> Result<JsValue, JsError> {
+        let text = js_sys::JSON::stringify(&value)
+            .map_err(|_| JsError::new("the held-out data could not be read as JSON"))?
+            .as_string()
+            .unwrap_or_default();
+        self.run_held_out(heldout::parse_probes(&text, Format::Json).map_err(err)?)
+    }
+
+    /// The built-in held-out set of a preset (see `presets::held_out`).
+    #[wasm_bindgen(js_name = testPreset)]
+    pub fn test_preset(&mut self, name: &str, seed: u32) -> Result<JsValue, JsError> {
+        let data = presets::held_out(name, seed as u64).map_err(err)?;
+        self.run_held_out(heldout::probes(&data))
+    }
+
+    /// One unlabeled sequence, tokens `[[x1, ..., xd], ...]` (a sequence drawn by hand).
+    #[wasm_bindgen(js_name = testTokens)]
+    pub fn test_tokens(&mut self, name: &str, tokens: JsValue) -> Result<JsValue, JsError> {
+        let tokens: Vec<Vec<f64>> = serde_wasm_bindgen::from_value(tokens)
+            .map_err(|e| JsError::new(&format!("tokens: expected an array of arrays of numbers ({e})")))?;
+        self.run_held_out(vec![heldout::probe_of(name, tokens, None).map_err(err)?])
+    }
+
+    /// Held-out sequence i of the last run, in the training view at every state:
+    /// (L+1) x n x 2, token j at state s at [2(sn+j)], [2(sn+j)+1] (as `positions()`).
+    #[wasm_bindgen(js_name = heldOutPositions)]
+    pub fn held_out_positions(&self, i: usize) -> Result<Float32Array, JsError> {
+        let probe = self.held_out.get(i).ok_or_else(|| {
+            JsError::new(&format!("held-out sequence {i} is outside 0..{}", self.held_out.len()))
+        })?;
+        let p = heldout::positions(&self.transformer, &probe.tokens).map_err(err)?;
+        Ok(Float32Array::from(p.iter().map(|&x| x as f32).collect::<Vec<f32>>().as_slice()))
     }
 }

@@ -8,8 +8,13 @@
 //   load(x)        builds a preset (by name) or a dataset object; resolves to state() once the
 //                  worker has finished (a cancelled or superseded build resolves too)
 //   cancel()       stops the construction in progress (the model shown stays)
-//   test(x)        held-out data: rejects with a named error until the engine can run a built
-//                  model on new sequences
+//   test(x)        runs the built model on held-out data (x a dataset object, labels optional,
+//                  or { text, format }); resolves to the engine's summary { correct, total,
+//                  labeled, accuracy, predictions, wrong, unknownClasses, unknownCount } (also
+//                  shown in the Held-out panel), rejects with a named error (shown there too)
+//   heldOut()      { result, source, shown: { index, name, label, predicted } | null, drawn:
+//                  { a, b, f, tokens: [{ x, y }] } as last drawn (view coordinates), error }
+//   showHeldOut(i) draws held-out sequence i of the last run; resolves to heldOut()
 //   lesson(k)      goes to step k of the guided tour (starting it); resolves to state(), whose
 //                  lesson is { step, steps } while touring (else null); present: presenter mode
 //   play(), pause()
@@ -39,9 +44,9 @@ export function installHook(app) {
     load: (x) => (typeof x === 'string' ? app.loadPreset(x) : app.loadDataset(x)).then(state),
     cancel: () => app.loader.cancel(),
     lesson: (k) => app.lesson.go(k).then(state),
-    // Held-out data needs the engine to run a built transformer on new sequences, which its
-    // wasm facade does not offer yet: say so by name instead of answering wrongly.
-    test: () => Promise.reject(new Error('test on held-out data is not available: the engine cannot yet run a built model on new sequences')),
+    test: (x) => app.heldOut.run(x),
+    heldOut: () => app.heldOut.snapshot(),
+    showHeldOut: (i) => app.heldOut.show(i),
     play: () => playback.play(),
     pause: () => playback.pause(),
     frame: (k) => app.view.frame(k),

@@ -26,6 +26,7 @@ import { installHook } from './hook.js';
 import { Camera } from './camera.js';
 import { Lesson } from './lesson.js';
 import { Presenter } from './present.js';
+import { HeldOut } from './heldout.js';
 import { $, messageOf, canvasPoint } from './util.js';
 
 const urlSync = new UrlSync(() => state);
@@ -190,6 +191,12 @@ $('tour-start').addEventListener('click', () => lesson.go());
 const presenter = new Presenter({ button: $('present-toggle'), state, wroteState: () => urlSync.schedule() });
 presenter.sync();
 
+const heldOut = new HeldOut({
+  els: { preset: $('ho-preset'), file: $('ho-file'), draw: $('ho-draw'), error: $('ho-error'), result: $('ho-result') },
+  app: { model: () => loader.model, state, playback, draft, drawMode, drawAuto: $('draw-auto'), redraw },
+});
+view.heldOut = heldOut;
+
 /** A newly built model goes on screen at state `layer`. */
 function show(model, layer) {
   // Answers the worker sends later (attention, a full position, softmax) are drawn when they come.
@@ -310,6 +317,7 @@ const app = {
     return exportsApi;
   },
   scaling,
+  heldOut,
 };
 
 controls.sync();

@@ -364,6 +364,22 @@ export class Model {
     this.session = null;
     s.end(new Error('this model was replaced'));
   }
+  // Held-out data (heldout.js): the built transformer on sequences it was not built from.
+
+  /**
+   * Runs held-out data through this model in its worker — source { kind: 'text', text, format }
+   * | { kind: 'dataset', dataset } | { kind: 'preset', name, seed } | { kind: 'tokens', name,
+   * tokens } — resolving to the engine's summary { total, labeled, correct, accuracy,
+   * predictions, wrong, unknownClasses, unknownCount }; rejects with the engine's named error.
+   */
+  testHeldOut(source) {
+    return this.requireSession().call('test', [source]);
+  }
+
+  /** View positions (L+1) x n x 2 of sequence i of the last held-out run; a promise. */
+  heldOutPositions(i) {
+    return this.requireSession().call('heldOutPositions', [i]);
+  }
 }
 
 /** Indices 0..n-1 grouped by key: { order: Uint32Array, start: Uint32Array(groups+1) }. */

@@ -229,6 +229,7 @@ export class View {
     const sm = this.softmax();
     if (sm) r.drawSplit({ ...spec, title: 'hardmax (exact)' }, this.softSpec(spec, sm));
     else r.draw(spec);
+    if (!sm) this.heldOut?.draw(r, spec); // held-out data (heldout.js), on top of the training tokens
     if (this.els.softmaxNote) {
       const text = sm ? softmaxWords(m, layer, sm, this.failing(sm)) : '';
       if (this.els.softmaxNote.textContent !== text) this.els.softmaxNote.textContent = text;

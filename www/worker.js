@@ -6,7 +6,8 @@
 // some β, exports). Cancelling a build ends its worker; the model on screen keeps its own.
 //
 // Messages in:  { id, op, args }      ops: init, build, attention, tokenPosition, softmax,
-//                                      datasetJson, modelJson, svg, presetNames
+//                                      datasetJson, modelJson, svg, presetNames,
+//                                      test (held-out data), heldOutPositions
 // Messages out: { id, progress: { stage, fraction } }   while a build runs
 //               { id, ok: true, value } | { id, ok: false, error }
 
@@ -43,6 +44,7 @@ async function run(id, op, args) {
   if (!wasm) throw new Error('the engine is not started in this worker');
   if (op === 'build') return build(id, args[0], args[1], args[2] || {});
   if (!session) throw new Error('nothing was constructed in this worker');
+  if (op === 'test' || op === 'heldOutPositions') return heldOut(op, args);
   switch (op) {
     case 'attention': {
       const a = session.attention(args[0]);
@@ -168,4 +170,23 @@ function messageOf(err) {
   if (typeof err === 'string') return err;
   if (typeof err.message === 'string' && err.message) return err.message;
   return String(err);
+}
+
+/**
+ * Held-out data through the built transformer. test: args[0] is { kind: 'text', text, format }
+ * | { kind: 'dataset', dataset } | { kind: 'preset', name, seed } | { kind: 'tokens', name,
+ * tokens }; the answer is the engine's summary. heldOutPositions: args[0] is the index of a
+ * sequence of the last test; the answer its view positions at every state (Float32Array).
+ */
+function heldOut(op, args) {
+  if (op === 'heldOutPositions') {
+    const p = session.heldOutPositions(args[0]);
+    return { value: p, transfer: [p.buffer] };
+  }
+  const src = args[0] || {};
+  if (src.kind === 'text') return { value: session.test(String(src.text ?? ''), String(src.format ?? '')) };
+  if (src.kind === 'dataset') return { value: session.testDataset(src.dataset) };
+  if (src.kind === 'preset') return { value: session.testPreset(String(src.name), src.seed >>> 0) };
+  if (src.kind === 'tokens') return { value: session.testTokens(String(src.name ?? 'drawn'), src.tokens) };
+  throw new Error('held-out data: expected a file text, a dataset, a preset or tokens');
 }
