@@ -32,7 +32,18 @@ export class HeldOut {
       els.file.value = '';
       if (f) this.runFile(f).catch(() => {});
     });
-    els.draw.addEventListener('click', () => (this.probing ? this.runDrawn() : this.startDrawing()).catch(() => {}));
+    els.draw.addEventListener('click', () => (this.probing || this.drewSomething() ? this.runDrawn() : this.startDrawing()).catch(() => {}));
+    // the draw panel offers it too: the sequence being drawn, through the model on screen
+    if (els.drawPanel) {
+      const offer = el('button', null, 'where does it go? (no rebuild)');
+      offer.type = 'button';
+      offer.id = 'draw-probe';
+      offer.title = 'run the sequence being drawn through the model built so far, without rebuilding';
+      offer.addEventListener('click', () => this.runDrawn().catch(() => {}));
+      const row = el('div', 'row wrap');
+      row.append(offer);
+      els.drawPanel.append(row);
+    }
     els.result.addEventListener('click', (e) => {
       const b = e.target.closest('button[data-index]');
       if (b) this.show(Number(b.dataset.index), { play: true }).catch(() => {});
@@ -123,12 +134,22 @@ export class HeldOut {
     this.note('Click on the canvas to add tokens to your sequence, then press “run my sequence through the model”. The model is not rebuilt.');
   }
 
-  /** The drawn sequence (the draft's current one) through the model built before drawing. */
+  /** Whether draw mode is on with a sequence that has tokens. */
+  drewSomething() {
+    return this.app.draft.active && Boolean(this.app.draft.currentSequence?.tokens.length);
+  }
+
+  /**
+   * The drawn sequence (the draft's current one) through the model on screen: the one built
+   * before drawing when "auto" was off (as "where does my sequence go?" sets it), else the last
+   * drawing that was built (then the sequence may be training data, and the panel says so).
+   */
   async runDrawn() {
-    const seq = this.app.draft.currentSequence;
+    const seq = this.app.draft.active ? this.app.draft.currentSequence : null;
     const tokens = seq ? seq.tokens.map((t) => [t[0], t[1]]) : [];
     if (!tokens.length) throw this.fail(new Error('where does my sequence go: draw at least one token first (click on the canvas)'));
     this.stopDrawing();
+    this.app.drawMode.leave();
     const m = this.built();
     const name = 'your sequence';
     const inTraining = (m.datasetNow()?.sequences || []).some((s) => sameTokens(s.tokens, tokens));

@@ -192,7 +192,7 @@ const presenter = new Presenter({ button: $('present-toggle'), state, wroteState
 presenter.sync();
 
 const heldOut = new HeldOut({
-  els: { preset: $('ho-preset'), file: $('ho-file'), draw: $('ho-draw'), error: $('ho-error'), result: $('ho-result') },
+  els: { preset: $('ho-preset'), file: $('ho-file'), draw: $('ho-draw'), error: $('ho-error'), result: $('ho-result'), drawPanel: document.querySelector('#draw-panel .draw-controls') },
   app: { model: () => loader.model, state, playback, draft, drawMode, drawAuto: $('draw-auto'), redraw },
 });
 view.heldOut = heldOut;

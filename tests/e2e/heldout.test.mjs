@@ -5,6 +5,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createRequire } from 'node:module';
 import { useBrowser, appState } from './app.mjs';
 import { screenshot } from './harness.mjs';
 
@@ -179,6 +181,20 @@ test('where does my sequence go: a drawn sequence runs through the built model, 
   assert.equal(h.shown.name, 'your sequence');
   assert.equal(h.shown.predicted, result.predictions[0].predicted);
   assert.match(await page.textContent('#ho-result'), /predictions only/);
+
+  // the draw panel offers the same for the sequence being drawn there
+  await page.click('#draw-toggle');
+  await page.uncheck('#draw-auto');
+  await page.click('#draw-new');
+  await page.mouse.click(box.x + 0.45 * box.width, box.y + 0.5 * box.height);
+  const drawn = await page.evaluate(() => window.hardmax.app.draft.currentSequence.tokens.map((t) => [t[0], t[1]]));
+  assert.equal(drawn.length, 1);
+  await page.click('#draw-probe');
+  await page.waitForFunction(() => window.hardmax.heldOut().drawn !== null && !window.hardmax.state().drawing);
+  const again = await heldOut(page);
+  const engine = await facade(page, { kind: 'tokens', name: 'your sequence', tokens: drawn });
+  assert.equal(again.shown.predicted, engine.result.predictions[0].predicted);
+  assert.equal(await page.evaluate(() => window.hardmax.app.model === window.__built), true, 'still not rebuilt');
   assert.deepEqual(consoleErrors, []);
 });
 
@@ -209,3 +225,20 @@ for (const [w, hgt] of [[390, 844], [1366, 768]]) {
     assert.deepEqual(consoleErrors, []);
   });
 }
+
+test('axe-core: the panel with results and with an error has no serious or critical violations', async () => {
+  const AXE = path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js');
+  const { page, consoleErrors } = await ctx.open('#v=1&preset=rings&seed=0', { viewport: { width: 390, height: 844 } });
+  await page.click('#ho-preset');
+  await page.waitForFunction(() => window.hardmax.heldOut().result !== null);
+  await page.click('#ho-result .ho-item >> nth=0');
+  await page.evaluate(() => window.hardmax.test({ sequences: [{ tokens: [[1, 2, 3]] }] }).catch(() => null));
+  await page.waitForSelector('#ho-error:not([hidden])');
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document.querySelector('[data-panel="heldout"]'), { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  assert.deepEqual(found, []);
+  assert.deepEqual(consoleErrors, []);
+});
