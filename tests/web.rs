@@ -147,3 +147,46 @@ fn shared_constants_class_order_and_colors() {
     let colors = hardmax::wasm::js_class_colors(js_sys::JSON::parse(r#"["zeta", "red"]"#).unwrap()).unwrap();
     assert_eq!(js_sys::JSON::stringify(&colors).unwrap().as_string().unwrap(), r##"["#0072b2","#d55e00"]"##);
 }
+
+/// Held-out data through the facade: the summary, positions in the training layout, and
+/// named errors for bad input (the page shows them as they are).
+#[wasm_bindgen_test]
+fn held_out_data_summary_positions_and_errors() {
+    let mut s = Session::from_preset("rings", 0, JsValue::UNDEFINED).unwrap();
+    let r = s.test_preset("rings", 0).unwrap();
+    assert_eq!(num(&r, "total"), 18.0);
+    assert_eq!(num(&r, "labeled"), 18.0);
+    let wrong = js_sys::Array::from(&get(&r, "wrong"));
+    assert_eq!(num(&r, "correct") + wrong.length() as f64, 18.0);
+    assert_eq!(num(&r, "accuracy"), num(&r, "correct") / 18.0);
+    // positions: (L+1) x n x 2, finite, and the training sequences as held-out data are
+    // drawn exactly where the scene draws them
+    let p = s.held_out_positions(0).unwrap().to_vec();
+    assert_eq!(p.len() % (2 * (s.layer_count() + 1)), 0);
+    assert!(p.iter().all(|v| v.is_finite()));
+    assert!(s.held_out_positions(18).is_err());
+    let data = js_sys::JSON::parse(&s.dataset_json().unwrap()).unwrap();
+    let r = s.test_dataset(data).unwrap();
+    assert_eq!(num(&r, "correct"), num(&r, "total"));
+    let (all, t) = (s.positions().to_vec(), s.token_count());
+    let first = s.held_out_positions(0).unwrap().to_vec();
+    let n = first.len() / (2 * (s.layer_count() + 1));
+    for state in 0..=s.layer_count() {
+        for j in 0..n {
+            assert_eq!(first[2 * (state * n + j)], all[2 * (state * t + j)]);
+            assert_eq!(first[2 * (state * n + j) + 1], all[2 * (state * t + j) + 1]);
+        }
+    }
+    // unlabeled tokens; wrong d; unknown format: named errors
+    let tokens = js_sys::JSON::parse("[[1, 0.5], [0.2, 2]]").unwrap();
+    let r = s.test_tokens("drawn", tokens).unwrap();
+    assert_eq!(num(&r, "labeled"), 0.0);
+    assert!(get(&r, "accuracy").is_null());
+    let msg = |e: wasm_bindgen::JsError| get(&JsValue::from(e), "message").as_string().unwrap_or_default();
+    let e = s.test_tokens("drawn", js_sys::JSON::parse("[[1, 2, 3]]").unwrap()).err().expect("refused");
+    assert_eq!(msg(e), "the data have d = 3 coordinates per token but the transformer takes d = 2");
+    let e = s.test("x", "xlsx").err().expect("refused");
+    assert!(msg(e).contains("unknown format"));
+    let e = s.test("{\"sequences\": [{\"tokens\": [[1, null]]}]}", "json").err().expect("refused");
+    assert_eq!(msg(e), "sequence 1, token 1, coordinate 2: missing value");
+}
