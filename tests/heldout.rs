@@ -188,7 +188,7 @@ fn bad_probes_are_named_errors() {
     assert!(matches!(heldout::probe_of("drawn", vec![vec![1.0, f64::INFINITY]], None), Err(Error::NonFinite { .. })));
     // a drawn sequence
     let p = heldout::probe_of("drawn", vec![vec![3.0, 3.2], vec![1.0, 2.2]], None).unwrap();
-    let r = heldout::run(&t, &[p.clone()]).unwrap();
+    let r = heldout::run(&t, std::slice::from_ref(&p)).unwrap();
     assert_eq!(r.predictions[0].predicted_index, t.classify(&p.tokens));
     // CSV and TS held-out files are read by the training readers (labels required)
     let csv = "sequence,label,x,y\na,red,1,2\na,red,2,1\n";
