@@ -135,6 +135,9 @@ fn view2(t: &Transformer, x: &DVector<f64>) -> [f64; 2] {
 
 impl Session {
     fn build(data: Dataset, opts: Options) -> Result<Session, JsError> {
+        if data.task() == crate::dataset::Task::Interpolate {
+            return Err(JsError::new("this dataset has targets (interpolation); the page shows classification datasets for now — use `hardmax verify` on the command line"));
+        }
         let t0 = now_ms();
         let built = compile(&data, &opts).map_err(err)?;
         let t1 = now_ms();
@@ -229,6 +232,7 @@ impl Session {
                         crate::model::TentRole::JumpOut => "jump-out",
                         crate::model::TentRole::MoveBack => "move-back",
                         crate::model::TentRole::Label => "label",
+                        crate::model::TentRole::Place => "place",
                     },
                     center,
                     normal,

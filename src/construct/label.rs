@@ -49,6 +49,7 @@ pub fn run(
     classes: &[String],
     view: &[DVector<f64>; 2],
     labeling: Labeling,
+    max_width: usize,
     rng: &mut Rng,
 ) -> Result<Labeled> {
     let d = view[0].len();
@@ -165,7 +166,8 @@ pub fn run(
         present.iter().map(|&l| (l, code_of(l) - delta - pad, code_of(l) + delta + pad)).collect();
 
     // one tent per run; consecutive tents share a feed-forward layer while it stays at
-    // most 6 neurons wide (their slabs along u are disjoint, their moves are along e)
+    // most `max_width` neurons wide (their slabs along u are disjoint, their moves are
+    // along e)
     let n_runs = runs.len();
     let mut tents: Vec<(Tent, String)> = Vec::with_capacity(n_runs);
     for (i, r) in runs.iter().enumerate() {
@@ -207,7 +209,7 @@ pub fn run(
     let mut layers: Vec<Vec<(Tent, String)>> = Vec::new();
     for t in tents {
         match layers.last_mut() {
-            Some(l) if l.iter().map(|(t, _)| t.width()).sum::<usize>() + t.0.width() <= 6 => l.push(t),
+            Some(l) if l.iter().map(|(t, _)| t.width()).sum::<usize>() + t.0.width() <= max_width => l.push(t),
             _ => layers.push(vec![t]),
         }
     }

@@ -21,13 +21,18 @@
 //! ```
 
 pub mod collapse;
+pub mod conflict;
 pub mod geometry;
+pub mod interpolate;
 pub mod label;
 pub mod normalize;
+pub mod park;
+pub mod place;
 pub mod separate;
 pub mod snap;
+pub mod spread;
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Task};
 use crate::error::{Error, Result};
 use crate::model::{transformer::Directions, InputMap, Transformer};
 use geometry::Rng;
@@ -80,6 +85,10 @@ pub struct Options {
     pub split_choice: SplitChoice,
     pub labeling: Labeling,
     pub anchors: AnchorPlacement,
+    /// hidden neurons per feed-forward layer (at least 6: a split's jump-out and the
+    /// previous move-back share one layer; a tent takes 3). The snap layer of
+    /// classification is one neuron plus two per class boundary, whatever the cap.
+    pub max_width: usize,
 }
 
 impl Default for Options {
@@ -92,6 +101,7 @@ impl Default for Options {
             split_choice: SplitChoice::Greedy,
             labeling: Labeling::Runs,
             anchors: AnchorPlacement::Circle,
+            max_width: 6,
         }
     }
 }
@@ -104,6 +114,25 @@ impl Options {
                 name: "collapse layers",
                 message: format!("{} is outside 1..=16", self.collapse_layers),
             });
+        }
+        if !(6..=1_000_000).contains(&self.max_width) {
+            return Err(Error::InvalidOption {
+                name: "max width",
+                message: format!(
+                    "{} hidden neurons per feed-forward layer: at least 6 are needed (a split's jump-out and the previous move-back share a layer, three neurons each)",
+                    self.max_width
+                ),
+            });
+        }
+        if data.task() == Task::Interpolate {
+            return match (data.dim(), self.lift_time) {
+                (_, true) => Err(Error::InvalidOption {
+                    name: "lift",
+                    message: "lifting to (x, t) applies to classification; interpolation targets live in the tokens' own space".into(),
+                }),
+                (1, false) => Err(Error::OneDimensionalTargets),
+                _ => Ok(()),
+            };
         }
         match (data.dim(), self.lift_time) {
             (1, false) => Err(Error::OneDimensional),
@@ -128,6 +157,13 @@ pub struct BuildStats {
     pub min_label_gap: f64,
     pub min_label_distance: f64,
     pub explained: Option<[f64; 2]>,
+    /// interpolation: distinct read positions (0 for classification)
+    #[serde(default)]
+    pub read_points: usize,
+    /// interpolation: smallest gap below a placed point along its direction (+inf for
+    /// classification)
+    #[serde(default)]
+    pub min_place_gap: f64,
 }
 
 pub struct Compiled {
@@ -153,9 +189,13 @@ fn input_map(data: &Dataset, opts: &Options) -> InputMap {
     }
 }
 
-/// Builds the transformer: normalize, separate, collapse, label, snap.
+/// Builds the transformer: normalize, separate, then collapse, label, snap to classify, or
+/// park and place to interpolate (see [`interpolate`]).
 pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     opts.check(data)?;
+    if data.task() == Task::Interpolate {
+        return interpolate::compile(data, opts);
+    }
     let mut rng = Rng::new(opts.seed);
     let input = input_map(data, opts);
     let encoded = data.map_tokens(input.output_dim(data.dim()), |t| input.apply(t));
@@ -163,12 +203,12 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let names: Vec<String> = data.sequences().iter().map(|s| s.name.clone()).collect();
 
     let norm = normalize::run(&encoded, &mut rng);
+    let mut by_label = conflict::ByLabel { labels: &labels, names: &names, classes: data.classes() };
     let sep = separate::run(
         separate::Input {
             clouds: norm.clouds,
-            labels: &labels,
+            conflict: &mut by_label,
             names: &names,
-            classes: data.classes(),
             w: &norm.w,
             c: &norm.c,
             choice: opts.split_choice,
@@ -176,7 +216,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         &mut rng,
     )?;
     let col = collapse::run(sep.clouds, &norm.w, sep.pending, opts.collapse_layers);
-    let lab = label::run(col.clouds, &labels, data.classes(), &norm.view, opts.labeling, &mut rng)?;
+    let lab = label::run(col.clouds, &labels, data.classes(), &norm.view, opts.labeling, opts.max_width, &mut rng)?;
     let anchors = snap::place_anchors(&lab.clouds, &norm.view, data.classes().len(), opts.anchors);
     let snapped = snap::run(lab.clouds, &lab.e, &lab.codes, &anchors);
     drop(snapped.clouds);
@@ -187,6 +227,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     blocks.extend(lab.blocks);
     blocks.push(snapped.block);
     let transformer = Transformer {
+        task: Task::Classify,
         input_dim: data.dim(),
         dim: encoded.dim(),
         input,
@@ -205,6 +246,8 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         min_label_gap: lab.min_gap,
         min_label_distance: lab.min_label_distance,
         explained: norm.explained,
+        read_points: 0,
+        min_place_gap: f64::INFINITY,
     };
     Ok(Compiled { transformer, stats })
 }
