@@ -30,7 +30,7 @@ use crate::model::{Cloud, FeedForward, Sweep, Tent};
 use nalgebra::{DMatrix, DVector};
 
 /// Candidate place directions (w among them).
-pub const DIRECTIONS: usize = 24;
+pub const DIRECTIONS: usize = 8;
 
 pub struct Input<'a> {
     /// the state after the separate stage

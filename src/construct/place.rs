@@ -3,16 +3,17 @@
 //!
 //! Each layer takes, along some of the candidate directions g, the topmost read point not
 //! yet placed (the one with the largest `g . x`) and moves it onto its target with a tent
-//! on g at its level, half-width h (a power of two, at most half the gap down to the next
-//! point along g):
+//! on g at its level, half-width h (a power of two, at most half the gap to the nearest
+//! other point along g):
 //! ```text
 //! D [ relu(z + 1) - 2 relu(z) + relu(z - 1) ],   z = (g.x - level) / h.
 //! ```
 //! Every other unplaced point is at least 2h below along g, and (after park) every target
 //! is far below too, so on every token but the point's own every neuron of the tent is
 //! inactive: nothing else moves, not even by a rounding error, and a placed point never
-//! moves again. Points picked in one layer are each topmost along their own direction, so
-//! each lies below the others' slabs and they share the layer.
+//! moves again. Further points of one layer are each topmost among the points not picked
+//! before them; the points picked before may lie above their slabs and see a rounding
+//! leak, which the correction below absorbs.
 //!
 //! Exactness: with h a power of two, `U = g / h` and the bias `-level / h` are exact, and
 //! the level is the layer's own dot product at the point, so the point sits exactly at
@@ -93,7 +94,9 @@ pub fn run(input: Input) -> Result<Placed> {
         let x = sweep.tokens().select_columns(reps.iter());
         let mut tents: Vec<Tent> = Vec::with_capacity(picks.len());
         for (i, p) in picks.iter().enumerate() {
-            let g = sweep.directions()[p.dir].clone();
+            // the vector the sweep's direction was made from, so that the rows g / h are
+            // recognized as that direction (normalizing twice may move a last bit)
+            let g = sweep.given_direction(p.dir).clone();
             let h = power_of_two_below((p.gap / 2.0).min(MAX_HALF));
             let u = &g / h;
             let mut s = 0.0;
@@ -121,7 +124,9 @@ pub fn run(input: Input) -> Result<Placed> {
             ff
         };
         if !tents.is_empty() {
-            for _ in 0..4 {
+            // a point's output depends on its own displacement and on the (rounding) leak of
+            // tents picked after it; as many rounds as picks settle every one
+            for _ in 0..picks.len() + 2 {
                 let candidate = build(&tents);
                 let out = candidate.forward(&x);
                 let mut worst: f64 = 0.0;
@@ -239,8 +244,11 @@ fn power_of_two_below(v: f64) -> f64 {
     h
 }
 
-/// Up to `room` unplaced read points, each the topmost along its own direction, the widest
-/// gaps first.
+/// Up to `room` unplaced read points, picked one after the other: each is the topmost
+/// along some direction among the points not picked yet, with the widest gap. Every
+/// other point (picked ones included) lies outside its slab: unplaced ones below (exactly
+/// untouched), points picked before it possibly above (their outputs see a rounding leak
+/// of its neurons, which their own correction absorbs).
 fn pick(
     sweep: &Sweep,
     point_of: &[usize],
@@ -249,34 +257,37 @@ fn pick(
     room: usize,
     names: &[String],
 ) -> Result<Vec<Pick>> {
-    let mut cands: Vec<Pick> = Vec::new();
-    for k in 0..sweep.directions().len() {
-        let mut walk = sweep.descending(k);
-        let Some((top_proj, top)) = walk.next() else { continue };
-        let a = point_of[top];
-        if placed[a] {
-            continue;
-        }
-        let mut low = top_proj;
-        let mut below = None;
-        let mut gap = f64::INFINITY;
-        for (proj, i) in walk {
-            if point_of[i] == a {
-                low = low.min(proj);
-                continue;
-            }
-            below = Some(i);
-            gap = low - proj;
-            break;
-        }
-        cands.push(Pick { point: a, top, dir: k, gap, below });
-    }
-    cands.sort_by(|x, y| y.gap.total_cmp(&x.gap).then(x.dir.cmp(&y.dir)));
     let mut out: Vec<Pick> = Vec::new();
-    for c in cands {
-        if out.len() == room {
-            break;
+    while out.len() < room {
+        let picked = |p: usize| out.iter().any(|q| q.point == p);
+        let mut best: Option<Pick> = None;
+        for k in 0..sweep.directions().len() {
+            // the lowest picked point above, then the topmost unpicked point a and its extent
+            let mut above = f64::INFINITY;
+            let mut a: Option<(usize, usize, f64, f64)> = None; // (point, top token, high, low)
+            let mut below = None;
+            let mut gap_below = f64::INFINITY;
+            for (proj, i) in sweep.descending(k) {
+                let p = point_of[i];
+                match a {
+                    None if placed[p] => break,
+                    None if picked(p) => above = above.min(proj),
+                    None => a = Some((p, i, proj, proj)),
+                    Some((ap, _, _, ref mut low)) if ap == p => *low = proj,
+                    Some((_, _, _, low)) => {
+                        below = Some(i);
+                        gap_below = low - proj;
+                        break;
+                    }
+                }
+            }
+            let Some((point, top, high, _)) = a else { continue };
+            let gap = gap_below.min(above - high);
+            if best.as_ref().map_or(true, |b| gap > b.gap) {
+                best = Some(Pick { point, top, dir: k, gap, below });
+            }
         }
+        let Some(c) = best else { break };
         let level = sweep.projection(c.top, c.dir).abs();
         let floor = (10.0 * EPS_EQ).max(1e-12 * level);
         if c.gap < floor {
@@ -292,9 +303,6 @@ fn pick(
                 });
             }
             break;
-        }
-        if out.iter().any(|p| p.point == c.point) {
-            continue;
         }
         out.push(c);
     }

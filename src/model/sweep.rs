@@ -25,7 +25,6 @@ use super::transformer::Block;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use std::collections::{BTreeSet, HashMap};
-use std::ops::Bound::{Excluded, Unbounded};
 
 /// At most this many directions are indexed (rows along others make a layer dense).
 pub const MAX_DIRECTIONS: usize = 64;
@@ -33,6 +32,11 @@ pub const MAX_DIRECTIONS: usize = 64;
 pub struct Sweep {
     x: DMatrix<f64>,
     dirs: Vec<DVector<f64>>,
+    /// the vectors the directions were made from (a row `g / h` of U with g one of these
+    /// normalizes bitwise to its direction)
+    given: Vec<DVector<f64>>,
+    /// +1 or -1: the given vector points along (or against) the stored direction
+    signs: Vec<f64>,
     keys: HashMap<Vec<u64>, usize>,
     /// proj[i * k + j] = dirs[j] . x_i
     proj: Vec<f64>,
@@ -70,41 +74,47 @@ impl Sweep {
     /// directions are kept once, at most [`MAX_DIRECTIONS`]).
     pub fn new(x: DMatrix<f64>, directions: &[DVector<f64>]) -> Sweep {
         let mut dirs = Vec::new();
+        let mut given = Vec::new();
+        let mut signs = Vec::new();
         let mut keys = HashMap::new();
         for g in directions {
             if dirs.len() == MAX_DIRECTIONS {
                 break;
             }
-            if let Some((u, _)) = normalized(g.as_slice()) {
+            if let Some((u, sign)) = normalized(g.as_slice()) {
                 let k = key_of(&u);
                 if !keys.contains_key(&k) {
                     keys.insert(k, dirs.len());
                     dirs.push(u);
+                    given.push(g.clone());
+                    signs.push(sign);
                 }
             }
         }
         let k = dirs.len();
-        let mut s = Sweep { x, dirs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0 };
+        let mut s = Sweep { x, dirs, given, signs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0 };
         s.reindex_all();
         s
     }
 
     /// The directions of the rows of U in the feed-forward layers of `blocks`, the most
-    /// frequent first (for [`Sweep::new`]).
+    /// frequent first, each as one of its rows (for [`Sweep::new`]: normalizing a vector
+    /// twice may move a last bit, so rows are passed as they are).
     pub fn directions_of(blocks: &[Block]) -> Vec<DVector<f64>> {
-        let mut count: HashMap<Vec<u64>, (usize, DVector<f64>)> = HashMap::new();
+        let mut count: HashMap<Vec<u64>, (usize, Vec<u64>, DVector<f64>)> = HashMap::new();
         for b in blocks {
             let u = b.ff.u();
             for r in 0..u.nrows() {
                 let row: Vec<f64> = u.row(r).iter().copied().collect();
                 if let Some((g, _)) = normalized(&row) {
-                    count.entry(key_of(&g)).or_insert((0, g)).0 += 1;
+                    let key = key_of(&g);
+                    count.entry(key.clone()).or_insert((0, key, DVector::from_vec(row))).0 += 1;
                 }
             }
         }
-        let mut all: Vec<(usize, DVector<f64>)> = count.into_values().collect();
-        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.iter().partial_cmp(b.1.iter()).unwrap_or(std::cmp::Ordering::Equal)));
-        all.into_iter().take(MAX_DIRECTIONS).map(|(_, g)| g).collect()
+        let mut all: Vec<(usize, Vec<u64>, DVector<f64>)> = count.into_values().collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        all.into_iter().take(MAX_DIRECTIONS).map(|(_, _, row)| row).collect()
     }
 
     pub fn tokens(&self) -> &DMatrix<f64> {
@@ -119,13 +129,25 @@ impl Sweep {
     pub fn directions(&self) -> &[DVector<f64>] {
         &self.dirs
     }
-    /// `directions()[k] . x_i` as cached.
-    pub fn projection(&self, i: usize, k: usize) -> f64 {
-        self.proj[i * self.dirs.len() + k]
+    /// The vector direction k was made from: tents written on it (U = g / h, h a power of
+    /// two) are recognized as direction k.
+    pub fn given_direction(&self, k: usize) -> &DVector<f64> {
+        &self.given[k]
     }
-    /// Tokens by decreasing projection on direction k: (projection, token).
-    pub fn descending(&self, k: usize) -> impl Iterator<Item = (f64, usize)> + '_ {
-        self.sets[k].iter().rev().map(move |&(_, i)| (self.projection(i as usize, k), i as usize))
+    /// The projection of token i on the unit vector along the given vector k, as cached
+    /// (`directions()[k]` may point the other way: directions are stored with their first
+    /// nonzero entry positive).
+    pub fn projection(&self, i: usize, k: usize) -> f64 {
+        self.signs[k] * self.proj[i * self.dirs.len() + k]
+    }
+    /// Tokens by decreasing projection along the given vector k: (projection, token).
+    pub fn descending(&self, k: usize) -> Box<dyn Iterator<Item = (f64, usize)> + '_> {
+        let at = move |&(_, i): &(u64, u32)| (self.projection(i as usize, k), i as usize);
+        if self.signs[k] > 0.0 {
+            Box::new(self.sets[k].iter().rev().map(at))
+        } else {
+            Box::new(self.sets[k].iter().map(at))
+        }
     }
 
     fn project(&self, i: usize, out: &mut [f64]) {
@@ -143,16 +165,18 @@ impl Sweep {
         let (n, k) = (self.x.ncols(), self.dirs.len());
         self.proj = vec![0.0; n * k];
         let mut buf = vec![0.0; k];
-        for set in self.sets.iter_mut() {
-            set.clear();
-        }
         for i in 0..n {
             self.project(i, &mut buf);
             self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
-            for (j, v) in buf.iter().enumerate() {
-                self.sets[j].insert((ord(*v), i as u32));
-            }
             self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+        }
+        // sorted, then built in bulk
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+        for j in 0..k {
+            keys.clear();
+            keys.extend((0..n).map(|i| (ord(self.proj[i * k + j]), i as u32)));
+            keys.sort_unstable();
+            self.sets[j] = keys.iter().copied().collect();
         }
     }
 
@@ -179,7 +203,8 @@ impl Sweep {
         let d = u.ncols();
         let gamma = (d as f64 + 2.0) * f64::EPSILON;
         let x_max = self.norm1_max;
-        let mut out: Vec<usize> = Vec::new();
+        // per (direction, side): the loosest threshold over the layer's neurons
+        let mut limits: Vec<(usize, bool, f64)> = Vec::new();
         for r in 0..u.nrows() {
             let row: Vec<f64> = u.row(r).iter().copied().collect();
             let Some((g, sign)) = normalized(&row) else {
@@ -194,17 +219,28 @@ impl Sweep {
             let alpha = sign * row.iter().map(|a| a * a).sum::<f64>().sqrt();
             let resid = row.iter().zip(dir.iter()).map(|(a, gk)| (a - alpha * gk).abs()).fold(0.0, f64::max);
             let bound = 4.0 * ((2.0 * gamma * alpha.abs() + (1.0 + gamma) * resid) * x_max + 2.0 * f64::EPSILON * b[r].abs());
-            // active only if alpha * proj + b + bound > 0
+            // active only if alpha * proj + b + bound > 0: proj above tau (alpha > 0) or
+            // below it (alpha < 0)
             let tau = (-b[r] - bound) / alpha;
-            let slop = 8.0 * f64::EPSILON * tau.abs() + f64::MIN_POSITIVE;
             if !tau.is_finite() {
                 return None;
             }
+            let slop = 8.0 * f64::EPSILON * tau.abs() + f64::MIN_POSITIVE;
+            let (up, tau) = if alpha > 0.0 { (true, tau - slop) } else { (false, tau + slop) };
+            match limits.iter_mut().find(|l| l.0 == k && l.1 == up) {
+                Some(l) => l.2 = if up { l.2.min(tau) } else { l.2.max(tau) },
+                None => limits.push((k, up, tau)),
+            }
+        }
+        // the candidates sit at an end of the order: walk in from that end
+        let mut out: Vec<usize> = Vec::new();
+        for (k, up, tau) in limits {
             let set = &self.sets[k];
-            if alpha > 0.0 {
-                out.extend(set.range((Excluded((ord(tau - slop), u32::MAX)), Unbounded)).map(|&(_, i)| i as usize));
+            let t = ord(tau);
+            if up {
+                out.extend(set.iter().rev().take_while(|e| e.0 > t).map(|&(_, i)| i as usize));
             } else {
-                out.extend(set.range(..(ord(tau + slop), 0)).map(|&(_, i)| i as usize));
+                out.extend(set.iter().take_while(|e| e.0 < t).map(|&(_, i)| i as usize));
             }
         }
         out.sort_unstable();
