@@ -230,15 +230,21 @@ fn spec_strategy(kinds: Vec<Kind>) -> impl Strategy<Value = Spec> {
 
 fn run_specs(cases: u32, kinds: Vec<Kind>, width: usize) {
     let mut r = runner(cases);
-    let result = r.run(&spec_strategy(kinds), |spec| {
+    let worst = std::cell::Cell::new((0.0f64, 0.0f64, 0usize, 0usize));
+    let result = r.run(&spec_strategy(kinds.clone()), |spec| {
         let parts = generate(&spec);
-        check(&dataset(&parts), &Options { seed: spec.seed % 1000, max_width: width, ..Options::default() })
-            .map(|_| ())
-            .map_err(|e| TestCaseError::fail(format!("{spec:?}: {e}")))
+        let data = dataset(&parts);
+        let o = check(&data, &Options { seed: spec.seed % 1000, max_width: width, ..Options::default() })
+            .map_err(|e| TestCaseError::fail(format!("{spec:?}: {e}")))?;
+        let (a, b, blocks, sum_m) = worst.get();
+        worst.set((a.max(o.check.max_error), b.max(o.check.max_error_rel), blocks + o.blocks, sum_m + data.sum_m()));
+        Ok(())
     });
     if let Err(e) = result {
         panic!("{e}");
     }
+    let (a, b, blocks, sum_m) = worst.get();
+    eprintln!("{kinds:?} at width {width}: worst error {a:.2e}, worst relative {b:.2e}; {blocks} blocks for sum m = {sum_m} in all");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -279,6 +285,27 @@ fn wider_layers_need_fewer_blocks() {
     let o = check(&data, &Options { max_width: 96, ..Options::default() }).unwrap();
     assert!(o.blocks <= 1 + o.splits + 1 + data.sum_m().div_ceil(32) + 1, "{o:?}");
     run_specs(10, vec![Kind::Pool, Kind::Copy, Kind::Hub], 15);
+}
+
+#[test]
+fn classification_obeys_the_width_cap_too() {
+    // the same vowel recordings, labeled: label layers pack more runs when wider; every
+    // layer but the snap layer (one neuron plus two per class boundary) stays within the cap
+    let text = std::fs::read_to_string(data_path("JapaneseVowels_TRAIN.ts")).expect("test data");
+    let data = parse(&text, Format::Ts).expect("valid .ts");
+    let mut last = usize::MAX;
+    for width in [6, 12, 48] {
+        let built = compile(&data, &Options { max_width: width, ..Options::default() }).unwrap();
+        let t = &built.transformer;
+        let v = hardmax::verify::verify(t, &data);
+        assert_eq!(v.correct, v.total);
+        let snap = t.blocks.len() - 1;
+        for (i, b) in t.blocks.iter().enumerate().filter(|(i, _)| *i != snap) {
+            assert!(b.ff.width() <= width, "width {width}: block {} is {} wide", i + 1, b.ff.width());
+        }
+        assert!(t.blocks.len() <= last);
+        last = t.blocks.len();
+    }
 }
 
 #[test]

@@ -13,9 +13,11 @@
 //!    directions, straight onto its target ([`place`](super::place)); the last attention
 //!    layer undoes the normalization's scale.
 //!
-//! Blocks: `1 + S + L` with S splits and L place layers, `L = ceil((P + 1) / 2)` at width 6
-//! for P distinct read points (`P <= sum m`), one more when the park layer also brings back
-//! the last split's token. The paper's hardmax count is `2 sum m + 2N + 1`.
+//! Blocks at width 6 (two tents per layer), for P distinct read points (`P <= sum m`) and
+//! S separate blocks (one per split, `S <= N - 1`): without splits `2 + ceil((P - 1) / 2)`
+//! (the park layer holds one tent); with splits `1 + S + 1 + ceil(P / 2)` (the park layer
+//! holds the last move-back instead). At width W a layer holds `floor(W / 3)` tents. The
+//! paper's hardmax count is `2 sum m + 2N + 1`.
 //!
 //! ```
 //! use hardmax::{construct::{compile, Options}, dataset::Dataset};
