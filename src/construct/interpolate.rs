@@ -2,9 +2,10 @@
 //! is its target sequence (the general theorem of the paper; classification is m = 1).
 //!
 //! The stages:
-//! 1. normalize — shared with classification; when read tokens of sequences with leaders
-//!    at different levels coincide, its attention layer also spreads the sequences
-//!    ([`spread`](super::spread), no extra block);
+//! 1. normalize — shared with classification; when read tokens of different sequences
+//!    coincide with different targets, its attention layer also spreads the sequences
+//!    apart ([`spread`](super::spread): no extra block; a few more spread layers, one block
+//!    each, when they resolve many conflicts at once);
 //! 2. separate — shared; the conflict is [`ByTarget`]: read tokens of two sequences at
 //!    one position with different targets;
 //! 3. park — one constant neuron lifts every token above every target
@@ -14,9 +15,9 @@
 //!    layer undoes the normalization's scale.
 //!
 //! Blocks at width 6 (two tents per layer), for P distinct read points (`P <= sum m`) and
-//! S separate blocks (one per split, `S <= N - 1`): without splits `2 + ceil((P - 1) / 2)`
-//! (the park layer holds one tent); with splits `1 + S + 1 + ceil(P / 2)` (the park layer
-//! holds the last move-back instead). At width W a layer holds `floor(W / 3)` tents. The
+//! S separate blocks (extra spread layers and one block per split; at most N - 1 splits):
+//! without splits `1 + S + 1 + ceil((P - 1) / 2)` (the park layer holds one tent); with
+//! splits `1 + S + 1 + ceil(P / 2)` (the park layer holds the last move-back instead). At width W a layer holds `floor(W / 3)` tents. The
 //! paper's hardmax count is `2 sum m + 2N + 1`.
 //!
 //! ```
@@ -75,7 +76,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let mut norm = normalize::run(&encoded, &mut rng);
     conflict::check_reads(&norm.clouds, &reads, &names)?;
     let mut by_target = ByTarget::new(&reads, &names);
-    spread::run(&mut norm.block, &mut norm.clouds, &norm.w, &norm.c, &mut by_target, &mut rng);
+    let spread = spread::run(&mut norm.block, &mut norm.clouds, &norm.w, &norm.c, &mut by_target, &mut rng);
     let sep = separate::run(
         separate::Input {
             clouds: norm.clouds,
@@ -102,6 +103,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let placed = place::run(place::Input { parked, max_width: opts.max_width, names: &names })?;
 
     let mut blocks = vec![norm.block];
+    blocks.extend(spread.blocks);
     blocks.extend(sep.blocks);
     blocks.extend(placed.blocks);
     let transformer = Transformer {
