@@ -103,6 +103,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let placed = place::run(place::Input { parked, max_width: opts.max_width, names: &names })?;
 
     let mut blocks = vec![norm.block];
+    let spreads = spread.layers;
     blocks.extend(spread.blocks);
     blocks.extend(sep.blocks);
     blocks.extend(placed.blocks);
@@ -126,6 +127,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         min_label_gap: f64::INFINITY,
         min_label_distance: f64::INFINITY,
         explained: norm.explained,
+        spreads,
         read_points: placed.read_points,
         min_place_gap: placed.min_gap,
     };

@@ -157,6 +157,9 @@ pub struct BuildStats {
     pub min_label_gap: f64,
     pub min_label_distance: f64,
     pub explained: Option<[f64; 2]>,
+    /// interpolation: spread layers (attention only; the first in the normalize block)
+    #[serde(default)]
+    pub spreads: usize,
     /// interpolation: distinct read positions (0 for classification)
     #[serde(default)]
     pub read_points: usize,
@@ -246,6 +249,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         min_label_gap: lab.min_gap,
         min_label_distance: lab.min_label_distance,
         explained: norm.explained,
+        spreads: 0,
         read_points: 0,
         min_place_gap: f64::INFINITY,
     };
