@@ -124,6 +124,15 @@ pub struct Report {
     pub max_target_error: Option<f64>,
     /// interpolation: worst |output - target| / max(1, |target|)
     pub max_target_error_rel: Option<f64>,
+    /// what the construction option `softmax_beta` did (absent when not asked)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub softmax_scaling: Option<crate::softmax::Scaling>,
+    /// `verify --softmax`: beta_star, softmax_curve, ... (absent otherwise)
+    #[serde(flatten)]
+    pub softmax: Option<crate::softmax::Summary>,
+    /// `verify --certify`: certified, certified_slack, ... (absent otherwise)
+    #[serde(flatten)]
+    pub certificate: Option<crate::certify::Certificate>,
 }
 
 impl Report {
@@ -151,8 +160,8 @@ impl Report {
         }
         if !v.wrong.is_empty() {
             notes.push(format!(
-                "{} sequence(s) misclassified, first: {}",
-                v.wrong.len(),
+                "{} misclassified, first: {}",
+                if v.wrong.len() == 1 { "1 sequence".to_string() } else { format!("{} sequences", v.wrong.len()) },
                 data.sequences()[v.wrong[0]].name
             ));
         }
@@ -185,6 +194,9 @@ impl Report {
             read_points: None,
             max_target_error: None,
             max_target_error_rel: None,
+            softmax_scaling: stats.softmax_scaling.clone(),
+            softmax: None,
+            certificate: None,
         }
     }
 }

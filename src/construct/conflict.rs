@@ -7,18 +7,21 @@
 //! lack; the attention layer then translates the two sides differently, which resolves
 //! the conflicts between them.
 //!
-//! * [`ByLabel`] (classify): sequences whose leaders sit at one position, tagged by label.
-//!   After the collapse every token is its leader, so differently labeled sequences must
-//!   not share one.
+//! * [`ByLabel`] (classify): sequences whose collapse points (where the collapse attention
+//!   puts all their tokens: the leader, or the mean of top tokens tied within the attention
+//!   tolerance) lie closer than [`Tolerance::separation`], transitively, tagged by label.
+//!   After the collapse every token is at its collapse point, so differently labeled
+//!   sequences must not share one, nor sit so close that the label stage could tell them
+//!   apart only along directions nearly parallel to their difference.
 //! * [`ByTarget`] (interpolate): sequences whose read tokens sit at one position, tagged by
 //!   the target that position is read with. A feed-forward layer moves all tokens at one
 //!   position alike, so one position cannot go to two targets. The sequences of such a
 //!   group usually share their leader; if their leaders merely lie at the same level
 //!   along w, a split separates them just as well.
 
-use super::geometry::{cluster_positions, EPS_EQ};
+use super::geometry::{cluster_positions, eps_eq, size_of};
 use crate::error::{Error, Result};
-use crate::model::Cloud;
+use crate::model::{Cloud, SelfAttention, Value};
 use nalgebra::{DMatrix, DVector};
 use std::collections::HashMap;
 
@@ -26,18 +29,28 @@ use std::collections::HashMap;
 /// conflict. Members are sorted by sequence and appear once.
 pub type Group = Vec<(usize, usize)>;
 
+/// Distances the separate stage decides by on the current state (see `geometry`).
+#[derive(Debug, Clone, Copy)]
+pub struct Tolerance {
+    /// positions closer than this are one position
+    pub eps: f64,
+    /// differently labeled collapse points closer than this must be split
+    pub separation: f64,
+}
+
 /// The relation the separate stage resolves.
 pub trait Conflict {
     /// Groups of conflicting sequences on the current state (only groups holding at least
     /// two tags), ordered by first member.
-    fn groups(&mut self, clouds: &[&Cloud], w: &DVector<f64>) -> Vec<Group>;
-    /// The error for two conflicting sequences that hold the same set of positions.
-    fn inseparable(&self, a: usize, b: usize) -> Error;
+    fn groups(&mut self, clouds: &[&Cloud], w: &DVector<f64>, tol: Tolerance) -> Vec<Group>;
+    /// The error for two conflicting sequences that hold the same set of positions (within
+    /// `eps`).
+    fn inseparable(&self, a: usize, b: usize, eps: f64) -> Error;
     /// What two conflicting sequences share, for captions: "«A» and «B» {reason}".
     fn reason(&self) -> &'static str;
 }
 
-/// Classification: sequences sharing a leader position but not their labels.
+/// Classification: sequences whose collapse points (nearly) coincide but not their labels.
 pub struct ByLabel<'a> {
     pub labels: &'a [usize],
     pub names: &'a [String],
@@ -45,19 +58,17 @@ pub struct ByLabel<'a> {
 }
 
 impl Conflict for ByLabel<'_> {
-    fn groups(&mut self, clouds: &[&Cloud], w: &DVector<f64>) -> Vec<Group> {
-        let ids = cluster_positions(&leaders(clouds, w), EPS_EQ);
-        let mut groups: HashMap<usize, Group> = HashMap::new();
-        for (s, &g) in ids.iter().enumerate() {
-            groups.entry(g).or_default().push((s, self.labels[s]));
-        }
-        let mut out: Vec<Group> =
-            groups.into_values().filter(|g| g.iter().any(|&(_, l)| l != g[0].1)).collect();
-        out.sort_by_key(|g| g[0].0);
+    fn groups(&mut self, clouds: &[&Cloud], w: &DVector<f64>, tol: Tolerance) -> Vec<Group> {
+        let mut out: Vec<Group> = collapse_groups(clouds, w, tol.separation)
+            .into_iter()
+            .filter(|g| g.iter().any(|&s| self.labels[s] != self.labels[g[0]]))
+            .map(|g| g.into_iter().map(|s| (s, self.labels[s])).collect())
+            .collect();
+        out.sort_by_key(|g: &Group| g[0].0);
         out
     }
 
-    fn inseparable(&self, a: usize, b: usize) -> Error {
+    fn inseparable(&self, a: usize, b: usize, eps: f64) -> Error {
         Error::Indistinguishable {
             first: a + 1,
             first_name: self.names[a].clone(),
@@ -65,6 +76,7 @@ impl Conflict for ByLabel<'_> {
             second: b + 1,
             second_name: self.names[b].clone(),
             second_label: self.classes[self.labels[b]].clone(),
+            tolerance: eps,
         }
     }
 
@@ -73,22 +85,47 @@ impl Conflict for ByLabel<'_> {
     }
 }
 
-/// The leader of every sequence (the token attention picks: the largest projection on w),
-/// as the columns of a matrix.
-pub fn leaders(clouds: &[&Cloud], w: &DVector<f64>) -> DMatrix<f64> {
+/// Groups of sequences whose collapse points (where the collapse attention will put their
+/// tokens) lie closer than `within` to each other, transitively; each sorted.
+fn collapse_groups(clouds: &[&Cloud], w: &DVector<f64>, within: f64) -> Vec<Vec<usize>> {
     let d = w.len();
-    let mut out = DMatrix::zeros(d, clouds.len());
+    let collapse = SelfAttention::on_direction(0.0, w, Value::Scaled(1.0)).expect("rank-one attention on w is well formed");
+    let mut points: Vec<DVector<f64>> = Vec::new();
+    let mut owner: Vec<usize> = Vec::new();
     for (s, cl) in clouds.iter().enumerate() {
-        let mut best = (f64::NEG_INFINITY, 0);
-        for (j, col) in cl.points.column_iter().enumerate() {
-            let p = w.dot(&col);
-            if p > best.0 {
-                best = (p, j);
-            }
+        let (collapsed, _) = collapse.forward_cloud(cl);
+        let distinct = Cloud::from_tokens(&collapsed);
+        for col in distinct.points.column_iter() {
+            points.push(col.into_owned());
+            owner.push(s);
         }
-        out.column_mut(s).copy_from(&cl.points.column(best.1));
     }
-    out
+    let points = if points.is_empty() { DMatrix::zeros(d, 0) } else { DMatrix::from_columns(&points) };
+    let ids = cluster_positions(&points, within);
+    // sequences sharing a cluster are one group (a sequence may have several points)
+    let mut parent: Vec<usize> = (0..clouds.len()).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut first_of: HashMap<usize, usize> = HashMap::new();
+    for (k, &c) in ids.iter().enumerate() {
+        let s = owner[k];
+        let f = *first_of.entry(c).or_insert(s);
+        let (a, b) = (find(&mut parent, f), find(&mut parent, s));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for s in 0..clouds.len() {
+        let root = find(&mut parent, s);
+        groups.entry(root).or_default().push(s);
+    }
+    groups.into_values().collect()
 }
 
 /// What one sequence reads: its first read token and, for every token from there on, the
@@ -116,7 +153,7 @@ impl<'a> ByTarget<'a> {
 }
 
 impl Conflict for ByTarget<'_> {
-    fn groups(&mut self, clouds: &[&Cloud], _w: &DVector<f64>) -> Vec<Group> {
+    fn groups(&mut self, clouds: &[&Cloud], _w: &DVector<f64>, tol: Tolerance) -> Vec<Group> {
         let all: Vec<usize> = (0..clouds.len()).collect();
         let seqs = self.candidates.as_deref().unwrap_or(&all);
         // every distinct (sequence, point, target) among the read tokens
@@ -138,7 +175,7 @@ impl Conflict for ByTarget<'_> {
         for (k, e) in entries.iter().enumerate() {
             pts.column_mut(k).copy_from(&clouds[e.0].points.column(e.1 as usize));
         }
-        let ids = cluster_positions(&pts, EPS_EQ);
+        let ids = cluster_positions(&pts, tol.eps);
         let mut by_position: HashMap<usize, Vec<usize>> = HashMap::new();
         for (k, &c) in ids.iter().enumerate() {
             by_position.entry(c).or_default().push(k);
@@ -171,7 +208,7 @@ impl Conflict for ByTarget<'_> {
         groups
     }
 
-    fn inseparable(&self, a: usize, b: usize) -> Error {
+    fn inseparable(&self, a: usize, b: usize, _eps: f64) -> Error {
         let token = |s: usize, w: &[(usize, usize)]| w.iter().find(|m| m.0 == s).map(|m| m.1 + 1);
         let (ta, tb) = self
             .witnesses
@@ -210,14 +247,14 @@ pub fn target_ids(targets: &[&DMatrix<f64>]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Refuses a sequence that reads one point (within EPS_EQ) with two different targets:
+/// Refuses a sequence that reads one point (within `eps_eq`) with two different targets:
 /// without positional information its equal tokens get equal outputs.
 pub fn check_reads(clouds: &[Cloud], reads: &[Reads], names: &[String]) -> Result<()> {
     for (s, (cl, r)) in clouds.iter().zip(reads).enumerate() {
         let n = r.target_ids.len();
         let d = cl.dim();
         let pts = DMatrix::from_fn(d, n, |i, k| cl.points[(i, cl.token_point[r.from + k] as usize)]);
-        let ids = cluster_positions(&pts, EPS_EQ);
+        let ids = cluster_positions(&pts, eps_eq(d, size_of(&cl.points)));
         let mut seen: HashMap<usize, usize> = HashMap::new();
         for (k, &c) in ids.iter().enumerate() {
             match seen.get(&c) {

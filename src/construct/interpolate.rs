@@ -73,7 +73,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let target_by_id: Vec<DVector<f64>> =
         by_id.into_iter().map(|t| t.unwrap_or_else(|| DVector::zeros(data.dim()))).collect();
 
-    let mut norm = normalize::run(&encoded, &mut rng);
+    let mut norm = normalize::run(normalize::Input { data: &encoded }, &mut rng);
     conflict::check_reads(&norm.clouds, &reads, &names)?;
     let mut by_target = ByTarget::new(&reads, &names);
     let spread = spread::run(&mut norm.block, &mut norm.clouds, &norm.w, &norm.c, &mut by_target, &mut rng);
@@ -123,13 +123,11 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         runs: 0,
         points: 0,
         min_isolation_gap: sep.min_isolation_gap,
-        leader_gap: norm.leader_gap,
         min_label_gap: f64::INFINITY,
-        min_label_distance: f64::INFINITY,
-        explained: norm.explained,
         spreads,
         read_points: placed.read_points,
         min_place_gap: placed.min_gap,
+        softmax_scaling: None,
     };
     Ok(Compiled { transformer, stats })
 }

@@ -19,12 +19,12 @@
 //! Every later decision is taken on the state after this layer (and after the last
 //! split's move-back, which shares it).
 //!
-//! The read points are the clusters (within EPS_EQ) of the read tokens' positions after
+//! The read points are the clusters (within `geometry::eps_eq`) of the read tokens' positions after
 //! the move-back; two read tokens at one point with different targets would be a conflict
 //! the separate stage failed to resolve, and are reported.
 
 use super::conflict::Reads;
-use super::geometry::{cluster_positions, Rng, EPS_EQ};
+use super::geometry::{cluster_positions, eps_eq, size_of, Rng};
 use crate::error::{Error, Result};
 use crate::model::{Cloud, FeedForward, Sweep, Tent};
 use nalgebra::{DMatrix, DVector};
@@ -107,7 +107,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Parked> {
         t.add_to(&mut ff);
         ff.forward_in_place(&mut preview);
     }
-    let ids = cluster_positions(&preview, EPS_EQ);
+    let ids = cluster_positions(&preview, eps_eq(d, size_of(&preview)));
     let n_points = ids.iter().copied().max().map_or(0, |m| m + 1);
     let mut points: Vec<ReadPoint> = vec![ReadPoint { members: Vec::new(), target: usize::MAX }; n_points];
     for (i, &p) in ids.iter().enumerate() {

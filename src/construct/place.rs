@@ -25,7 +25,7 @@
 //! picked points moved. The last attention layer scales by rho = 1 / eta, which undoes the
 //! normalization's scale: outputs land on the targets in the data's coordinates.
 
-use super::geometry::EPS_EQ;
+use super::geometry::{eps_eq, min_gap};
 use super::normalize::short;
 use super::park::Parked;
 use crate::error::{Error, Result};
@@ -163,7 +163,7 @@ pub fn run(input: Input) -> Result<Placed> {
             for &i in &points[p.point].members {
                 let e = (sweep.tokens().column(i) - y).amax();
                 let scale = y.amax().max(1.0);
-                if !(e <= 1e-12 * scale + 4.0 * EPS_EQ) {
+                if !(e <= 1e-12 * scale + 4.0 * eps_eq(y.len(), scale)) {
                     return Err(Error::Construction(format!(
                         "a read point of sequence {} missed its target by {e:.3e}",
                         members[i].seq + 1
@@ -289,7 +289,7 @@ fn pick(
         }
         let Some(c) = best else { break };
         let level = sweep.projection(c.top, c.dir).abs();
-        let floor = (10.0 * EPS_EQ).max(1e-12 * level);
+        let floor = min_gap(sweep.tokens().nrows(), level).max(1e-12 * level);
         if c.gap < floor {
             if out.is_empty() {
                 let a = members[c.top].seq;

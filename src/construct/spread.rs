@@ -21,8 +21,8 @@
 //! `lambda = (m / top) (1/2 + u/2)`, u uniform, with `top` the largest and `m` the spread
 //! of the v-projections: every translation is at most about m, like a split's.
 
-use super::conflict::{Conflict, Group};
-use super::geometry::{Rng, EPS_EQ};
+use super::conflict::{Conflict, Group, Tolerance};
+use super::geometry::{eps_eq, separation, size_of, Rng};
 use crate::model::{transformer::apply_attention, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Value};
 use nalgebra::DVector;
 
@@ -56,7 +56,7 @@ fn conflicting_pairs(tags: &mut [usize]) -> usize {
 
 /// What spreading along v would do to the conflicting groups, or None when v is not usable
 /// (a token with `v . x <= 0`, or a pair it would leave nearly together).
-fn effect(v: &DVector<f64>, clouds: &[Cloud], groups: &[Group], rng_u: f64) -> Option<Effect> {
+fn effect(v: &DVector<f64>, clouds: &[Cloud], groups: &[Group], eps: f64, rng_u: f64) -> Option<Effect> {
     let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
     let mut level = vec![f64::NEG_INFINITY; clouds.len()];
     for (s, cl) in clouds.iter().enumerate() {
@@ -79,11 +79,11 @@ fn effect(v: &DVector<f64>, clouds: &[Cloud], groups: &[Group], rng_u: f64) -> O
         let mut all: Vec<usize> = members.iter().map(|m| m.1).collect();
         let before = conflicting_pairs(&mut all);
         let mut after = 0;
-        for run in members.chunk_by(|a, b| b.0 - a.0 <= EPS_EQ) {
+        for run in members.chunk_by(|a, b| b.0 - a.0 <= eps) {
             let mut tags: Vec<usize> = run.iter().map(|m| m.1).collect();
             after += conflicting_pairs(&mut tags);
         }
-        if members.windows(2).any(|w| w[1].0 - w[0].0 > EPS_EQ && lambda * (w[1].0 - w[0].0) < 1e-6) {
+        if members.windows(2).any(|w| w[1].0 - w[0].0 > eps && lambda * (w[1].0 - w[0].0) < 1e-6) {
             return None;
         }
         resolved += before - after;
@@ -103,7 +103,9 @@ pub fn run(
     let mut out = Spread { blocks: Vec::new(), layers: 0, min_margin: f64::INFINITY };
     while out.layers <= MAX_EXTRA {
         let refs: Vec<&Cloud> = clouds.iter().collect();
-        let groups = conflict.groups(&refs, w);
+        let size = clouds.iter().map(|c| size_of(&c.points)).fold(0.0, f64::max);
+        let tol = Tolerance { eps: eps_eq(d, size), separation: separation(d, size) };
+        let groups = conflict.groups(&refs, w, tol);
         if groups.is_empty() {
             break;
         }
@@ -115,7 +117,7 @@ pub fn run(
                 let spread = [0.3, 0.6, 1.0, 1.6, 2.5][i % 5];
                 (w + rng.unit(d, false) * spread).normalize()
             };
-            if let Some(e) = effect(&v, clouds, &groups, rng.uniform()) {
+            if let Some(e) = effect(&v, clouds, &groups, tol.eps, rng.uniform()) {
                 if best.as_ref().map_or(true, |b| e.resolved > b.1.resolved) {
                     best = Some((v, e));
                 }
@@ -129,7 +131,9 @@ pub fn run(
         let sa = SelfAttention::on_direction(1.0, &v, Value::RankOne { left: c * e.lambda, right: v.clone() })
             .expect("rank-one attention on a direction is well formed");
         for cl in clouds.iter_mut() {
-            apply_attention(&sa, cl, &mut out.min_margin);
+            for a in apply_attention(&sa, cl) {
+                out.min_margin = out.min_margin.min(a.margin);
+            }
         }
         let caption = format!(
             "Spread: attention slides every sequence along c by λ·(v·leader), with the leader taken along a direction v{}; sequences whose leaders lie at different levels move apart, so {} pair(s) of read tokens with different targets no longer coincide.",

@@ -140,6 +140,29 @@ pub fn parse_inputs(text: &str, format: Format) -> Result<(Dataset, bool)> {
     Ok((Dataset::new(raw)?, false))
 }
 
+/// The classes of some labels, in the order every part of the project uses (class indices,
+/// colors, legends, the page): each label trimmed, once, sorted by name, or numerically when
+/// every name is a number as Rust reads numbers (`"2" < "10"`, `"inf"` and `"1e3"` are
+/// numbers, `"0x10"` is not); equal numbers by name.
+///
+/// ```
+/// use hardmax::dataset::class_order;
+/// assert_eq!(class_order(["10", " 2", "inf", "2"]), ["2", "10", "inf"]);
+/// assert_eq!(class_order(["b", "0x10", "a"]), ["0x10", "a", "b"]);
+/// ```
+pub fn class_order<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut classes: Vec<String> = labels.into_iter().map(|l| l.trim().to_string()).collect();
+    classes.sort();
+    classes.dedup();
+    if classes.iter().all(|c| c.parse::<f64>().is_ok()) {
+        classes.sort_by(|a, b| {
+            let (x, y) = (a.parse::<f64>().unwrap_or(0.0), b.parse::<f64>().unwrap_or(0.0));
+            x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
+        });
+    }
+    classes
+}
+
 impl Dataset {
     /// Validates a raw dataset, naming the place of the first problem found.
     pub fn new(raw: RawDataset) -> Result<Dataset> {
@@ -187,15 +210,7 @@ impl Dataset {
             }
         }
         let labels = raw.sequences.iter().filter(|_| task == Task::Classify);
-        let mut classes: Vec<String> = labels.map(|s| s.label.trim().to_string()).collect();
-        classes.sort();
-        classes.dedup();
-        if classes.iter().all(|c| c.parse::<f64>().is_ok()) {
-            classes.sort_by(|a, b| {
-                let (x, y) = (a.parse::<f64>().unwrap_or(0.0), b.parse::<f64>().unwrap_or(0.0));
-                x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
-            });
-        }
+        let classes = class_order(labels.map(|s| s.label.as_str()));
         let sequences = raw
             .sequences
             .into_iter()

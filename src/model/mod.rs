@@ -16,7 +16,7 @@ pub mod sweep;
 pub mod tent;
 pub mod transformer;
 
-pub use attention::{Attend, AttentionMode, SelfAttention, Value};
+pub use attention::{Attend, SelfAttention, Value};
 pub use cloud::Cloud;
 pub use feedforward::FeedForward;
 pub use sweep::Sweep;

@@ -49,7 +49,9 @@ pub fn outputs_at(
     for (s, x) in inputs.iter().enumerate() {
         let mut cloud = Cloud::from_tokens(&t.input.apply(x));
         for b in mixing {
-            apply_block(b, &mut cloud, &mut margin);
+            for a in apply_block(b, &mut cloud) {
+                margin = margin.min(a.margin);
+            }
         }
         let mut first_col = vec![usize::MAX; cloud.n_points()];
         let mut mine = Vec::new();
@@ -172,6 +174,9 @@ impl Report {
             read_points: Some(stats.read_points),
             max_target_error: Some(v.max_error),
             max_target_error_rel: Some(v.max_error_rel),
+            softmax_scaling: None,
+            softmax: None,
+            certificate: None,
         }
     }
 }
