@@ -47,6 +47,7 @@ pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Resu
                 place: format!("sequence {}", i + 1),
                 tokens,
                 label: format!("c{}", (rng.uniform() * 4.0) as usize % 4),
+                target: None,
             }
         })
         .collect();

@@ -23,7 +23,7 @@
 //! assert_eq!(result.correct + result.wrong.len(), 18);
 //! ```
 
-use crate::dataset::{json, parse, Dataset, Format, RawDataset};
+use crate::dataset::{json, parse, Dataset, Format, RawDataset, Task};
 use crate::error::{Error, Result};
 use crate::model::Transformer;
 use crate::scene::project;
@@ -53,7 +53,7 @@ pub fn probes(data: &Dataset) -> Vec<Probe> {
 /// else is checked as for training data, with the same named errors.
 pub fn parse_probes(text: &str, format: Format) -> Result<Vec<Probe>> {
     match format {
-        Format::Json => from_raw(json::read_unlabeled(text)?),
+        Format::Json => from_raw(json::read_inputs(text)?),
         other => Ok(probes(&parse(text, other)?)),
     }
 }
@@ -62,6 +62,12 @@ pub fn parse_probes(text: &str, format: Format) -> Result<Vec<Probe>> {
 fn from_raw(mut raw: RawDataset) -> Result<Vec<Probe>> {
     // validate as a dataset; an empty label stands for "no label" here, so give it a
     // stand-in that validation accepts, and take it back afterwards
+    if let Some(s) = raw.sequences.iter().find(|s| s.target.is_some()) {
+        return Err(Error::MixedTasks {
+            place: s.place.clone(),
+            message: "held-out data are classified, but this sequence has a target".into(),
+        });
+    }
     let unlabeled: Vec<bool> = raw.sequences.iter().map(|s| s.label.trim().is_empty()).collect();
     for (s, &none) in raw.sequences.iter_mut().zip(&unlabeled) {
         if none {
@@ -84,6 +90,7 @@ pub fn probe_of(name: &str, tokens: Vec<Vec<f64>>, label: Option<&str>) -> Resul
             place: format!("sequence {name:?}"),
             tokens,
             label: label.unwrap_or("").to_string(),
+            target: None,
         }],
     };
     from_raw(raw)?.pop().ok_or(Error::EmptyDataset)
@@ -153,6 +160,9 @@ fn check_dim(t: &Transformer, tokens: &DMatrix<f64>) -> Result<()> {
 /// Classifies every probe; see the module docs. A probe of another dimension than the
 /// transformer's input (or with a non-finite value) is refused before anything runs.
 pub fn run(t: &Transformer, probes: &[Probe]) -> Result<HeldOut> {
+    if t.task != Task::Classify || t.classes.is_empty() {
+        return Err(Error::Model("held-out data: this transformer interpolates targets; only a classifier names classes".into()));
+    }
     if probes.is_empty() {
         return Err(Error::EmptyDataset);
     }

@@ -34,6 +34,7 @@ fn build(seqs: Vec<(&str, Vec<[f64; 2]>, &str)>) -> Dataset {
                 place: format!("sequence {}", i + 1),
                 tokens: toks.iter().map(|t| t.to_vec()).collect(),
                 label: label.to_string(),
+                target: None,
             })
             .collect(),
     };

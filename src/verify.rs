@@ -6,8 +6,12 @@
 //! anchor, the smallest classification margin (distance to the nearest wrong anchor minus
 //! distance to its own) and the smallest attention margin met on the way.
 
+pub mod targets;
+
+pub use targets::{verify_targets, TargetCheck};
+
 use crate::construct::BuildStats;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Task};
 use crate::model::Transformer;
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +31,9 @@ pub struct Verification {
     pub unknown_classes: Vec<String>,
 }
 
-/// Runs the transformer on every sequence of `data`; labels are matched by class name.
+/// Runs the transformer on every sequence of `data`; labels are matched by class name. A
+/// dataset with targets has no labels: every sequence counts as misclassified (see
+/// [`verify_targets`]).
 pub fn verify(t: &Transformer, data: &Dataset) -> Verification {
     let mut v = Verification {
         correct: 0,
@@ -39,6 +45,10 @@ pub fn verify(t: &Transformer, data: &Dataset) -> Verification {
         wrong: Vec::new(),
         unknown_classes: Vec::new(),
     };
+    if data.task() == Task::Interpolate {
+        v.wrong = (0..data.len()).collect();
+        return v;
+    }
     let class_map: Vec<Option<usize>> =
         data.classes().iter().map(|name| t.classes.iter().position(|c| c == name)).collect();
     for (k, name) in data.classes().iter().enumerate() {
@@ -79,13 +89,16 @@ pub fn verify(t: &Transformer, data: &Dataset) -> Verification {
 /// Everything `hardmax verify --json` prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// "classify" or "interpolate"
+    pub task: Task,
     pub sequences: usize,
     pub classes: usize,
     pub dim: usize,
     pub max_len: usize,
     pub tokens: usize,
     pub blocks: usize,
-    /// the paper's count for the hardmax case, 4N + 1
+    /// the paper's count for the hardmax case: 4N + 1 to classify, 2 sum m + 2N + 1 to
+    /// interpolate
     pub paper_blocks: usize,
     pub params: usize,
     pub nonzero_params: usize,
@@ -103,6 +116,14 @@ pub struct Report {
     pub construct_ms: f64,
     pub verify_ms: f64,
     pub notes: Vec<String>,
+    /// interpolation: read tokens, sum of m (null when classifying)
+    pub sum_m: Option<usize>,
+    /// interpolation: distinct read positions after the separate stage
+    pub read_points: Option<usize>,
+    /// interpolation: worst |output - target| over all read tokens
+    pub max_target_error: Option<f64>,
+    /// interpolation: worst |output - target| / max(1, |target|)
+    pub max_target_error_rel: Option<f64>,
     /// what the construction option `softmax_beta` did (absent when not asked)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub softmax_scaling: Option<crate::softmax::Scaling>,
@@ -145,6 +166,7 @@ impl Report {
             ));
         }
         Report {
+            task: Task::Classify,
             sequences: n,
             classes: data.classes().len(),
             dim: data.dim(),
@@ -168,6 +190,10 @@ impl Report {
             construct_ms,
             verify_ms,
             notes,
+            sum_m: None,
+            read_points: None,
+            max_target_error: None,
+            max_target_error_rel: None,
             softmax_scaling: stats.softmax_scaling.clone(),
             softmax: None,
             certificate: None,

@@ -161,6 +161,9 @@ pub struct Session {
 
 impl Session {
     fn build(data: Dataset, opts: Options) -> Result<Session, JsError> {
+        if data.task() == crate::dataset::Task::Interpolate {
+            return Err(JsError::new("this dataset has targets (interpolation); the page shows classification datasets for now — use `hardmax verify` on the command line"));
+        }
         let t0 = now_ms();
         let built = compile(&data, &opts).map_err(err)?;
         let t1 = now_ms();

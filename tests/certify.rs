@@ -88,6 +88,7 @@ fn v2(a: f64, b: f64) -> DVector<f64> {
 fn one_collapse(anchor_a: DVector<f64>, anchor_b: DVector<f64>) -> Transformer {
     let w = v2(1.0, 0.0);
     Transformer {
+        task: hardmax::dataset::Task::Classify,
         input_dim: 2,
         dim: 2,
         input: InputMap::default(),

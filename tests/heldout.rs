@@ -195,3 +195,23 @@ fn bad_probes_are_named_errors() {
     let p = heldout::parse_probes(csv, Format::Csv).unwrap();
     assert_eq!(p[0].label.as_deref(), Some("red"));
 }
+
+#[test]
+fn interpolation_models_and_targets_are_refused_by_name() {
+    let text = r#"{"sequences": [
+        {"tokens": [[0, 0], [1, 1]], "target": [[5, 5]]},
+        {"tokens": [[2, 0], [1, 3]], "target": [[6, 5]]}
+    ]}"#;
+    let data = parse(text, Format::Json).unwrap();
+    let t = built(&data);
+    let probes = heldout::parse_probes(r#"{"sequences": [{"tokens": [[0, 0], [1, 1]]}]}"#, Format::Json).unwrap();
+    match heldout::run(&t, &probes) {
+        Err(Error::Model(m)) => assert!(m.contains("interpolates"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // held-out data are classified: a target in them is named
+    match heldout::parse_probes(text, Format::Json) {
+        Err(Error::MixedTasks { place, .. }) => assert_eq!(place, "sequence 1"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -44,6 +44,8 @@ pub struct Input<'a> {
     pub view: &'a [DVector<f64>; 2],
     pub labeling: Labeling,
     pub placement: AnchorPlacement,
+    /// hidden neurons per feed-forward layer (`Options::max_width`)
+    pub max_width: usize,
 }
 
 struct Run {
@@ -54,7 +56,7 @@ struct Run {
 }
 
 pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
-    let Input { clouds, labels, classes, view, labeling, placement } = input;
+    let Input { clouds, labels, classes, view, labeling, placement, max_width } = input;
     let d = view[0].len();
     // every collapsed point, with its sequence's label
     let mut cols = Vec::new();
@@ -167,7 +169,8 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
     let anchors = place_anchors(&pts, &e, &f, classes.len(), &code_of, placement);
 
     // one tent per run; consecutive tents share a feed-forward layer while it stays at
-    // most 6 neurons wide (their slabs along u are disjoint, their moves are along e)
+    // most `max_width` neurons wide (their slabs along u are disjoint, their moves are
+    // along e)
     let n_runs = runs.len();
     let mut tents: Vec<(Tent, String)> = Vec::with_capacity(n_runs);
     for (i, r) in runs.iter().enumerate() {
@@ -209,7 +212,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
     let mut layers: Vec<Vec<(Tent, String)>> = Vec::new();
     for t in tents {
         match layers.last_mut() {
-            Some(l) if l.iter().map(|(t, _)| t.width()).sum::<usize>() + t.0.width() <= 6 => l.push(t),
+            Some(l) if l.iter().map(|(t, _)| t.width()).sum::<usize>() + t.0.width() <= max_width => l.push(t),
             _ => layers.push(vec![t]),
         }
     }

@@ -21,13 +21,18 @@
 //! ```
 
 pub mod collapse;
+pub mod conflict;
 pub mod geometry;
+pub mod interpolate;
 pub mod label;
 pub mod normalize;
+pub mod park;
+pub mod place;
 pub mod separate;
 pub mod snap;
+pub mod spread;
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Task};
 use crate::error::{Error, Result};
 use crate::model::{transformer::Directions, InputMap, Transformer};
 use geometry::Rng;
@@ -86,6 +91,10 @@ pub struct Options {
     pub split_choice: SplitChoice,
     pub labeling: Labeling,
     pub anchors: AnchorPlacement,
+    /// hidden neurons per feed-forward layer (at least 6: a split's jump-out and the
+    /// previous move-back share one layer; a tent takes 3). The snap layer of
+    /// classification is one neuron plus two per class boundary, whatever the cap.
+    pub max_width: usize,
     /// scale Q so that softmax attention with this inverse temperature (or more) classifies
     /// every training sequence ([`crate::softmax::target_beta`]); None: leave Q as built
     pub softmax_beta: Option<f64>,
@@ -101,6 +110,7 @@ impl Default for Options {
             split_choice: SplitChoice::Greedy,
             labeling: Labeling::Runs,
             anchors: AnchorPlacement::Circle,
+            max_width: 6,
             softmax_beta: None,
         }
     }
@@ -118,6 +128,29 @@ impl Options {
                 name: "collapse layers",
                 message: format!("{} is outside {}..={}", self.collapse_layers, layers.start(), layers.end()),
             });
+        }
+        if !(6..=1_000_000).contains(&self.max_width) {
+            return Err(Error::InvalidOption {
+                name: "max width",
+                message: format!(
+                    "{} hidden neurons per feed-forward layer: at least 6 are needed (a split's jump-out and the previous move-back share a layer, three neurons each)",
+                    self.max_width
+                ),
+            });
+        }
+        if data.task() == Task::Interpolate {
+            return match (data.dim(), self.lift_time) {
+                (_, true) => Err(Error::InvalidOption {
+                    name: "lift",
+                    message: "lifting to (x, t) applies to classification; interpolation targets live in the tokens' own space".into(),
+                }),
+                (1, false) => Err(Error::OneDimensionalTargets),
+                _ if self.softmax_beta.is_some() => Err(Error::InvalidOption {
+                    name: "softmax beta",
+                    message: "scaling attention for softmax applies to classification for now".into(),
+                }),
+                _ => Ok(()),
+            };
         }
         if let Some(beta) = self.softmax_beta {
             if !(beta.is_finite() && beta > 0.0) {
@@ -149,6 +182,16 @@ pub struct BuildStats {
     pub min_isolation_gap: f64,
     /// smallest gap along u between two label runs
     pub min_label_gap: f64,
+    /// interpolation: spread layers (attention only; the first in the normalize block)
+    #[serde(default)]
+    pub spreads: usize,
+    /// interpolation: distinct read positions (0 for classification)
+    #[serde(default)]
+    pub read_points: usize,
+    /// interpolation: smallest gap below a placed point along its direction (+inf for
+    /// classification)
+    #[serde(default)]
+    pub min_place_gap: f64,
     /// what scaling Q for [`Options::softmax_beta`] did (None when not asked)
     #[serde(default)]
     pub softmax_scaling: Option<crate::softmax::Scaling>,
@@ -180,10 +223,14 @@ fn input_map(data: &Dataset, opts: &Options) -> InputMap {
     }
 }
 
-/// Builds the transformer: normalize, separate, collapse, label, snap. Each stage takes
-/// its own input and returns its blocks and the forward-pass state after them.
+/// Builds the transformer: normalize, separate, then collapse, label, snap to classify, or
+/// park and place to interpolate (see [`interpolate`]). Each stage takes its own input and
+/// returns its blocks and the forward-pass state after them.
 pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     opts.check(data)?;
+    if data.task() == Task::Interpolate {
+        return interpolate::compile(data, opts);
+    }
     let mut rng = Rng::new(opts.seed);
     let input = input_map(data, opts);
     let encoded = data.map_tokens(input.output_dim(data.dim()), |t| input.apply(t));
@@ -203,15 +250,28 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
 
     let norm = normalize::run(normalize::Input { data: &encoded }, &mut rng);
     let (w, c, view) = (&norm.w, &norm.c, &norm.view);
+    let mut by_label = conflict::ByLabel { labels: &labels, names: &names, classes };
     let sep = separate::run(
-        separate::Input { clouds: norm.clouds, labels: &labels, names: &names, classes, w, c, choice: opts.split_choice },
+        separate::Input { clouds: norm.clouds, conflict: &mut by_label, names: &names, w, c, choice: opts.split_choice },
         &mut rng,
     )?;
     let col = collapse::run(collapse::Input { clouds: sep.clouds, w, pending: sep.pending, layers: opts.collapse_layers });
-    let lab = label::run(label::Input { clouds: col.clouds, labels: &labels, classes, view, labeling: opts.labeling, placement: opts.anchors }, &mut rng)?;
+    let lab = label::run(
+        label::Input {
+            clouds: col.clouds,
+            labels: &labels,
+            classes,
+            view,
+            labeling: opts.labeling,
+            placement: opts.anchors,
+            max_width: opts.max_width,
+        },
+        &mut rng,
+    )?;
     let snap = snap::run(snap::Input { e: &lab.e, codes: &lab.codes, anchors: &lab.anchors });
 
     let mut transformer = Transformer {
+        task: Task::Classify,
         input_dim: data.dim(),
         dim: encoded.dim(),
         input,
@@ -231,6 +291,9 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         points: lab.points,
         min_isolation_gap: sep.min_isolation_gap,
         min_label_gap: lab.min_gap,
+        spreads: 0,
+        read_points: 0,
+        min_place_gap: f64::INFINITY,
         softmax_scaling,
     };
     Ok(Compiled { transformer, stats })

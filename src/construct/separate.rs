@@ -1,13 +1,15 @@
 //! Stage 1 — separate (one block per split, at most N - 1 splits).
 //!
-//! Sequences are grouped by their collapse point (where the collapse attention puts all
-//! their tokens: the leader, the token with the largest projection on w, or the mean of
-//! top tokens tied within the attention tolerance), read from the attention layer itself.
-//! Points closer than `geometry::separation` are grouped (transitively): the label stage
-//! could tell such points apart only along directions nearly parallel to their difference.
-//! A group holding two labels is a conflict. Each step:
+//! The task says which sequences conflict ([`Conflict`]). To classify: sequences grouped
+//! by their collapse point (where the collapse attention puts all their tokens: the
+//! leader, the token with the largest projection on w, or the mean of top tokens tied
+//! within the attention tolerance), read from the attention layer itself, with different
+//! labels; points closer than `geometry::separation` are grouped (transitively), since
+//! the label stage could tell such points apart only along directions nearly parallel to
+//! their difference. To interpolate: sequences whose read tokens share a position with
+//! different targets. Each step:
 //! 1. picks a position t present in some sequences of a conflict group and absent from
-//!    others (greedily: the t that separates the most differently labeled pairs; when no
+//!    others (greedily: the t that separates the most conflicting pairs; when no
 //!    direction isolates it by `geometry::min_gap`, the next best, and `Error::TooClose`
 //!    when none of a few can be);
 //! 2. FF: a tent isolating t (direction g, half-width = half the smallest gap to any
@@ -23,9 +25,10 @@
 //! c is orthogonal to w, so projections on w never change: leaders stay the same tokens
 //! and every token keeps `w . x > 0`. Translations are rigid and grow coordinates only
 //! additively. Every step splits at least one group, so there are at most N - 1 steps.
-//! Two differently labeled sequences with the same set of positions cannot be split:
-//! that is reported by name.
+//! Two conflicting sequences with the same set of positions cannot be split: that is
+//! reported by name.
 
+use super::conflict::{Conflict, Group, Tolerance};
 use super::geometry::{cluster_positions, eps_eq, isolating_direction, min_gap as gap_floor, separation, size_of, Rng};
 use super::SplitChoice;
 use crate::error::{Error, Result};
@@ -47,9 +50,9 @@ pub struct Separated {
 
 pub struct Input<'a> {
     pub clouds: Vec<Cloud>,
-    pub labels: &'a [usize],
+    /// which sequences must end up apart (the task's relation)
+    pub conflict: &'a mut dyn Conflict,
     pub names: &'a [String],
-    pub classes: &'a [String],
     pub w: &'a DVector<f64>,
     pub c: &'a DVector<f64>,
     pub choice: SplitChoice,
@@ -64,7 +67,7 @@ struct StepInfo {
 }
 
 pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
-    let Input { mut clouds, labels, names, classes, w, c, choice } = input;
+    let Input { mut clouds, conflict, names, w, c, choice } = input;
     let d = w.len();
     let n = clouds.len();
     let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
@@ -106,7 +109,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         // rounding errors scale with the size of the coordinates, the jumped token included
         let size = clouds.iter().chain(preview.iter().copied()).map(|c| size_of(&c.points)).fold(0.0, f64::max);
         let eps = eps_eq(d, size);
-        let groups = conflict_groups(&preview, labels, w, separation(d, size));
+        let groups = conflict.groups(&preview, w, Tolerance { eps, separation: separation(d, size) });
         if groups.is_empty() {
             break;
         }
@@ -117,21 +120,11 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             )));
         }
         let high = |s: usize, j: usize| w.dot(&clouds[s].points.column(j)) > top + m / 2.0;
-        let choice_made = choose_split(&preview, &groups, labels, choice, &high, eps);
+        let choice_made = choose_split(&preview, &groups, choice, &high, eps);
         let split = match choice_made {
             Choice::Split(split) => Some(split),
             Choice::OnlyHigh => None,
-            Choice::Indistinguishable(a, b) => {
-                return Err(Error::Indistinguishable {
-                    first: a + 1,
-                    first_name: names[a].clone(),
-                    first_label: classes[labels[a]].clone(),
-                    second: b + 1,
-                    second_name: names[b].clone(),
-                    second_label: classes[labels[b]].clone(),
-                    tolerance: eps,
-                })
-            }
+            Choice::Indistinguishable(a, b) => return Err(conflict.inseparable(a, b, eps)),
         };
         if split.is_none() && pending.is_none() {
             return Err(Error::Construction("no token can split a conflict group".into()));
@@ -226,6 +219,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         infos.push(info);
     }
 
+    let reason = conflict.reason();
     let total = infos.iter().filter(|i| i.jumped).count();
     let mut k = 0;
     for (block, info) in blocks.iter_mut().zip(&infos) {
@@ -233,7 +227,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         if info.jumped {
             k += 1;
             block.ff_meta.caption = format!(
-                "{back}Split {k}/{total}: «{}» and «{}» share a leader but not their labels; a token that only one of them has jumps out along w, above every other token, and becomes the leader of {} containing it.",
+                "{back}Split {k}/{total}: «{}» and «{}» {reason}; a token that only one of them has jumps out along w, above every other token, and becomes the leader of {} containing it.",
                 names[info.a], names[info.b], count(info.containing, "the sequence", "the {} sequences")
             );
             block.sa_meta.caption = format!(
@@ -300,58 +294,6 @@ fn isolate(clouds: &[Cloud], all: &DMatrix<f64>, position: &DVector<f64>, eps: f
     Isolation { g, lo, hi, gap, holders }
 }
 
-/// Groups of sequences whose collapse points (where the collapse attention will put their
-/// tokens: the leader, or the mean of top tokens tied within tau) lie closer than
-/// `within` to each other, transitively, and that hold two or more labels; each
-/// sorted, ordered by first member. Points that close could be told apart only along
-/// directions nearly parallel to their difference, so the label stage could not rely on
-/// them: they are split here instead.
-fn conflict_groups(clouds: &[&Cloud], labels: &[usize], w: &DVector<f64>, within: f64) -> Vec<Vec<usize>> {
-    let d = clouds.first().map_or(0, |c| c.dim());
-    let collapse = SelfAttention::on_direction(0.0, w, Value::Scaled(1.0)).expect("rank-one attention on w is well formed");
-    let mut points: Vec<DVector<f64>> = Vec::new();
-    let mut owner: Vec<usize> = Vec::new();
-    for (s, cl) in clouds.iter().enumerate() {
-        let (collapsed, _) = collapse.forward_cloud(cl);
-        let distinct = Cloud::from_tokens(&collapsed);
-        for col in distinct.points.column_iter() {
-            points.push(col.into_owned());
-            owner.push(s);
-        }
-    }
-    let points = if points.is_empty() { DMatrix::zeros(d, 0) } else { DMatrix::from_columns(&points) };
-    let ids = cluster_positions(&points, within);
-    // sequences sharing a cluster are one group (a sequence may have several points)
-    let mut parent: Vec<usize> = (0..clouds.len()).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
-    let mut first_of: HashMap<usize, usize> = HashMap::new();
-    for (k, &c) in ids.iter().enumerate() {
-        let s = owner[k];
-        let f = *first_of.entry(c).or_insert(s);
-        let (a, b) = (find(&mut parent, f), find(&mut parent, s));
-        if a != b {
-            parent[a.max(b)] = a.min(b);
-        }
-    }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for s in 0..clouds.len() {
-        let root = find(&mut parent, s);
-        groups.entry(root).or_default().push(s);
-    }
-    let mut out: Vec<Vec<usize>> = groups
-        .into_values()
-        .filter(|g| g.iter().any(|&s| labels[s] != labels[g[0]]))
-        .collect();
-    out.sort_by_key(|g| g[0]);
-    out
-}
-
 struct Split {
     position: DVector<f64>,
     a: usize,
@@ -368,19 +310,19 @@ enum Choice {
 
 fn choose_split(
     clouds: &[&Cloud],
-    groups: &[Vec<usize>],
-    labels: &[usize],
+    groups: &[Group],
     choice: SplitChoice,
     high: &dyn Fn(usize, usize) -> bool,
     eps: f64,
 ) -> Choice {
     // every point of every conflicting sequence, clustered into positions
+    let mut members: Vec<usize> = groups.iter().flat_map(|g| g.iter().map(|m| m.0)).collect();
+    members.sort_unstable();
+    members.dedup();
     let mut owners: Vec<(usize, usize)> = Vec::new();
-    for g in groups {
-        for &s in g {
-            for j in 0..clouds[s].n_points() {
-                owners.push((s, j));
-            }
+    for &s in &members {
+        for j in 0..clouds[s].n_points() {
+            owners.push((s, j));
         }
     }
     let d = clouds[0].dim();
@@ -408,22 +350,34 @@ fn choose_split(
         v.dedup();
     }
 
-    // score[p]: differently labeled pairs (within a group) that position p separates:
-    // |in| |out| minus the pairs of one label
-    let n_labels = labels.iter().copied().max().map_or(0, |m| m + 1);
+    // score[p]: conflicting pairs (members of one group with different tags) that
+    // position p separates: |in| |out| minus the pairs of one tag. Tags are renumbered
+    // 0.. within each group.
     let mut score = vec![0usize; n_pos];
     let mut any_separable_group = vec![false; groups.len()];
-    let mut label_count = vec![0usize; n_labels];
-    let mut in_label = vec![0usize; n_labels];
+    let mut label_count: Vec<usize> = Vec::new();
+    let mut in_label: Vec<usize> = Vec::new();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut local: HashMap<usize, usize> = HashMap::new();
     for (gi, g) in groups.iter().enumerate() {
-        label_count.iter_mut().for_each(|c| *c = 0);
-        for &s in g {
-            label_count[labels[s]] += 1;
+        local.clear();
+        let tag: Vec<usize> = g
+            .iter()
+            .map(|&(_, t)| {
+                let next = local.len();
+                *local.entry(t).or_insert(next)
+            })
+            .collect();
+        label_count.clear();
+        label_count.resize(local.len(), 0);
+        in_label.clear();
+        in_label.resize(local.len(), 0);
+        for &t in &tag {
+            label_count[t] += 1;
         }
         pairs.clear();
-        for &s in g {
-            pairs.extend(seq_positions[&s].iter().map(|&p| (p, s)));
+        for (i, &(s, _)) in g.iter().enumerate() {
+            pairs.extend(seq_positions[&s].iter().map(|&p| (p, i)));
         }
         pairs.sort_unstable();
         for run in pairs.chunk_by(|a, b| a.0 == b.0) {
@@ -431,11 +385,11 @@ fn choose_split(
             let inside = run.len();
             let outside = g.len() - inside;
             let mut same = 0;
-            for &(_, s) in run {
-                in_label[labels[s]] += 1;
+            for &(_, i) in run {
+                in_label[tag[i]] += 1;
             }
-            for &(_, s) in run {
-                let l = labels[s];
+            for &(_, i) in run {
+                let l = tag[i];
                 if in_label[l] > 0 {
                     same += in_label[l] * (label_count[l] - in_label[l]);
                     in_label[l] = 0;
@@ -449,12 +403,12 @@ fn choose_split(
         }
     }
     if let Some(gi) = any_separable_group.iter().position(|ok| !ok) {
-        // no position separates any differently labeled pair of this group: two of them
-        // have the same set of positions
+        // no position separates any conflicting pair of this group: two of them have the
+        // same set of positions
         let g = &groups[gi];
         let a = g[0];
-        let b = g.iter().copied().find(|&s| labels[s] != labels[a]).unwrap_or(a);
-        return Choice::Indistinguishable(a.min(b), a.max(b));
+        let b = g.iter().copied().find(|m| m.1 != a.1).unwrap_or(a);
+        return Choice::Indistinguishable(a.0.min(b.0), a.0.max(b.0));
     }
 
     // every position that separates some pair, the best score first (ties: lower index)
@@ -465,7 +419,8 @@ fn choose_split(
         SplitChoice::FirstFound => {
             let g = &groups[0];
             let a = g[0];
-            let b = g.iter().copied().find(|&s| labels[s] != labels[a]).unwrap_or(a);
+            let b = g.iter().copied().find(|m| m.1 != a.1).unwrap_or(a);
+            let (a, b) = (a.0, b.0);
             let (pa, pb) = (&seq_positions[&a], &seq_positions[&b]);
             let first_of = |s: usize| owners.iter().enumerate().filter(move |(_, o)| o.0 == s).map(|(k, _)| ids[k]);
             first_of(a)
@@ -478,7 +433,7 @@ fn choose_split(
         return Choice::OnlyHigh;
     };
     let split = |p: usize| {
-        let (a, b) = witness(p, groups, labels, &seq_positions).unwrap_or((0, 0));
+        let (a, b) = witness(p, groups, &seq_positions).unwrap_or((0, 0));
         Split { position: pts.column(rep[p]).into_owned(), a, b }
     };
     let mut out = vec![split(first)];
@@ -486,17 +441,12 @@ fn choose_split(
     Choice::Split(out)
 }
 
-/// A differently labeled pair of one group that position p separates.
-fn witness(
-    p: usize,
-    groups: &[Vec<usize>],
-    labels: &[usize],
-    seq_positions: &HashMap<usize, Vec<usize>>,
-) -> Option<(usize, usize)> {
+/// A conflicting pair of one group that position p separates.
+fn witness(p: usize, groups: &[Group], seq_positions: &HashMap<usize, Vec<usize>>) -> Option<(usize, usize)> {
     let has = |s: usize| seq_positions[&s].binary_search(&p).is_ok();
     groups.iter().find_map(|g| {
-        g.iter().copied().filter(|&a| has(a)).find_map(|a| {
-            g.iter().copied().find(|&b| !has(b) && labels[b] != labels[a]).map(|b| (a, b))
+        g.iter().copied().filter(|&a| has(a.0)).find_map(|a| {
+            g.iter().copied().find(|&b| !has(b.0) && b.1 != a.1).map(|b| (a.0, b.0))
         })
     })
 }

@@ -17,6 +17,23 @@
 //! with one token, labelled `run`. Blank lines are skipped; a file that is empty or has
 //! only a header gives an empty dataset.
 //!
+//! **Targets (interpolation).** With the header `sequence,role,x1,...,xd` every row is
+//! either a `token` or a `target` (the `role` column, case-insensitive) of its sequence:
+//! token rows in token order, target rows in target order (usually all token rows first).
+//! The m target rows are compared with the sequence's last m output tokens.
+//!
+//! ```text
+//! sequence,role,x,y
+//! path-1,token,0.0,1.0
+//! path-1,token,0.5,1.5
+//! path-1,token,1.0,1.0
+//! path-1,target,4.0,4.0
+//! path-1,target,5.0,4.0
+//! ```
+//!
+//! Here the output tokens 2 and 3 of `path-1` must be (4, 4) and (5, 4). A role other
+//! than `token` or `target` is an [`Error::Parse`] at its line and column 2.
+//!
 //! Lines are numbered from 1, the header being line 1, and columns (fields) from 1. An
 //! empty cell is an [`Error::MissingValue`] at `line L, column C`; anything else that is
 //! wrong (a bad header, a row with the wrong number of fields, a number that does not
@@ -41,6 +58,7 @@ pub fn read(text: &str) -> Result<RawDataset> {
     let mut record = csv::StringRecord::new();
 
     let mut width: Option<usize> = None; // number of fields, known once the header is read
+    let mut roles = false; // `sequence,role,...` (targets) instead of `sequence,label,...`
     let mut sequences: Vec<RawSequence> = Vec::new();
     let mut current: Option<Current> = None;
     let mut finished: HashMap<String, usize> = HashMap::new(); // id -> line of its first row
@@ -62,7 +80,9 @@ pub fn read(text: &str) -> Result<RawDataset> {
         let width = match width {
             Some(w) => w,
             None => {
-                width = Some(check_header(&record, line)?);
+                let (w, r) = check_header(&record, line)?;
+                width = Some(w);
+                roles = r;
                 continue;
             }
         };
@@ -71,7 +91,8 @@ pub fn read(text: &str) -> Result<RawDataset> {
                 line,
                 record.len().min(width) + 1,
                 format!(
-                    "expected {width} fields, as in the header (sequence, label and {} coordinates), found {}",
+                    "expected {width} fields, as in the header (sequence, {} and {} coordinates), found {}",
+                    if roles { "role" } else { "label" },
                     width - 2,
                     record.len()
                 ),
@@ -79,7 +100,19 @@ pub fn read(text: &str) -> Result<RawDataset> {
         }
 
         let id = cell(&record, 0, line)?;
-        let label = cell(&record, 1, line)?;
+        let second = cell(&record, 1, line)?;
+        // (label, whether the row is a target)
+        let (label, is_target) = if roles {
+            if second.eq_ignore_ascii_case("token") {
+                ("", false)
+            } else if second.eq_ignore_ascii_case("target") {
+                ("", true)
+            } else {
+                return Err(parse(line, 2, format!("expected the role token or target, found {second:?}")));
+            }
+        } else {
+            (second, false)
+        };
         let mut token = Vec::with_capacity(width - 2);
         for c in 2..width {
             let s = cell(&record, c, line)?;
@@ -95,6 +128,10 @@ pub fn read(text: &str) -> Result<RawDataset> {
 
         match &mut current {
             Some(cur) if cur.seq.name == id => {
+                if is_target {
+                    cur.seq.target.get_or_insert_with(Vec::new).push(token);
+                    continue;
+                }
                 if cur.seq.label != label {
                     return Err(parse(
                         line,
@@ -121,13 +158,15 @@ pub fn read(text: &str) -> Result<RawDataset> {
                         ),
                     ));
                 }
+                let (tokens, target) = if is_target { (vec![], Some(vec![token])) } else { (vec![token], None) };
                 current = Some(Current {
                     first_line: line,
                     seq: RawSequence {
                         name: id.to_string(),
                         place: format!("line {line}"),
-                        tokens: vec![token],
+                        tokens,
                         label: label.to_string(),
+                        target,
                     },
                 });
             }
@@ -157,16 +196,18 @@ fn cell<'r>(record: &'r csv::StringRecord, c: usize, line: usize) -> Result<&'r 
     }
 }
 
-/// Checks the header and returns its number of fields.
-fn check_header(record: &csv::StringRecord, line: usize) -> Result<usize> {
-    for (c, want) in ["sequence", "label"].into_iter().enumerate() {
+/// Checks the header and returns its number of fields and whether the second column is
+/// `role` (targets) rather than `label`.
+fn check_header(record: &csv::StringRecord, line: usize) -> Result<(usize, bool)> {
+    let roles = record.get(1).map(str::trim).is_some_and(|f| f.eq_ignore_ascii_case("role"));
+    for (c, want) in ["sequence", if roles { "role" } else { "label" }].into_iter().enumerate() {
         let found = record.get(c).map(str::trim).unwrap_or("");
         if !found.eq_ignore_ascii_case(want) {
             return Err(parse(
                 line,
                 c + 1,
                 format!(
-                    "expected the header sequence,label,x1,...,xd; column {} must be named {want:?}, found {found:?}",
+                    "expected the header sequence,label,x1,...,xd (or sequence,role,x1,...,xd with targets); column {} must be named {want:?}, found {found:?}",
                     c + 1
                 ),
             ));
@@ -180,7 +221,7 @@ fn check_header(record: &csv::StringRecord, line: usize) -> Result<usize> {
                 .to_string(),
         ));
     }
-    Ok(record.len())
+    Ok((record.len(), roles))
 }
 
 fn csv_error(e: &csv::Error, lines: &mut LineCounter) -> Error {
@@ -228,6 +269,20 @@ mod tests {
         }
         let raw = read("sequence,label,x\n\n\nb,l,1\n").unwrap();
         assert_eq!(raw.sequences[0].place, "line 4");
+    }
+
+    #[test]
+    fn role_rows_become_tokens_and_targets() {
+        let raw = read("sequence,role,x,y\na,token,1,2\na,token,3,4\na,target,5,6\nb,TARGET,0,0\nb,token,1,1\n").unwrap();
+        assert_eq!(raw.sequences.len(), 2);
+        assert_eq!(raw.sequences[0].tokens, vec![vec![1.0, 2.0], vec![3.0, 4.0]]);
+        assert_eq!(raw.sequences[0].target, Some(vec![vec![5.0, 6.0]]));
+        assert_eq!(raw.sequences[1].tokens, vec![vec![1.0, 1.0]]);
+        assert_eq!(raw.sequences[1].target, Some(vec![vec![0.0, 0.0]]));
+        match read("sequence,role,x\na,token,1\na,output,2\n") {
+            Err(Error::Parse { line: 3, column: 2, message, .. }) => assert!(message.contains("\"output\""), "{message}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -1,23 +1,31 @@
 //! Reader for the JSON dataset format.
 //!
 //! A dataset is one object with a `"sequences"` array. Every sequence has `"tokens"`, an
-//! array of tokens each of which is an array of numbers, and a `"label"`, a string or a
-//! number (the number `3` becomes the label `"3"`). An optional `"name"` names the
-//! sequence in messages and the visualizer; it defaults to `seq 1`, `seq 2`, ...
-//! Other keys are ignored.
+//! array of tokens each of which is an array of numbers, and either a `"label"`, a string
+//! or a number (the number `3` becomes the label `"3"`), for classification, or a
+//! `"target"`, an array of m target tokens in the tokens' dimension, for interpolation:
+//! the transformer's output, read at the sequence's last m tokens, must equal it. A
+//! dataset is one or the other (mixing them is an error naming the sequence). An optional
+//! `"name"` names the sequence in messages and the visualizer; it defaults to `seq 1`,
+//! `seq 2`, ... Other keys are ignored.
 //!
 //! ```text
 //! {"sequences": [
 //!   {"tokens": [[0.0, 1.0], [2.5, -1.0]], "label": "up"},
 //!   {"tokens": [[1.0, 1.0]], "label": 3, "name": "short one"}
 //! ]}
+//! {"sequences": [
+//!   {"tokens": [[0.0, 1.0], [2.5, -1.0], [1.0, 1.0]], "target": [[5.0, 5.0], [6.0, 5.0]]}
+//! ]}
 //! ```
+//!
+//! In the second dataset the output tokens 2 and 3 must be (5, 5) and (6, 5).
 //!
 //! Malformed JSON and a wrong shape (no `"sequences"`, a token that is not an array of
 //! numbers, a missing label, ...) are reported as [`Error::Parse`] with the line and
 //! column where the reader stopped, and a message naming the sequence, token and
 //! coordinate concerned. A `null` coordinate is a [`Error::MissingValue`] at
-//! `sequence S, token T, coordinate C` (all 1-based). Dimensions are not checked here:
+//! `sequence S, token T, coordinate C` (or `target T`; all 1-based). Dimensions are not checked here:
 //! [`Dataset::new`](crate::dataset::Dataset::new) does that for every format alike.
 
 use crate::dataset::{Dataset, RawDataset, RawSequence};
@@ -46,32 +54,33 @@ pub fn write(data: &Dataset) -> Result<String> {
 
 /// Reads a dataset in the JSON format described in the module documentation.
 pub fn read(text: &str) -> Result<RawDataset> {
-    read_with(text, false)
-}
-
-/// Like [`read`], but a sequence may have no `"label"` (held-out data to classify): its
-/// label is then the empty string. Everything else is checked as in [`read`].
-pub fn read_unlabeled(text: &str) -> Result<RawDataset> {
     read_with(text, true)
 }
 
-fn read_with(text: &str, optional_labels: bool) -> Result<RawDataset> {
+/// Reads sequences to run a model on: like [`read`], but a sequence may have neither a
+/// label nor a target.
+pub fn read_inputs(text: &str) -> Result<RawDataset> {
+    read_with(text, false)
+}
+
+fn read_with(text: &str, supervised: bool) -> Result<RawDataset> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = RootSeed { optional_labels }.deserialize(&mut de).map_err(parse_error)?;
+    let parsed = RootSeed { supervised }.deserialize(&mut de).map_err(parse_error)?;
     de.end().map_err(parse_error)?;
 
     let mut sequences = Vec::with_capacity(parsed.len());
     for (i, s) in parsed.into_iter().enumerate() {
-        if let Some((t, k)) = s.first_missing {
+        if let Some((kind, t, k)) = s.first_missing {
             return Err(Error::MissingValue {
-                place: format!("sequence {}, token {}, coordinate {}", i + 1, t + 1, k + 1),
+                place: format!("sequence {}, {kind} {}, coordinate {}", i + 1, t + 1, k + 1),
             });
         }
         sequences.push(RawSequence {
             name: s.name.unwrap_or_else(|| format!("seq {}", i + 1)),
             place: format!("sequence {}", i + 1),
             tokens: s.tokens,
-            label: s.label,
+            label: s.label.unwrap_or_default(),
+            target: s.target,
         });
     }
     Ok(RawDataset { sequences })
@@ -91,15 +100,17 @@ fn parse_error(e: serde_json::Error) -> Error {
 struct ParsedSequence {
     name: Option<String>,
     tokens: Vec<Vec<f64>>,
-    label: String,
-    /// The first `null` coordinate (token, coordinate), 0-based; it is stored as NaN in
-    /// `tokens` and reported once the whole document has been read.
-    first_missing: Option<(usize, usize)>,
+    label: Option<String>,
+    target: Option<Vec<Vec<f64>>>,
+    /// The first `null` coordinate ("token" or "target", index, coordinate), 0-based; it
+    /// is stored as NaN and reported once the whole document has been read.
+    first_missing: Option<(&'static str, usize, usize)>,
 }
 
-/// The top-level object `{"sequences": [...]}`.
+/// The top-level object `{"sequences": [...]}`; `supervised`: every sequence needs a
+/// label or a target.
 struct RootSeed {
-    optional_labels: bool,
+    supervised: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for RootSeed {
@@ -124,7 +135,7 @@ impl<'de> Visitor<'de> for RootSeed {
                 if sequences.is_some() {
                     return Err(de::Error::custom("the key \"sequences\" appears twice"));
                 }
-                sequences = Some(map.next_value_seed(SequencesSeed { optional_labels: self.optional_labels })?);
+                sequences = Some(map.next_value_seed(SequencesSeed { supervised: self.supervised })?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -135,7 +146,7 @@ impl<'de> Visitor<'de> for RootSeed {
 
 /// The array of sequences.
 struct SequencesSeed {
-    optional_labels: bool,
+    supervised: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for SequencesSeed {
@@ -152,9 +163,7 @@ impl<'de> Visitor<'de> for SequencesSeed {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(s) =
-            seq.next_element_seed(SequenceSeed { index: out.len(), optional_labels: self.optional_labels })?
-        {
+        while let Some(s) = seq.next_element_seed(SequenceSeed { index: out.len(), supervised: self.supervised })? {
             out.push(s);
         }
         Ok(out)
@@ -164,7 +173,7 @@ impl<'de> Visitor<'de> for SequencesSeed {
 /// One sequence object; `index` is 0-based.
 struct SequenceSeed {
     index: usize,
-    optional_labels: bool,
+    supervised: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for SequenceSeed {
@@ -182,13 +191,17 @@ impl<'de> Visitor<'de> for SequenceSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
         let n = self.index + 1;
         let mut tokens = None;
+        let mut target = None;
         let mut label = None;
         let mut name = None;
         let mut first_missing = None;
         while let Some(key) = map.next_key::<String>()? {
             let duplicate = match key.as_str() {
                 "tokens" => tokens
-                    .replace(map.next_value_seed(TokensSeed { seq: n, first_missing: &mut first_missing })?)
+                    .replace(map.next_value_seed(TokensSeed { seq: n, kind: "token", first_missing: &mut first_missing })?)
+                    .is_some(),
+                "target" => target
+                    .replace(map.next_value_seed(TokensSeed { seq: n, kind: "target", first_missing: &mut first_missing })?)
                     .is_some(),
                 "label" => label.replace(map.next_value_seed(TextSeed { what: "label", seq: n })?).is_some(),
                 "name" => name.replace(map.next_value_seed(TextSeed { what: "name", seq: n })?).is_some(),
@@ -206,21 +219,21 @@ impl<'de> Visitor<'de> for SequenceSeed {
                 "sequence {n} has no \"tokens\": expected an array of tokens, each an array of numbers"
             ))
         })?;
-        let label = match label {
-            Some(label) => label,
-            None if self.optional_labels => String::new(),
-            None => {
-                return Err(de::Error::custom(format!("sequence {n} has no \"label\": expected a string or a number")))
-            }
-        };
-        Ok(ParsedSequence { name, tokens, label, first_missing })
+        if self.supervised && label.is_none() && target.is_none() {
+            return Err(de::Error::custom(format!(
+                "sequence {n} has no \"label\" (a string or a number, to classify) and no \"target\" (an array of tokens, to interpolate)"
+            )));
+        }
+        Ok(ParsedSequence { name, tokens, label, target, first_missing })
     }
 }
 
-/// The `"tokens"` array of sequence `seq` (1-based).
+/// The `"tokens"` (kind "token") or `"target"` (kind "target") array of sequence `seq`
+/// (1-based).
 struct TokensSeed<'m> {
     seq: usize,
-    first_missing: &'m mut Option<(usize, usize)>,
+    kind: &'static str,
+    first_missing: &'m mut Option<(&'static str, usize, usize)>,
 }
 
 impl<'de, 'm> DeserializeSeed<'de> for TokensSeed<'m> {
@@ -233,12 +246,14 @@ impl<'de, 'm> DeserializeSeed<'de> for TokensSeed<'m> {
 impl<'de, 'm> Visitor<'de> for TokensSeed<'m> {
     type Value = Vec<Vec<f64>>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "the \"tokens\" of sequence {} to be an array of tokens, each an array of numbers", self.seq)
+        let key = if self.kind == "token" { "tokens" } else { "target" };
+        write!(f, "the \"{key}\" of sequence {} to be an array of tokens, each an array of numbers", self.seq)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
         let mut tokens = Vec::new();
         loop {
-            let seed = TokenSeed { seq: self.seq, token: tokens.len(), first_missing: &mut *self.first_missing };
+            let seed =
+                TokenSeed { seq: self.seq, kind: self.kind, token: tokens.len(), first_missing: &mut *self.first_missing };
             match seq.next_element_seed(seed)? {
                 Some(t) => tokens.push(t),
                 None => return Ok(tokens),
@@ -250,8 +265,9 @@ impl<'de, 'm> Visitor<'de> for TokensSeed<'m> {
 /// One token, an array of numbers; `token` is 0-based.
 struct TokenSeed<'m> {
     seq: usize,
+    kind: &'static str,
     token: usize,
-    first_missing: &'m mut Option<(usize, usize)>,
+    first_missing: &'m mut Option<(&'static str, usize, usize)>,
 }
 
 impl<'de, 'm> DeserializeSeed<'de> for TokenSeed<'m> {
@@ -264,18 +280,21 @@ impl<'de, 'm> DeserializeSeed<'de> for TokenSeed<'m> {
 impl<'de, 'm> Visitor<'de> for TokenSeed<'m> {
     type Value = Vec<f64>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "token {} of sequence {} to be an array of numbers", self.token + 1, self.seq)
+        write!(f, "{} {} of sequence {} to be an array of numbers", self.kind, self.token + 1, self.seq)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
         let mut values = Vec::new();
-        while let Some(v) =
-            seq.next_element_seed(CoordinateSeed { seq: self.seq, token: self.token, coordinate: values.len() })?
-        {
+        while let Some(v) = seq.next_element_seed(CoordinateSeed {
+            seq: self.seq,
+            kind: self.kind,
+            token: self.token,
+            coordinate: values.len(),
+        })? {
             match v {
                 Some(x) => values.push(x),
                 None => {
                     if self.first_missing.is_none() {
-                        *self.first_missing = Some((self.token, values.len()));
+                        *self.first_missing = Some((self.kind, self.token, values.len()));
                     }
                     values.push(f64::NAN);
                 }
@@ -288,6 +307,7 @@ impl<'de, 'm> Visitor<'de> for TokenSeed<'m> {
 /// One coordinate: a number, or `null` for a missing value.
 struct CoordinateSeed {
     seq: usize,
+    kind: &'static str,
     token: usize,
     coordinate: usize,
 }
@@ -304,8 +324,9 @@ impl<'de> Visitor<'de> for CoordinateSeed {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(
             f,
-            "a number at sequence {}, token {}, coordinate {}",
+            "a number at sequence {}, {} {}, coordinate {}",
             self.seq,
+            self.kind,
             self.token + 1,
             self.coordinate + 1
         )
@@ -373,9 +394,27 @@ mod tests {
         assert_eq!(raw.sequences.len(), 2);
         assert_eq!(raw.sequences[0].name, "a");
         assert_eq!(raw.sequences[0].label, "7");
+        assert_eq!(raw.sequences[0].target, None);
         assert_eq!(raw.sequences[0].tokens, vec![vec![1.0, 2.5]]);
         assert_eq!(raw.sequences[1].name, "seq 2");
         assert_eq!(raw.sequences[1].place, "sequence 2");
+    }
+
+    #[test]
+    fn reads_targets_and_names_their_missing_values() {
+        let raw = read(r#"{"sequences": [{"tokens": [[1, 2], [3, 4]], "target": [[5, 6]]}]}"#).unwrap();
+        assert_eq!(raw.sequences[0].target, Some(vec![vec![5.0, 6.0]]));
+        assert_eq!(raw.sequences[0].label, "");
+        match read(r#"{"sequences": [{"tokens": [[1, 2]], "target": [[5, null]]}]}"#) {
+            Err(Error::MissingValue { place }) => assert_eq!(place, "sequence 1, target 1, coordinate 2"),
+            other => panic!("{other:?}"),
+        }
+        match read(r#"{"sequences": [{"tokens": [[1, 2]], "target": [5]}]}"#) {
+            Err(Error::Parse { message, .. }) => assert!(message.contains("target 1 of sequence 1"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(read(r#"{"sequences": [{"tokens": [[1, 2]]}]}"#).is_err());
+        assert!(read_inputs(r#"{"sequences": [{"tokens": [[1, 2]]}]}"#).is_ok());
     }
 
     #[test]

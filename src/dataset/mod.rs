@@ -1,14 +1,18 @@
-//! The dataset: labeled sequences of tokens in R^d, validated once.
+//! The dataset: sequences of tokens in R^d, labeled (classify) or with target sequences
+//! (interpolate, see [`targets`]), validated once.
 //!
 //! Readers (`json`, `csv`, `ts`) turn text into a [`RawDataset`], keeping for every
 //! sequence a human-readable `place` ("line 17", "sequence 3"); [`Dataset::new`] checks the
 //! whole of it (empty dataset, empty sequences, mixed dimensions, non-finite values, empty
-//! labels) and names the place of the first problem. Everything after this module trusts
-//! its input.
+//! labels, labels mixed with targets, targets of the wrong dimension or length) and names
+//! the place of the first problem. Everything after this module trusts its input.
 
 pub mod csv;
 pub mod json;
+pub mod targets;
 pub mod ts;
+
+pub use targets::Task;
 
 use crate::error::{Error, Result};
 use nalgebra::DMatrix;
@@ -22,7 +26,11 @@ pub struct RawSequence {
     /// Where the sequence came from, for error messages ("line 17", "sequence 3").
     pub place: String,
     pub tokens: Vec<Vec<f64>>,
+    /// The class (classification); empty when the sequence has a target instead.
     pub label: String,
+    /// The target sequence (interpolation): m tokens, read at the last m output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Vec<Vec<f64>>>,
 }
 
 /// A whole file's worth of sequences, before validation.
@@ -32,12 +40,14 @@ pub struct RawDataset {
 }
 
 /// A validated sequence: tokens are the columns of a d x n matrix, the label an index
-/// into [`Dataset::classes`].
+/// into [`Dataset::classes`] (0 in an interpolation dataset, which has no classes), the
+/// target (interpolation only) the columns of a d x m matrix, m <= n.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sequence {
     pub name: String,
     pub tokens: DMatrix<f64>,
     pub label: usize,
+    pub target: Option<DMatrix<f64>>,
 }
 
 impl Sequence {
@@ -46,6 +56,14 @@ impl Sequence {
     }
     pub fn is_empty(&self) -> bool {
         self.tokens.ncols() == 0
+    }
+    /// Number of target tokens (0 without a target).
+    pub fn m(&self) -> usize {
+        self.target.as_ref().map_or(0, |t| t.ncols())
+    }
+    /// Index of the first read token: the target is compared with tokens `read_from()..n`.
+    pub fn read_from(&self) -> usize {
+        self.len() - self.m()
     }
 }
 
@@ -57,6 +75,7 @@ pub struct Dataset {
     dim: usize,
     sequences: Vec<Sequence>,
     classes: Vec<String>,
+    task: Task,
 }
 
 /// The formats the readers understand.
@@ -88,12 +107,37 @@ impl Format {
 
 /// Reads and validates a dataset from text in the given format.
 pub fn parse(text: &str, format: Format) -> Result<Dataset> {
+    Dataset::new(read_raw(text, format)?)
+}
+
+/// Reads a dataset from text without validating it.
+pub fn read_raw(text: &str, format: Format) -> Result<RawDataset> {
+    match format {
+        Format::Json => json::read(text),
+        Format::Csv => csv::read(text),
+        Format::Ts => ts::read(text),
+    }
+}
+
+/// Reads and validates sequences to run a model on: labels and targets are optional.
+/// Returns the dataset and whether it is supervised (labels or targets, validated as by
+/// [`parse`]); unsupervised sequences get the placeholder label `?`.
+pub fn parse_inputs(text: &str, format: Format) -> Result<(Dataset, bool)> {
     let raw = match format {
-        Format::Json => json::read(text)?,
+        Format::Json => json::read_inputs(text)?,
         Format::Csv => csv::read(text)?,
         Format::Ts => ts::read(text)?,
     };
-    Dataset::new(raw)
+    let bare = raw.sequences.iter().all(|s| s.label.trim().is_empty() && s.target.is_none());
+    if !bare {
+        return Ok((Dataset::new(raw)?, true));
+    }
+    // no supervision: validate the tokens under one placeholder label
+    let mut raw = raw;
+    for s in raw.sequences.iter_mut() {
+        s.label = "?".into();
+    }
+    Ok((Dataset::new(raw)?, false))
 }
 
 /// The classes of some labels, in the order every part of the project uses (class indices,
@@ -138,11 +182,12 @@ impl Dataset {
                 found: 0,
             });
         }
+        let task = targets::task_of(&raw)?;
         for s in &raw.sequences {
             if s.tokens.is_empty() {
                 return Err(Error::EmptySequence { place: s.place.clone() });
             }
-            if s.label.trim().is_empty() {
+            if task == Task::Classify && s.label.trim().is_empty() {
                 return Err(Error::EmptyLabel { place: s.place.clone() });
             }
             for (t, tok) in s.tokens.iter().enumerate() {
@@ -160,8 +205,12 @@ impl Dataset {
                     });
                 }
             }
+            if let Some(target) = &s.target {
+                targets::check_target(s, target, dim)?;
+            }
         }
-        let classes = class_order(raw.sequences.iter().map(|s| s.label.as_str()));
+        let labels = raw.sequences.iter().filter(|_| task == Task::Classify);
+        let classes = class_order(labels.map(|s| s.label.as_str()));
         let sequences = raw
             .sequences
             .into_iter()
@@ -169,10 +218,30 @@ impl Dataset {
                 let label = classes.iter().position(|c| c == s.label.trim()).unwrap_or(0);
                 let n = s.tokens.len();
                 let tokens = DMatrix::from_iterator(dim, n, s.tokens.into_iter().flatten());
-                Sequence { name: s.name, tokens, label }
+                let target = s.target.map(|t| DMatrix::from_iterator(dim, t.len(), t.into_iter().flatten()));
+                Sequence { name: s.name, tokens, label, target }
             })
             .collect();
-        Ok(Dataset { dim, sequences, classes })
+        Ok(Dataset { dim, sequences, classes, task })
+    }
+
+    /// Builds an interpolation dataset from (tokens, target) pairs (generators, tests).
+    /// Validates like `new`.
+    pub fn from_targets(sequences: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)>) -> Result<Dataset> {
+        let raw = RawDataset {
+            sequences: sequences
+                .into_iter()
+                .enumerate()
+                .map(|(i, (tokens, target))| RawSequence {
+                    name: format!("seq {}", i + 1),
+                    place: format!("sequence {}", i + 1),
+                    tokens,
+                    label: String::new(),
+                    target: Some(target),
+                })
+                .collect(),
+        };
+        Dataset::new(raw)
     }
 
     /// Builds a dataset from already-typed parts (generators, tests). Validates like `new`.
@@ -186,10 +255,19 @@ impl Dataset {
                     place: format!("sequence {}", i + 1),
                     tokens,
                     label,
+                    target: None,
                 })
                 .collect(),
         };
         Dataset::new(raw)
+    }
+
+    pub fn task(&self) -> Task {
+        self.task
+    }
+    /// Total number of read tokens, sum of m over the sequences (0 for classification).
+    pub fn sum_m(&self) -> usize {
+        self.sequences.iter().map(Sequence::m).sum()
     }
 
     pub fn dim(&self) -> usize {
@@ -225,7 +303,8 @@ impl Dataset {
                     name: s.name.clone(),
                     place: format!("sequence {}", i + 1),
                     tokens: s.tokens.column_iter().map(|c| c.iter().copied().collect()).collect(),
-                    label: self.classes[s.label].clone(),
+                    label: self.classes.get(s.label).cloned().unwrap_or_default(),
+                    target: s.target.as_ref().map(|t| t.column_iter().map(|c| c.iter().copied().collect()).collect()),
                 })
                 .collect(),
         }
@@ -239,9 +318,10 @@ impl Dataset {
             sequences: self
                 .sequences
                 .iter()
-                .map(|s| Sequence { name: s.name.clone(), tokens: f(&s.tokens), label: s.label })
+                .map(|s| Sequence { name: s.name.clone(), tokens: f(&s.tokens), label: s.label, target: s.target.clone() })
                 .collect(),
             classes: self.classes.clone(),
+            task: self.task,
         }
     }
 
@@ -253,5 +333,15 @@ impl Dataset {
             s.tokens = f(std::mem::take(&mut s.tokens));
         }
         Dataset::new(raw)
+    }
+
+    /// A sub-dataset of the given sequence indices (for splits and samples).
+    pub fn subset(&self, indices: &[usize]) -> Dataset {
+        Dataset {
+            dim: self.dim,
+            sequences: indices.iter().filter_map(|&i| self.sequences.get(i).cloned()).collect(),
+            classes: self.classes.clone(),
+            task: self.task,
+        }
     }
 }

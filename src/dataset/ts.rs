@@ -139,6 +139,7 @@ pub fn read(text: &str) -> Result<RawDataset> {
             place: format!("line {line_no}"),
             tokens,
             label: label.to_string(),
+            target: None,
         });
     }
     Ok(RawDataset { sequences })

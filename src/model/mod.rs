@@ -12,12 +12,14 @@
 pub mod attention;
 pub mod cloud;
 pub mod feedforward;
+pub mod sweep;
 pub mod tent;
 pub mod transformer;
 
 pub use attention::{Attend, SelfAttention, Value};
 pub use cloud::Cloud;
 pub use feedforward::FeedForward;
+pub use sweep::Sweep;
 pub use tent::{Tent, TentRole};
 pub use transformer::{Block, InputMap, LayerKind, LayerMeta, Stage, Transformer};
 

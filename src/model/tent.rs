@@ -37,6 +37,8 @@ pub enum TentRole {
     MoveBack,
     /// label: a cluster (or a run of same-class clusters) moves to its class code along e
     Label,
+    /// place: a read position, the topmost along its direction, moves onto its target
+    Place,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,11 +4,13 @@ use super::attention::{Attend, SelfAttention};
 use super::cloud::Cloud;
 use super::feedforward::FeedForward;
 use super::tent::Tent;
+use crate::dataset::Task;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-/// The five stages of the construction.
+/// The stages of the construction: normalize and separate are shared; collapse, label and
+/// snap classify; park and place interpolate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
@@ -17,10 +19,13 @@ pub enum Stage {
     Collapse,
     Label,
     Snap,
+    Park,
+    Place,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Normalize, Stage::Separate, Stage::Collapse, Stage::Label, Stage::Snap];
+    pub const ALL: [Stage; 7] =
+        [Stage::Normalize, Stage::Separate, Stage::Collapse, Stage::Label, Stage::Snap, Stage::Park, Stage::Place];
     pub fn name(self) -> &'static str {
         match self {
             Stage::Normalize => "normalize",
@@ -28,6 +33,8 @@ impl Stage {
             Stage::Collapse => "collapse",
             Stage::Label => "label",
             Stage::Snap => "snap",
+            Stage::Park => "park",
+            Stage::Place => "place",
         }
     }
     /// What the stage does and why, in a sentence.
@@ -38,6 +45,8 @@ impl Stage {
             Stage::Collapse => "Hardmax attention with rho = 0: every token lands exactly on its sequence's leader. Each sequence is now one point, and differently labeled sequences are different points.",
             Stage::Label => "Tents on a direction u move each cluster (or run of same-class clusters) along e to its class code; moves along e never disturb the u-projections, so one tent never touches another's slab.",
             Stage::Snap => "One feed-forward layer, a piecewise-linear function of the class code, sends every token of class k onto its anchor.",
+            Stage::Park => "One constant neuron moves every token by the same vector, far along w: afterwards every read token lies above every target along each direction the place stage uses.",
+            Stage::Place => "Each read position, in turn the topmost of those left along one of a few directions, is moved by a tent exactly onto its target, which lies below every later tent's slab: placed tokens never move again.",
         }
     }
 }
@@ -169,6 +178,10 @@ pub struct TraceStep {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transformer {
+    /// what the output means: a class (the nearest anchor to the mean output token) or
+    /// the output tokens themselves, read at a sequence's last m tokens
+    #[serde(default)]
+    pub task: Task,
     /// dimension of the raw tokens
     pub input_dim: usize,
     /// dimension the blocks work in
@@ -189,8 +202,17 @@ impl Transformer {
         if self.input.output_dim(self.input_dim) != d {
             return Err(Error::Model(format!("input dimension {} does not map to {}", self.input_dim, d)));
         }
-        if self.anchors.len() != self.classes.len() || self.classes.is_empty() {
-            return Err(Error::Model("one anchor per class is needed".into()));
+        match self.task {
+            Task::Classify if self.anchors.len() != self.classes.len() || self.classes.is_empty() => {
+                return Err(Error::Model("one anchor per class is needed".into()));
+            }
+            Task::Interpolate if !self.anchors.is_empty() || !self.classes.is_empty() => {
+                return Err(Error::Model("an interpolating model has no classes or anchors".into()));
+            }
+            Task::Interpolate if self.input_dim != d => {
+                return Err(Error::Model("an interpolating model works in the dimension of its tokens".into()));
+            }
+            _ => {}
         }
         for (i, b) in self.blocks.iter().enumerate() {
             FeedForward::new(b.ff.eta(), b.ff.u().clone(), b.ff.b().clone(), b.ff.w().clone())
@@ -215,6 +237,17 @@ impl Transformer {
     }
     pub fn nonzero_count(&self) -> usize {
         self.blocks.iter().map(Block::nonzero_count).sum()
+    }
+
+    /// Index of the first block after which every attention layer is pointwise (V = 0):
+    /// from there on every token evolves on its own.
+    pub fn pointwise_from(&self) -> usize {
+        self.blocks.iter().rposition(|b| !b.sa.is_pointwise()).map_or(0, |i| i + 1)
+    }
+
+    /// Every output token (d x n) of the forward pass.
+    pub fn outputs(&self, tokens: &DMatrix<f64>) -> DMatrix<f64> {
+        self.forward(tokens).cloud.tokens()
     }
 
     /// Layer `k` (1-based, 1..=layer_count): kind and meta.

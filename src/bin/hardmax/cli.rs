@@ -3,9 +3,9 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hardmax::construct::{compile, Compiled, Labeling, Options, SplitChoice};
-use hardmax::dataset::{parse, Dataset, Format};
+use hardmax::dataset::{parse, parse_inputs, Dataset, Format, Task};
 use hardmax::model::Transformer;
-use hardmax::verify::{verify, Report, Verification};
+use hardmax::verify::{verify, verify_targets, Report, TargetCheck, Verification};
 use std::fmt::Display;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ use std::time::Instant;
 #[command(
     name = "hardmax",
     version,
-    about = "Build and verify hardmax-attention transformers that classify labeled sequences exactly",
+    about = "Build and verify hardmax-attention transformers that classify labeled sequences, or map sequences onto target sequences, exactly",
     after_help = "Exit codes: 0 success, 1 verification failed, 2 bad input or bad arguments, 3 a figure could not be drawn."
 )]
 struct Cli {
@@ -32,12 +32,14 @@ struct Cli {
 /// here, and an arm in [`run`] that returns `Result<ExitCode, Failure>`.
 #[derive(Subcommand)]
 enum Command {
-    /// Build the transformer for a dataset and check that it classifies every sequence
+    /// Build the transformer for a dataset and check that it classifies every sequence (labels) or puts every read token on its target (targets)
     Verify(VerifyArgs),
     /// Build the transformer for a dataset and write it to a model file (JSON)
     Build(BuildArgs),
-    /// Run a saved model on a (held-out) dataset and report its accuracy
+    /// Run a saved classification model on a (held-out) dataset and report its accuracy
     Classify(ClassifyArgs),
+    /// Run a saved model on a dataset and print its outputs (interpolation: the output tokens read at the last m; classification: the predicted classes)
+    Run(RunArgs),
     /// Print one of the built-in example datasets as JSON
     Example(ExampleArgs),
     /// Time construction and verification on generated datasets (one JSON line per case)
@@ -99,6 +101,22 @@ struct ClassifyArgs {
 }
 
 #[derive(Args)]
+struct RunArgs {
+    /// model file written by `hardmax build`
+    model: PathBuf,
+    /// dataset file (.json, .csv or .ts); labels and targets are optional
+    file: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// interpolation: print the last M output tokens of every sequence (default: as many as its target has, or every token when the file has no targets)
+    #[arg(long, value_name = "M")]
+    read: Option<usize>,
+    /// print the result as one JSON object
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
 struct ExampleArgs {
     /// which example: shared, random, rings or vowels
     #[arg(default_value = "shared")]
@@ -138,6 +156,9 @@ pub(crate) struct ConstructionArgs {
     /// where the class anchors go
     #[arg(long, value_enum, default_value_t = AnchorsArg::Circle)]
     anchors: AnchorsArg,
+    /// hidden neurons per feed-forward layer (at least 6; a tent takes 3)
+    #[arg(long, default_value_t = 6, value_name = "W")]
+    max_width: usize,
     /// scale Q (by a power of two) so that softmax attention at this inverse temperature or
     /// more classifies every training sequence (beta* <= BETA); blocks are unchanged
     #[arg(long, value_name = "BETA")]
@@ -210,6 +231,7 @@ impl ConstructionArgs {
                 AnchorsArg::Circle => hardmax::construct::AnchorPlacement::Circle,
                 AnchorsArg::Line => hardmax::construct::AnchorPlacement::Line,
             },
+            max_width: self.max_width,
             softmax_beta: self.softmax_beta,
         }
     }
@@ -383,6 +405,21 @@ pub(crate) fn verified_exit(path: &Path, v: &Verification) -> ExitCode {
 
 fn cmd_verify(a: &VerifyArgs) -> Result<ExitCode, Failure> {
     let data = read_dataset(&a.file, a.input.format)?;
+    if data.task() == Task::Interpolate {
+        if a.softmax || a.certify {
+            let flag = if a.softmax { "--softmax" } else { "--certify" };
+            return Err(Failure::input(&a.file, format!("{flag} applies to classification datasets for now; this one has targets (interpolation)")));
+        }
+        let c = construct_and_check(&a.file, &data, &a.construction.options())?;
+        let t = &c.built.transformer;
+        let report = Report::interpolation(&data, t, &c.built.stats, &c.check, c.construct_ms, c.verify_ms);
+        if a.json {
+            out(&to_json(&report)?);
+        } else {
+            out(&human_interpolation_report(&a.file, &report, t, a.construction.max_width));
+        }
+        return Ok(checked_exit(&a.file, &c.check));
+    }
     let c = construct_and_verify(&a.file, &data, &a.construction.options())?;
     let t = &c.built.transformer;
     let mut report = Report::new(&data, t, &c.built.stats, &c.verification, c.construct_ms, c.verify_ms);
@@ -474,6 +511,84 @@ fn extra_report(r: &Report, t: &Transformer) -> String {
     text
 }
 
+/// A constructed interpolating transformer and its check, with timings.
+struct CheckedTargets {
+    built: Compiled,
+    check: TargetCheck,
+    construct_ms: f64,
+    verify_ms: f64,
+}
+
+fn construct_and_check(path: &Path, data: &Dataset, opts: &Options) -> Result<CheckedTargets, Failure> {
+    let start = Instant::now();
+    let built = compile(data, opts).map_err(|e| Failure::input(path, e))?;
+    let construct_ms = millis(start);
+    let start = Instant::now();
+    let check = verify_targets(&built.transformer, data).map_err(|e| Failure::input(path, e))?;
+    let verify_ms = millis(start);
+    Ok(CheckedTargets { built, check, construct_ms, verify_ms })
+}
+
+fn checked_exit(path: &Path, c: &TargetCheck) -> ExitCode {
+    if c.correct == c.total {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "error: {}: verification failed: {} of {} read tokens off target (worst relative error {})",
+            path.display(),
+            c.total - c.correct,
+            c.total,
+            sci(c.max_error_rel)
+        );
+        ExitCode::from(1)
+    }
+}
+
+fn human_interpolation_report(path: &Path, r: &Report, t: &Transformer, max_width: usize) -> String {
+    let sum_m = r.sum_m.unwrap_or(0);
+    let mut tab = Table::default();
+    tab.row("file", path.display());
+    tab.row("task", "interpolate (each target is read at the last m tokens of the output)");
+    tab.row("sequences", format!("{} (N)", r.sequences));
+    tab.row("dim", r.dim);
+    tab.row("max_len", r.max_len);
+    tab.row("tokens", r.tokens);
+    tab.row("sum_m", format!("{sum_m} (read tokens)"));
+    tab.row("read_points", format!("{} (distinct read positions)", r.read_points.unwrap_or(0)));
+    tab.row("blocks", format!("{} (paper: 2·sum m + 2N + 1 = {}; width {max_width})", r.blocks, r.paper_blocks));
+    tab.row("layers", format!("{} (feed-forward + self-attention per block)", t.layer_count()));
+    tab.row("params", format!("{} (N·d = {})", r.params, r.n_times_d));
+    tab.row("nonzero_params", r.nonzero_params);
+    tab.row("splits", r.splits);
+    tab.row("correct", format!("{}/{} read tokens ({:.2}%)", r.correct, r.total, percent(r.correct, r.total)));
+    tab.row("max_target_error", sci(r.max_target_error.unwrap_or(f64::NAN)));
+    tab.row("max_target_error_rel", sci(r.max_target_error_rel.unwrap_or(f64::NAN)));
+    tab.row("min_attention_margin", sci_or(r.min_attention_margin, "no attention choice to make"));
+    tab.row("min_isolation_gap", sci_or(r.min_isolation_gap, "no splits"));
+    tab.row("construct", format!("{:.1} ms", r.construct_ms));
+    tab.row("verify", format!("{:.1} ms", r.verify_ms));
+    let verdict = if r.correct == r.total {
+        format!(
+            "OK: {} read tokens on target, worst error {} ({} relative)",
+            r.total,
+            sci(r.max_target_error.unwrap_or(f64::NAN)),
+            sci(r.max_target_error_rel.unwrap_or(f64::NAN))
+        )
+    } else {
+        format!("FAILED: {} read token(s) off target", r.total - r.correct)
+    };
+    tab.row("result", verdict);
+    let mut text = tab.render();
+    if !r.notes.is_empty() {
+        text.push_str("\nnotes:");
+        for n in &r.notes {
+            text.push_str("\n  - ");
+            text.push_str(n);
+        }
+    }
+    text
+}
+
 fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
     let mut tab = Table::default();
     tab.row("file", path.display());
@@ -528,6 +643,26 @@ fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
 
 fn cmd_build(a: &BuildArgs) -> Result<ExitCode, Failure> {
     let data = read_dataset(&a.file, a.input.format)?;
+    if data.task() == Task::Interpolate {
+        let c = construct_and_check(&a.file, &data, &a.construction.options())?;
+        let t = &c.built.transformer;
+        let json = hardmax::model_file::to_json(t).map_err(|e| Failure::input(&a.file, e))?;
+        std::fs::write(&a.output, json)
+            .map_err(|e| Failure::input(&a.output, format!("cannot write the model: {e}")))?;
+        out(&format!(
+            "wrote {}: {} blocks, {} params ({} nonzero), interpolation, d = {}; training set {}/{} read tokens on target, worst error {} ({:.1} ms)",
+            a.output.display(),
+            t.blocks.len(),
+            t.param_count(),
+            t.nonzero_count(),
+            t.input_dim,
+            c.check.correct,
+            c.check.total,
+            sci(c.check.max_error),
+            c.construct_ms
+        ));
+        return Ok(checked_exit(&a.file, &c.check));
+    }
     let c = construct_and_verify(&a.file, &data, &a.construction.options())?;
     let t = &c.built.transformer;
     let json = hardmax::model_file::to_json(t).map_err(|e| Failure::input(&a.file, e))?;
@@ -574,6 +709,12 @@ fn per_class(t: &Transformer, data: &Dataset, v: &Verification) -> Vec<(String, 
 
 fn cmd_classify(a: &ClassifyArgs) -> Result<ExitCode, Failure> {
     let t = load_model(&a.model)?;
+    if t.task == Task::Interpolate {
+        return Err(Failure::input(
+            &a.model,
+            "this model interpolates (its outputs are token sequences, not classes); use `hardmax run MODEL FILE`",
+        ));
+    }
     let data = read_dataset(&a.file, a.input.format)?;
     if data.dim() != t.input_dim {
         return Err(Failure::input(
@@ -637,6 +778,130 @@ fn cmd_classify(a: &ClassifyArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Formats a token with every digit needed to read it back exactly.
+fn token_text(col: nalgebra::DVectorView<f64>) -> String {
+    format!("[{}]", col.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "))
+}
+
+fn cmd_run(a: &RunArgs) -> Result<ExitCode, Failure> {
+    let t = load_model(&a.model)?;
+    let text = std::fs::read_to_string(&a.file)
+        .map_err(|e| Failure::input(&a.file, format!("cannot read the file: {e}")))?;
+    let format = match a.input.format {
+        Some(f) => f.format(),
+        None => a
+            .file
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+            .ok_or_else(|| Failure::input(&a.file, "cannot tell the format from the file name; pass --format json, --format csv or --format ts"))?,
+    };
+    let (data, supervised) = parse_inputs(&text, format).map_err(|e| Failure::input(&a.file, e))?;
+    if data.dim() != t.input_dim {
+        return Err(Failure::input(
+            &a.file,
+            format!(
+                "the tokens have d = {} coordinates but the model {} was built for d = {}",
+                data.dim(),
+                a.model.display(),
+                t.input_dim
+            ),
+        ));
+    }
+    let seqs = data.sequences();
+    if t.task == Task::Classify {
+        let predictions: Vec<&str> = seqs.iter().map(|s| t.classes[t.classify(&s.tokens)].as_str()).collect();
+        let labeled = supervised && data.task() == Task::Classify;
+        let correct = seqs
+            .iter()
+            .zip(&predictions)
+            .filter(|(s, p)| labeled && data.classes()[s.label] == **p)
+            .count();
+        if a.json {
+            let rows: Vec<serde_json::Value> =
+                seqs.iter().zip(&predictions).map(|(s, p)| serde_json::json!({"name": s.name, "class": p})).collect();
+            let mut value = serde_json::json!({"task": "classify", "sequences": rows});
+            if labeled {
+                value["correct"] = correct.into();
+                value["total"] = seqs.len().into();
+            }
+            out(&to_json(&value)?);
+        } else {
+            let mut text: Vec<String> = seqs.iter().zip(&predictions).map(|(s, p)| format!("{}: {p}", s.name)).collect();
+            if labeled {
+                text.push(format!("correct: {correct}/{}", seqs.len()));
+            }
+            out(&text.join("\n"));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let with_targets = supervised && data.task() == Task::Interpolate;
+    let read = |s: usize| -> usize {
+        match (a.read, with_targets) {
+            (Some(m), _) => m,
+            (None, true) => seqs[s].m(),
+            (None, false) => seqs[s].len(),
+        }
+    };
+    if let Some(s) = (0..seqs.len()).find(|&s| read(s) == 0 || read(s) > seqs[s].len()) {
+        return Err(Failure::input(
+            &a.file,
+            format!("--read {}: sequence {} ({}) has {} tokens; read between 1 and n tokens", read(s), s + 1, seqs[s].name, seqs[s].len()),
+        ));
+    }
+    let inputs: Vec<&nalgebra::DMatrix<f64>> = seqs.iter().map(|s| &s.tokens).collect();
+    let from = |s: usize| seqs[s].len() - read(s);
+    let (outs, _) = hardmax::verify::targets::outputs_at(&t, &inputs, &|s| from(s)..seqs[s].len())
+        .map_err(|e| Failure::input(&a.model, e))?;
+    // errors against the targets, where a target covers the printed tokens
+    let (mut total, mut correct, mut worst, mut worst_rel) = (0usize, 0usize, 0.0f64, 0.0f64);
+    let mut rows = Vec::with_capacity(seqs.len());
+    let mut lines = Vec::with_capacity(seqs.len());
+    for (s, o) in outs.iter().enumerate() {
+        let seq = &seqs[s];
+        let mut errors = Vec::new();
+        if let (true, Some(target)) = (with_targets, &seq.target) {
+            for k in 0..o.ncols() {
+                let j = from(s) + k;
+                if j >= seq.read_from() {
+                    let y = target.column(j - seq.read_from());
+                    let e = (o.column(k) - y).norm();
+                    let rel = e / y.norm().max(1.0);
+                    total += 1;
+                    correct += (rel <= hardmax::verify::targets::TOLERANCE) as usize;
+                    worst = worst.max(e);
+                    worst_rel = worst_rel.max(rel);
+                    errors.push(e);
+                }
+            }
+        }
+        let tokens: Vec<Vec<f64>> = o.column_iter().map(|c| c.iter().copied().collect()).collect();
+        rows.push(serde_json::json!({"name": seq.name, "from": from(s) + 1, "outputs": tokens, "errors": errors}));
+        let shown: Vec<String> = o.column_iter().map(token_text).collect();
+        lines.push(format!("{} (tokens {}–{}): {}", seq.name, from(s) + 1, seq.len(), shown.join(" ")));
+    }
+    if a.json {
+        let mut value = serde_json::json!({"task": "interpolate", "sequences": rows});
+        if with_targets {
+            value["correct"] = correct.into();
+            value["total"] = total.into();
+            value["max_target_error"] = worst.into();
+            value["max_target_error_rel"] = worst_rel.into();
+        }
+        out(&to_json(&value)?);
+    } else {
+        if with_targets {
+            lines.push(format!(
+                "on target: {correct}/{total} read tokens, worst error {} ({} relative)",
+                sci(worst),
+                sci(worst_rel)
+            ));
+        }
+        out(&lines.join("\n"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn cmd_example(a: &ExampleArgs) -> Result<ExitCode, Failure> {
     let data = hardmax::presets::preset(&a.name, a.seed)
         .map_err(|e| Failure { code: 2, message: e.to_string() })?;
@@ -655,6 +920,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Verify(a) => cmd_verify(a),
         Command::Build(a) => cmd_build(a),
         Command::Classify(a) => cmd_classify(a),
+        Command::Run(a) => cmd_run(a),
         Command::Example(a) => cmd_example(a),
         Command::Bench(a) => crate::bench::cmd_bench(a),
         Command::Figures(a) => crate::figures::cmd_figures(a),

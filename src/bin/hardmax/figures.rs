@@ -27,6 +27,9 @@ pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
     use hardmax::figures::{complexity_figure, stage_figure};
     use hardmax::scene::{Budget, Keep, Scene};
     let data = read_dataset(&a.file, a.input.format)?;
+    if data.task() == hardmax::dataset::Task::Interpolate {
+        return Err(Failure::input(&a.file, "figures of interpolation datasets are not drawn yet; `hardmax verify` checks the construction"));
+    }
     let opts = a.construction.options();
     let c = construct_and_verify(&a.file, &data, &opts)?;
     std::fs::create_dir_all(&a.out)
