@@ -26,6 +26,7 @@ import { installHook } from './hook.js';
 import { Camera } from './camera.js';
 import { Lesson } from './lesson.js';
 import { Presenter } from './present.js';
+import { Trust } from './trust.js';
 import { $, messageOf, canvasPoint } from './util.js';
 
 const urlSync = new UrlSync(() => state);
@@ -189,15 +190,19 @@ const lesson = new Lesson({
 $('tour-start').addEventListener('click', () => lesson.go());
 const presenter = new Presenter({ button: $('present-toggle'), state, wroteState: () => urlSync.schedule() });
 presenter.sync();
+// β* on the softmax slider and the certificate badge in the Result panel.
+const trust = new Trust({ state, model: () => loader.model, softmaxRun: () => (state.softmax ? controls.softmax : null) });
 
 /** A newly built model goes on screen at state `layer`. */
 function show(model, layer) {
   // Answers the worker sends later (attention, a full position, softmax) are drawn when they come.
   model.onChange = (err, key) => {
     if (err) return showError(`${key.split(' ')[0]} failed: ${err.message}`);
+    if (key.startsWith('trust')) return trust.update();
     if (key.startsWith('softmax')) controls.updateSoftmax();
     else inspector.renderPinned();
     redraw();
+    if (key.startsWith('softmax')) trust.update();
   };
   inspector.reset();
   camera.forget();
@@ -207,6 +212,7 @@ function show(model, layer) {
   controls.sync();
   controls.updateSoftmax();
   scaling.update();
+  trust.update();
   app.ready = true;
   playback.drawNow();
 }
@@ -233,6 +239,7 @@ async function applyState(next, { initial = false } = {}) {
     await loader.rebuild(await loader.sourceOf(state), { layer: state.layer });
   } else {
     controls.updateSoftmax();
+    trust.update();
     playback.seek(state.layer);
   }
 }
@@ -310,6 +317,7 @@ const app = {
     return exportsApi;
   },
   scaling,
+  trust,
 };
 
 controls.sync();
