@@ -5,13 +5,13 @@ PORT ?= 8000
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .NOTPARALLEL:
-.PHONY: run test setup setup-wasm wasm serve bench dist clean-pkg test-native test-wasm test-e2e
+.PHONY: run test setup setup-wasm wasm serve bench dist clean-pkg test-native test-model-check test-wasm test-e2e
 
 # Build the page and serve the project root (index.html + www/) on http://127.0.0.1:$(PORT)/
 run: setup-wasm wasm serve
 
 # Install everything, then run every test: native, wasm facade (headless chromium), browser e2e.
-test: setup test-native test-wasm wasm test-e2e
+test: setup test-native test-model-check test-wasm wasm test-e2e
 	@echo "[test] all test stages passed"
 
 setup:
@@ -31,6 +31,11 @@ serve:
 
 test-native:
 	cargo test --release
+
+# An independent numpy forward pass of exported models (tests/model_check.py).
+test-model-check:
+	cargo build --release --bin hardmax
+	python3 tests/model_check.py --hardmax "$${CARGO_TARGET_DIR:-target}/release/hardmax" tests/data/*.ts
 
 test-wasm:
 	@if [ -f tests/web.rs ]; then \

@@ -20,7 +20,7 @@ fn real(c: &mut Criterion) {
 fn generated(c: &mut Criterion) {
     let mut group = c.benchmark_group("generated N=1000 len=20 d=8");
     group.sample_size(10);
-    let data = generate(1000, 20, 8, false, 7);
+    let data = generate(1000, 20, 8, false, 7).expect("valid sizes");
     group.bench_function("construct", |b| b.iter(|| compile(black_box(&data), &Options::default())));
     let built = compile(&data, &Options::default()).expect("exact");
     group.bench_function("verify", |b| b.iter(|| verify(black_box(&built.transformer), &data)));
@@ -28,7 +28,7 @@ fn generated(c: &mut Criterion) {
 }
 
 fn forward(c: &mut Criterion) {
-    let data = generate(50, 200, 4, true, 3);
+    let data = generate(50, 200, 4, true, 3).expect("valid sizes");
     let t = compile(&data, &Options::default()).expect("exact").transformer;
     let seq = &data.sequences()[0].tokens;
     let mut group = c.benchmark_group("one sequence of 200 tokens");

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds a self-contained static copy of the page into dist/:
 #
-#   dist/index.html
-#   dist/www/*.js, dist/www/style.css
+#   dist/index.html, dist/embed.html (one figure, for iframes), dist/companion.html (an article)
+#   dist/www/*.js, dist/www/*.css
+#   dist/data/*_TRAIN.ts  (two real datasets the companion article measures)
 #   dist/www/pkg/hardmax.js, dist/www/pkg/hardmax_bg.wasm   (release build, wasm-opt -O3, via scripts/build-wasm.sh)
 #
 # The example datasets are compiled into the wasm (src/presets.rs), so nothing else is fetched.
@@ -20,7 +21,7 @@ die() { printf '[dist] ERROR: %s\n' "$*" >&2; exit 1; }
 
 bash scripts/build-wasm.sh
 
-[ -f index.html ] || die "index.html not found"
+for f in index.html embed.html companion.html; do [ -f "$f" ] || die "$f not found"; done
 [ -f www/style.css ] || die "www/style.css not found"
 for f in www/pkg/hardmax.js www/pkg/hardmax_bg.wasm; do
     [ -s "$f" ] || die "$f missing after scripts/build-wasm.sh"
@@ -30,7 +31,7 @@ done
 
 # The page must not use root-relative or absolute URLs for its own files, or it breaks under a sub-path.
 bad="$(grep -nE '(src|href)="/[^/]|url\(["'"'"']?/[^/]|(import|from)[[:space:]]*\(?[[:space:]]*["'"'"']/|fetch\([[:space:]]*["'"'"']/|new URL\([[:space:]]*["'"'"']/' \
-    index.html www/*.js www/style.css www/pkg/hardmax.js || true)"
+    index.html embed.html companion.html www/*.js www/*.css www/pkg/hardmax.js || true)"
 [ -z "$bad" ] || die "root-relative URLs would break hosting under a sub-path:
 $bad"
 
@@ -38,8 +39,12 @@ $bad"
 tmp="$(mktemp -d "${OUT}.tmp.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/www/pkg"
-cp index.html "$tmp/"
-cp www/*.js www/style.css "$tmp/www/"
+cp index.html embed.html "$tmp/"
+sed 's|name="hardmax-data" content="tests/data/"|name="hardmax-data" content="data/"|' companion.html > "$tmp/companion.html"
+cp www/*.js www/*.css "$tmp/www/"
+# The companion article measures the construction on two real datasets (their training splits).
+mkdir -p "$tmp/data"
+cp tests/data/BasicMotions_TRAIN.ts tests/data/JapaneseVowels_TRAIN.ts "$tmp/data/"
 cp www/pkg/hardmax.js www/pkg/hardmax_bg.wasm "$tmp/www/pkg/"
 chmod -R a+rX "$tmp"
 rm -rf "$OUT"

@@ -3,8 +3,8 @@
 #
 #   scripts/setup.sh            everything (same as `all`)
 #   scripts/setup.sh wasm       what `make run` / `make wasm` need: wasm32 target, wasm-bindgen CLI, npm packages (wasm-opt)
-#   scripts/setup.sh all        the above plus chromium + chromium-driver (browser tests) and the npm e2e packages
-#   scripts/setup.sh STEP...    single steps: target bindgen node npm chromium python
+#   scripts/setup.sh all        the above plus chromium + chromium-driver (browser tests), the npm e2e packages and numpy (model check)
+#   scripts/setup.sh STEP...    single steps: target bindgen node npm chromium python numpy
 #
 # Safe to run repeatedly: every step checks first and installs only what is missing or of the wrong version.
 set -euo pipefail
@@ -118,6 +118,22 @@ setup_python() {
     say "$(python3 --version): ok"
 }
 
+setup_numpy() {
+    setup_python
+    if python3 -c 'import numpy' 2>/dev/null; then
+        say "numpy $(python3 -c 'import numpy; print(numpy.__version__)'): ok"
+        return
+    fi
+    say "pip install numpy"
+    # a Python whose packages the system manages refuses plain pip installs: then
+    # --break-system-packages (the package is only for the tests), then the distribution's own
+    python3 -m pip install --quiet numpy </dev/null \
+        || python3 -m pip install --quiet --break-system-packages numpy </dev/null \
+        || apt_install python3-numpy
+    python3 -c 'import numpy' 2>/dev/null || die "numpy is still missing after install"
+    say "numpy $(python3 -c 'import numpy; print(numpy.__version__)'): installed"
+}
+
 setup_wasm() {
     setup_target
     setup_bindgen
@@ -127,6 +143,7 @@ setup_wasm() {
 setup_all() {
     setup_wasm
     setup_chromium
+    setup_numpy
 }
 
 main() {
@@ -142,7 +159,8 @@ main() {
             npm) setup_npm ;;
             chromium) setup_chromium ;;
             python) setup_python ;;
-            *) die "unknown step '$step' (use: all wasm target bindgen node npm chromium python)" ;;
+            numpy) setup_numpy ;;
+            *) die "unknown step '$step' (use: all wasm target bindgen node npm chromium python numpy)" ;;
         esac
     done
     say "done ($*)"

@@ -1,24 +1,42 @@
-//! Generated datasets for benchmarks and scaling figures.
+//! Generated datasets, and the experiments run on them: benchmarks (`hardmax bench`) and
+//! the block counts of the complexity figure ([`complexity_data`]).
 //!
 //! `generate(n, len, d, shared, seed)`: N sequences of `len` tokens in R^d with labels
 //! from four classes. Without sharing, every token is an independent uniform point of
-//! [0,1]^d. With sharing, each sequence also holds one to three "hub" tokens from a pool
-//! of 16 that sit above the rest (so differently labeled sequences share their leader and
+//! `[0,1]^d`. With sharing, each sequence also holds one to three "hub" tokens from a pool
+//! of sixteen that sit above the rest (so differently labeled sequences share their leader and
 //! the separate stage has work to do); the rest of its tokens are its own.
 
 use crate::construct::geometry::Rng;
+use crate::construct::{compile, Options};
 use crate::dataset::{Dataset, RawDataset, RawSequence};
+use crate::error::{Error, Result};
+use std::fmt::Write as _;
 
-pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Dataset {
+/// Hub tokens in the pool that shared sequences draw from.
+const HUBS: usize = 16;
+
+/// Checks the sizes of a generated dataset: every one at least 1.
+pub fn check_sizes(n: usize, len: usize, d: usize) -> Result<()> {
+    for (name, value) in [("number of sequences (n)", n), ("sequence length (len)", len), ("dimension (d)", d)] {
+        if value == 0 {
+            return Err(Error::InvalidOption { name, message: "a generated dataset needs at least 1".into() });
+        }
+    }
+    Ok(())
+}
+
+pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Result<Dataset> {
+    check_sizes(n, len, d)?;
     let mut rng = Rng::new(seed);
-    let hubs: Vec<Vec<f64>> = (0..16).map(|_| (0..d).map(|_| 1.0 + 0.2 * rng.uniform()).collect()).collect();
+    let hubs: Vec<Vec<f64>> = (0..HUBS).map(|_| (0..d).map(|_| 1.0 + 0.2 * rng.uniform()).collect()).collect();
     let sequences = (0..n)
         .map(|i| {
             let mut tokens: Vec<Vec<f64>> = Vec::with_capacity(len);
             if shared {
                 let k = 1 + (rng.uniform() * 3.0) as usize;
                 for _ in 0..k.min(len) {
-                    tokens.push(hubs[(rng.uniform() * 16.0) as usize % 16].clone());
+                    tokens.push(hubs[(rng.uniform() * HUBS as f64) as usize % HUBS].clone());
                 }
             }
             while tokens.len() < len {
@@ -32,5 +50,148 @@ pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Data
             }
         })
         .collect();
-    Dataset::new(RawDataset { sequences }).expect("generated data are valid")
+    Dataset::new(RawDataset { sequences })
+}
+
+/// What the complexity figure measures: generated data ([`generate`]) for
+/// each N in `ns` (sequences of length `len`), and for each length in `lengths` (N = `n`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplexitySpec {
+    pub ns: Vec<usize>,
+    pub len: usize,
+    pub lengths: Vec<usize>,
+    pub n: usize,
+    pub d: usize,
+    /// seed of the generated data
+    pub seed: u64,
+}
+
+impl Default for ComplexitySpec {
+    fn default() -> Self {
+        ComplexitySpec { ns: vec![10, 20, 50, 100, 200, 400], len: 10, lengths: vec![5, 10, 20, 50, 100, 200], n: 50, d: 4, seed: 1 }
+    }
+}
+
+/// One line of the chart: `points` are (x, blocks), x = N or the sequence length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// stable id, used as `data-series` in the SVG
+    pub key: &'static str,
+    pub label: String,
+    pub points: Vec<(usize, usize)>,
+    /// measured by compiling (true) or a formula (false)
+    pub measured: bool,
+}
+
+/// Block counts against N and against sequence length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplexityData {
+    pub spec: ComplexitySpec,
+    pub collapse_layers: usize,
+    pub by_n: Vec<Series>,
+    pub by_length: Vec<Series>,
+}
+
+impl ComplexityData {
+    /// Every point as (chart, series key, x, blocks), chart "by-n" or "by-length".
+    pub fn rows(&self) -> Vec<(&'static str, &'static str, usize, usize)> {
+        let mut out = Vec::new();
+        for (chart, list) in [("by-n", &self.by_n), ("by-length", &self.by_length)] {
+            for s in list {
+                for &(x, b) in &s.points {
+                    out.push((chart, s.key, x, b));
+                }
+            }
+        }
+        out
+    }
+
+    /// The data as tab-separated text with a header line (for the CLI to print).
+    pub fn table(&self) -> String {
+        let mut s = String::from("chart\tseries\tx\tblocks\n");
+        for (chart, key, x, b) in self.rows() {
+            let _ = writeln!(s, "{chart}\t{key}\t{x}\t{b}");
+        }
+        s
+    }
+}
+
+/// The same sequences made `len` tokens long by cycling through their tokens (so every
+/// sequence keeps exactly its set of positions).
+fn cycled(data: &Dataset, len: usize) -> Result<Dataset> {
+    data.rewrite_tokens(|base| (0..len.max(base.len())).map(|i| base[i % base.len()].clone()).collect())
+}
+
+fn blocks_of(data: &Dataset, opts: &Options) -> Result<usize> {
+    compile(data, opts).map(|c| c.transformer.blocks.len())
+}
+
+/// Compiles the generated families and counts blocks. Series against N: this construction
+/// without shared tokens ("ours-unshared"), with shared hub tokens ("ours-shared"), the
+/// bound 2N + C + 1 of this construction ("bound") and the paper's 4N + 1 ("paper").
+/// Against length (N fixed): fresh data of each length, unshared and shared (these vary a
+/// little from one dataset to the next, with no trend), the same N sequences cycled to
+/// each length ("ours-cycled": exactly the same transformer, so exactly flat), the bound
+/// and the paper's count.
+pub fn complexity_data(spec: &ComplexitySpec, opts: &Options) -> Result<ComplexityData> {
+    if spec.ns.is_empty() || spec.lengths.is_empty() || spec.len == 0 || spec.n == 0 || spec.d < 2 {
+        return Err(Error::InvalidOption {
+            name: "complexity spec",
+            message: "it needs some N, some lengths, len >= 1, n >= 1 and d >= 2".into(),
+        });
+    }
+    let c = opts.collapse_layers;
+    let bound = |n: usize| 2 * n + c + 1;
+    let paper = |n: usize| 4 * n + 1;
+    let mut unshared = Vec::new();
+    let mut shared = Vec::new();
+    for &n in &spec.ns {
+        unshared.push((n, blocks_of(&generate(n, spec.len, spec.d, false, spec.seed)?, opts)?));
+        shared.push((n, blocks_of(&generate(n, spec.len, spec.d, true, spec.seed)?, opts)?));
+    }
+    let by_n = vec![
+        Series { key: "ours-unshared", label: "this construction, no shared tokens".into(), points: unshared, measured: true },
+        Series { key: "ours-shared", label: "this construction, shared tokens".into(), points: shared, measured: true },
+        Series {
+            key: "bound",
+            label: format!("this construction's bound 2N+{}", c + 1),
+            points: spec.ns.iter().map(|&n| (n, bound(n))).collect(),
+            measured: false,
+        },
+        Series { key: "paper", label: "paper: 4N+1".into(), points: spec.ns.iter().map(|&n| (n, paper(n))).collect(), measured: false },
+    ];
+    let base_len = *spec.lengths.iter().min().expect("lengths is not empty");
+    let base = generate(spec.n, base_len, spec.d, false, spec.seed)?;
+    let mut fresh_u = Vec::new();
+    let mut fresh_s = Vec::new();
+    let mut cyc = Vec::new();
+    for &len in &spec.lengths {
+        fresh_u.push((len, blocks_of(&generate(spec.n, len, spec.d, false, spec.seed)?, opts)?));
+        fresh_s.push((len, blocks_of(&generate(spec.n, len, spec.d, true, spec.seed)?, opts)?));
+        cyc.push((len, blocks_of(&cycled(&base, len)?, opts)?));
+    }
+    let n = spec.n;
+    let by_length = vec![
+        Series { key: "ours-unshared", label: "fresh data of each length, no shared tokens".into(), points: fresh_u, measured: true },
+        Series { key: "ours-shared", label: "fresh data of each length, shared tokens".into(), points: fresh_s, measured: true },
+        Series {
+            key: "ours-cycled",
+            label: format!("the same {n} sequences, cycled to each length"),
+            points: cyc,
+            measured: true,
+        },
+        Series {
+            key: "bound",
+            label: format!("bound 2N+{} = {}", c + 1, bound(n)),
+            points: spec.lengths.iter().map(|&l| (l, bound(n))).collect(),
+            measured: false,
+        },
+        Series {
+            key: "paper",
+            label: format!("paper: 4N+1 = {}", paper(n)),
+            points: spec.lengths.iter().map(|&l| (l, paper(n))).collect(),
+            measured: false,
+        },
+    ];
+    Ok(ComplexityData { spec: spec.clone(), collapse_layers: c, by_n, by_length })
 }

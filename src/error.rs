@@ -27,7 +27,7 @@ pub enum Error {
     #[error("the tokens have d = 1 coordinate, outside the theorem (it needs d >= 2); lift each series to (x, t) with `--lift time` (in the page: the \"lift d = 1 series\" option)")]
     OneDimensional,
 
-    #[error("sequences {first} ({first_name}, label {first_label}) and {second} ({second_name}, label {second_label}) contain the same set of token positions (up to 1e-9 of the data's range) but have different labels: without positional information a transformer cannot tell them apart; enable positional encoding (`--positional`)")]
+    #[error("sequences {first} ({first_name}, label {first_label}) and {second} ({second_name}, label {second_label}) contain the same set of token positions (up to {tolerance:.0e} of the data's range) but have different labels: without positional information a transformer cannot tell them apart; enable positional encoding (`--positional`)")]
     Indistinguishable {
         first: usize,
         first_name: String,
@@ -35,10 +35,12 @@ pub enum Error {
         second: usize,
         second_name: String,
         second_label: String,
+        /// positions closer than this (in units of the data's range) are one position
+        tolerance: f64,
     },
 
-    #[error("sequences {first} ({first_name}) and {second} ({second_name}) have different labels but differ only by tokens about {gap:.1e} apart (in units of the data's range), too close to separate reliably in floating point; rescale the data or merge near-duplicate tokens")]
-    TooClose { first: usize, first_name: String, second: usize, second_name: String, gap: f64 },
+    #[error("sequences {first} ({first_name}) and {second} ({second_name}) have different labels but differ only by tokens about {gap:.1e} apart (in units of the data's range): a tent telling them apart needs a gap of at least {floor:.1e}, or its own rounding error could move tokens by more than 1/100 of its step; merge or drop one of the two, or the near-duplicate tokens")]
+    TooClose { first: usize, first_name: String, second: usize, second_name: String, gap: f64, floor: f64 },
 
     #[error("{format} input, line {line}, column {column}: {message}")]
     Parse { format: &'static str, line: usize, column: usize, message: String },
@@ -48,6 +50,12 @@ pub enum Error {
 
     #[error("model: {0}")]
     Model(String),
+
+    #[error("the data have d = {data} coordinates per token but the transformer takes d = {model}")]
+    WrongDimension { data: usize, model: usize },
+
+    #[error("figure: {0}")]
+    Figure(String),
 
     #[error("the construction could not certify its own step ({0}); please report this dataset")]
     Construction(String),

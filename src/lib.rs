@@ -3,9 +3,11 @@
 //! The pipeline: data -> validate ([`dataset`]) -> construct ([`construct::compile`]: normalize,
 //! separate, collapse, label, snap) -> forward ([`model::Transformer::forward`]) -> verify
 //! ([`verify::verify`]). The construction's bookkeeping is the forward pass itself, and the
-//! visualizer draws the trace the verifier checked.
+//! pictures draw the trace the verifier checked: a [`scene::Scene`] projects it once, and
+//! the page (through the wasm facade) and the SVG [`figures`] both draw from it.
 
 pub mod bench;
+pub mod certify;
 pub mod construct;
 pub mod dataset;
 pub mod error;
@@ -13,6 +15,8 @@ pub mod figures;
 pub mod model;
 pub mod model_file;
 pub mod presets;
+pub mod scene;
+pub mod softmax;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

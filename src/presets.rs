@@ -6,6 +6,10 @@ use crate::error::{Error, Result};
 
 pub const NAMES: [&str; 4] = ["shared", "random", "rings", "vowels"];
 
+/// The largest seed of the generated presets: seeds are 32-bit (the page keeps them in its
+/// links, and the wasm facade takes them as `u32`).
+pub const SEED_MAX: u64 = u32::MAX as u64;
+
 /// A preset by name; `seed` varies the generated ones.
 pub fn preset(name: &str, seed: u64) -> Result<Dataset> {
     match name {

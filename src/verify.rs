@@ -103,6 +103,15 @@ pub struct Report {
     pub construct_ms: f64,
     pub verify_ms: f64,
     pub notes: Vec<String>,
+    /// what the construction option `softmax_beta` did (absent when not asked)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub softmax_scaling: Option<crate::softmax::Scaling>,
+    /// `verify --softmax`: beta_star, softmax_curve, ... (absent otherwise)
+    #[serde(flatten)]
+    pub softmax: Option<crate::softmax::Summary>,
+    /// `verify --certify`: certified, certified_slack, ... (absent otherwise)
+    #[serde(flatten)]
+    pub certificate: Option<crate::certify::Certificate>,
 }
 
 impl Report {
@@ -130,8 +139,8 @@ impl Report {
         }
         if !v.wrong.is_empty() {
             notes.push(format!(
-                "{} sequence(s) misclassified, first: {}",
-                v.wrong.len(),
+                "{} misclassified, first: {}",
+                if v.wrong.len() == 1 { "1 sequence".to_string() } else { format!("{} sequences", v.wrong.len()) },
                 data.sequences()[v.wrong[0]].name
             ));
         }
@@ -159,6 +168,9 @@ impl Report {
             construct_ms,
             verify_ms,
             notes,
+            softmax_scaling: stats.softmax_scaling.clone(),
+            softmax: None,
+            certificate: None,
         }
     }
 }

@@ -4,13 +4,14 @@
 //! anchors; this construction never needs more blocks than the paper's 4N+1; sequence
 //! length alone never changes the block count).
 
+use hardmax::bench::{complexity_data, ComplexityData, ComplexitySpec};
 use hardmax::construct::{compile, Options};
 use hardmax::dataset::Dataset;
-use hardmax::figures::{
-    class_colors, complexity_data, complexity_figure, frame_svg, panels_svg, stage_figure, stage_plan, ComplexityData,
-    ComplexitySpec, Frame, STAGE_PANELS,
-};
+use hardmax::figures::{class_colors, complexity_figure, frame_svg, panels_svg, stage_figure, state_svg, Frame, STAGE_PANELS};
 use hardmax::presets;
+use hardmax::scene::{stage_plan, Budget, Keep, Scene};
+use hardmax::verify::verify;
+use hardmax::Error;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -252,9 +253,15 @@ fn frames_and_panels_are_well_formed_and_long_titles_wrap() {
 // The stage figure
 // ------------------------------------------------------------------------------------
 
+/// The stage figure of `data` built with `opts`, as the CLI draws it.
+fn stage_svg_with(data: &Dataset, opts: &Options) -> String {
+    let t = compile(data, opts).unwrap().transformer;
+    let scene: Scene<f64> = Scene::new(data, &t, &Budget::EVERYTHING, Keep::StagePanels).unwrap();
+    stage_figure(&scene, &verify(&t, data)).unwrap()
+}
+
 fn stage_svg(data: &Dataset) -> (String, El) {
-    let built = compile(data, &Options::default()).unwrap();
-    let svg = stage_figure(data, &built.transformer).unwrap();
+    let svg = stage_svg_with(data, &Options::default());
     let root = parse_xml(&svg).unwrap_or_else(|e| panic!("stage figure is not well-formed XML: {e}"));
     (svg, root)
 }
@@ -409,8 +416,7 @@ fn stage_figure_works_for_every_preset_and_positional_encoding() {
     // positional encoding: the transformer maps the raw tokens itself
     let data = presets::shared();
     let opts = Options { positional: true, ..Options::default() };
-    let built = compile(&data, &opts).unwrap();
-    let root = parse_xml(&stage_figure(&data, &built.transformer).unwrap()).unwrap();
+    let root = parse_xml(&stage_svg_with(&data, &opts)).unwrap();
     check_structure(&data, &root);
 }
 
@@ -418,8 +424,45 @@ fn stage_figure_works_for_every_preset_and_positional_encoding() {
 fn stage_figure_refuses_data_of_another_dimension() {
     let built = compile(&presets::shared(), &Options::default()).unwrap();
     let other = presets::vowels().unwrap();
-    let e = stage_figure(&other, &built.transformer).unwrap_err();
-    assert!(e.contains("d = 12"), "{e}");
+    let e = Scene::<f64>::new(&other, &built.transformer, &Budget::EVERYTHING, Keep::StagePanels).unwrap_err();
+    assert!(e.to_string().contains("d = 12"), "{e}");
+}
+
+#[test]
+fn the_stage_figure_draws_any_scene_that_keeps_its_states() {
+    let data = presets::shared();
+    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let v = verify(&t, &data);
+    let staged: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::StagePanels).unwrap();
+    let all: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::All).unwrap();
+    // the page's f32 scene keeps every state: the same figure up to the f32 rounding of
+    // positions, so the same structure
+    let root = parse_xml(&stage_figure(&all, &v).unwrap()).unwrap();
+    check_structure(&data, &root);
+    assert_eq!(stage_figure(&staged, &v).unwrap(), stage_svg_with(&data, &Options::default()));
+    // a scene sampled down to one sequence draws that sequence in every panel
+    let tiny: Scene<f64> = Scene::new(&data, &t, &Budget { view_floats: 4, full_floats: 0 }, Keep::StagePanels).unwrap();
+    assert!(tiny.sampled);
+    let drawn = parse_xml(&stage_figure(&tiny, &v).unwrap()).unwrap();
+    for p in panels(&drawn) {
+        assert_eq!(p.with_class("token").len(), tiny.drawn.len(), "a sampled scene draws its sample");
+    }
+}
+
+#[test]
+fn one_state_of_a_scene_is_a_frame_with_its_caption() {
+    let data = presets::shared();
+    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let scene: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::All).unwrap();
+    let last = t.layer_count();
+    let root = parse_xml(&state_svg(&scene, last, 600, 400).unwrap()).unwrap();
+    assert_eq!(root.attr("width"), Some("600"));
+    let caption = scene.layer(last).unwrap().caption.split_whitespace().next().unwrap().to_string();
+    assert!(root.all_text().contains(&caption), "titled with the layer's caption");
+    let input = parse_xml(&state_svg(&scene, 0, 10, 1_000_000).unwrap()).unwrap();
+    assert_eq!((input.attr("width"), input.attr("height")), (Some("100"), Some("4000")), "sizes are clamped");
+    assert!(input.all_text().contains("input"));
+    assert!(matches!(state_svg(&scene, last + 1, 600, 400), Err(Error::Figure(_))));
 }
 
 #[test]

@@ -108,3 +108,42 @@ fn ts_text_and_exports() {
     assert!(s.softmax(f64::NAN).is_err());
     assert_eq!(s.token_position(0, 0).unwrap().to_vec(), vec![1.0, 4.0]);
 }
+
+#[wasm_bindgen_test]
+fn options_read_the_page_keys_and_null_means_default() {
+    // the page's keys: lift, collapse_layers (or collapseLayers); null and undefined are "not set"
+    let opts = js_sys::JSON::parse(r#"{"seed": 7, "positional": null, "collapseLayers": 3, "labeling": "points"}"#).unwrap();
+    let s = Session::from_preset("shared", 0, opts).unwrap();
+    let collapse = (1..=s.layer_count())
+        .filter(|&k| {
+            let l = s.layer(k).unwrap();
+            get(&l, "kind").as_string().unwrap() == "sa" && get(&l, "stage").as_string().unwrap() == "collapse"
+        })
+        .count();
+    assert_eq!(collapse, 3);
+    for bad in [r#"{"labeling": "sideways"}"#, r#"{"seed": -1}"#, r#"{"seed": 1.5}"#, r#"{"collapse_layers": 0}"#, r#"{"lift": "yes"}"#] {
+        let e = Session::from_preset("shared", 0, js_sys::JSON::parse(bad).unwrap()).err().expect(bad);
+        let text = get(&JsValue::from(e), "message").as_string().unwrap();
+        assert!(text.contains("option"), "{bad}: {text}");
+    }
+    assert!(Session::from_preset("shared", 0, JsValue::from_str("fast")).is_err());
+}
+
+#[wasm_bindgen_test]
+fn shared_constants_class_order_and_colors() {
+    let c = hardmax::wasm::shared_constants().unwrap();
+    let palette = js_sys::Array::from(&get(&c, "palette"));
+    assert_eq!(palette.length(), 8);
+    assert_eq!(get(&palette.get(0), "shape").as_string().unwrap(), "circle");
+    assert_eq!(get(&get(&c, "namedColors"), "red").as_string().unwrap(), "#d55e00");
+    assert_eq!(num(&get(&get(&c, "limits"), "collapseLayers"), "max"), 16.0);
+    assert_eq!(num(&get(&get(&c, "limits"), "seed"), "max"), 4294967295.0);
+    let order = hardmax::wasm::js_class_order(js_sys::JSON::parse(r#"["10", "2", "inf", " 2"]"#).unwrap()).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&order).unwrap().as_string().unwrap(), r#"["2","10","inf"]"#);
+    // the session orders its classes the same way
+    let text = r#"{"sequences": [{"tokens": [[0, 0]], "label": "10"}, {"tokens": [[1, 1]], "label": "inf"}, {"tokens": [[2, 0]], "label": "2"}]}"#;
+    let s = Session::from_text(text, "json", JsValue::UNDEFINED).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&s.classes().unwrap()).unwrap(), js_sys::JSON::stringify(&order).unwrap());
+    let colors = hardmax::wasm::js_class_colors(js_sys::JSON::parse(r#"["zeta", "red"]"#).unwrap()).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&colors).unwrap().as_string().unwrap(), r##"["#0072b2","#d55e00"]"##);
+}

@@ -1,31 +1,192 @@
-// A constructed session, fetched from wasm once: everything the renderer draws per frame
-// lives here as plain typed arrays, so no frame calls into wasm. Only hover (full-d
-// position), a layer change (attention, cached) and exports ask the session again.
+// The engine and the models it builds. This is the only module of the page that talks to the
+// engine: the wasm Session lives in a Web Worker (worker.js), one per model, so construction,
+// verification, softmax and exports never block drawing. A build fetches everything the
+// renderer draws per frame once, as plain typed arrays, so no frame waits on the worker. Hover
+// (full-d position), attention of big models, softmax and exports ask the worker again,
+// through Model: answers arrive later and Model.onChange says so.
 
 import { classColors } from './palette.js';
+import { messageOf } from './util.js';
+
+/** Loads the wasm engine (www/pkg) for the workers; rejects when it is missing or does not start. */
+export async function loadEngine() {
+  const url = new URL('./pkg/hardmax_bg.wasm', import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  const module = await WebAssembly.compile(await response.arrayBuffer());
+  const engine = new Engine(module);
+  engine.presets = (await engine.spare()).presets;
+  return engine;
+}
+
+/** The page's side of one worker (www/worker.js): numbered requests, answers as promises. */
+class Remote {
+  constructor() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.dead = null;
+    this.worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      if (data.progress) return p.onProgress?.(data.progress);
+      this.pending.delete(data.id);
+      if (data.ok) p.resolve(data.value);
+      else p.reject(new Error(data.error));
+    };
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.end(new Error(`the engine's worker failed: ${e.message || 'could not start'}`));
+    };
+  }
+
+  /** Sends a request; resolves to its answer (progress reports go to onProgress). */
+  call(op, args = [], onProgress = null, transfer = []) {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  /** Ends the worker; whatever was still asked of it rejects with `reason`. */
+  end(reason = cancelled()) {
+    if (this.dead) return;
+    this.dead = reason;
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(reason);
+    this.pending.clear();
+  }
+}
+
+/** The error a cancelled construction rejects with (err.cancelled is true). */
+function cancelled() {
+  const err = new Error('cancelled');
+  err.cancelled = true;
+  return err;
+}
+
+class Engine {
+  constructor(module) {
+    this.module = module;
+    this.warm = null; // a started worker waiting for the next construction
+    this.building = null; // the worker of the construction in progress
+    this.lastMemory = 0;
+    this.presets = null;
+  }
+
+  /** A started worker (the one kept warm, else a new one): resolves to { remote, presets }. */
+  spare() {
+    if (!this.warm) {
+      const remote = new Remote();
+      this.warm = remote.call('init', [this.module]).then(({ presets }) => ({ remote, presets }));
+      this.warm.catch(() => (this.warm = null));
+    }
+    return this.warm;
+  }
+
+  /** The preset names the engine knows, or null when it does not say. */
+  presetNames() {
+    return this.presets;
+  }
+
+  /** Bytes of wasm linear memory of the last construction (for memory measurements). */
+  memoryBytes() {
+    return this.lastMemory;
+  }
+
+  /** Whether a construction is running. */
+  get busy() {
+    return Boolean(this.building);
+  }
+
+  /** Stops the construction in progress (its promise rejects with err.cancelled). */
+  cancel() {
+    this.building?.end(cancelled());
+    this.building = null;
+  }
+
+  /**
+   * Constructs a model in a worker from a source — { kind: 'preset', name, seed }, { kind:
+   * 'text', text, format } or { kind: 'dataset', dataset } — with engine options. Rejects with
+   * the engine's own message when the data or options are refused, and with err.cancelled
+   * when cancel() (or a newer build) stopped it. onProgress({ stage, fraction }) hears stages.
+   */
+  async build(source, options, { onProgress = null, softmaxBeta = null } = {}) {
+    this.cancel();
+    const { remote } = await this.spare();
+    this.warm = null;
+    this.building = remote;
+    let fields;
+    try {
+      const plain = plainSource(source);
+      const transfer = plain.kind === 'packed' ? [plain.values.buffer] : [];
+      fields = await remote.call('build', [plain, options, { softmaxBeta }], onProgress, transfer);
+    } catch (err) {
+      remote.end(err.cancelled ? err : new Error('failed'));
+      throw err;
+    } finally {
+      if (this.building === remote) this.building = null;
+    }
+    this.spare().catch(() => {}); // the next construction starts warm
+    this.lastMemory = fields.memoryBytes || 0;
+    try {
+      return Model.fromWorker(remote, fields);
+    } catch (err) {
+      remote.end(new Error('dropped'));
+      throw new Error(`The engine returned something this page cannot draw: ${messageOf(err)}`);
+    }
+  }
+}
+
+/** What of a source the worker needs (a File name and the like stay here). */
+function plainSource(source) {
+  if (source.kind === 'preset') return { kind: 'preset', name: source.name, seed: source.seed };
+  if (source.kind === 'text') return { kind: 'text', text: source.text, format: source.format };
+  return packDataset(source.dataset) || { kind: 'dataset', dataset: source.dataset };
+}
+
+/**
+ * A big dataset of plain numbers crosses to the worker as one Float64Array (copying nested
+ * arrays between threads is slow). Anything unusual — a missing field, a string where a
+ * number belongs, extra keys — goes as it is, so that the engine names the problem.
+ */
+function packDataset(dataset) {
+  const seqs = dataset?.sequences;
+  if (!Array.isArray(seqs) || seqs.length < 200) return null;
+  let n = 0;
+  for (const s of seqs) {
+    if (!s || !Array.isArray(s.tokens) || typeof s.label !== 'string' || (s.name !== undefined && typeof s.name !== 'string')) return null;
+    if (Object.keys(s).some((k) => k !== 'tokens' && k !== 'label' && k !== 'name')) return null;
+    for (const t of s.tokens) {
+      if (!Array.isArray(t) || !t.every((v) => typeof v === 'number' && Number.isFinite(v))) return null;
+      n += t.length;
+    }
+    if (!s.tokens.length || s.tokens.some((t) => t.length !== s.tokens[0].length)) return null;
+  }
+  if (Object.keys(dataset).some((k) => k !== 'sequences')) return null;
+  const values = new Float64Array(n);
+  const lengths = new Uint32Array(seqs.length), dims = new Uint32Array(seqs.length);
+  let at = 0;
+  seqs.forEach((s, q) => {
+    lengths[q] = s.tokens.length;
+    dims[q] = s.tokens[0].length;
+    for (const t of s.tokens) for (const v of t) values[at++] = v;
+  });
+  return { kind: 'packed', names: seqs.map((s) => s.name ?? null), labels: seqs.map((s) => s.label), lengths, dims, values };
+}
 
 export class Model {
-  /** Fetches everything from a wasm Session (owned from now on: freed by dispose()). */
-  static fromSession(session) {
-    const L = session.layerCount();
-    const layers = [null];
-    for (let k = 1; k <= L; k++) layers.push(session.layer(k));
-    return new Model({
-      session,
-      report: session.report(),
-      classes: Array.from(session.classes(), String),
-      sequences: session.sequences(),
-      L,
-      layers,
-      stages: session.stages(),
-      tokenSeq: session.tokenSeq(),
-      tokenIndex: session.tokenIndex(),
-      sampled: Boolean(session.sampled()),
-      positions: session.positions(),
-      directions: session.directions(),
-      anchors: session.anchors(),
-      view: session.view(),
-    });
+  /** A model whose session lives in a worker (owned from now on: ended by dispose()). */
+  static fromWorker(remote, fields) {
+    const { attention, full, softmax, memoryBytes, datasetJson, ...rest } = fields;
+    const model = new Model({ session: remote, ...rest });
+    for (const [k, a] of Object.entries(attention || {})) model.attentionCache.set(Number(k), a);
+    model.full = full || null;
+    if (softmax) model.softmaxCache = softmax;
+    model.datasetText = datasetJson ?? null;
+    return model;
   }
 
   /**
@@ -67,7 +228,9 @@ export class Model {
     this.classColors = classColors(this.classes);
     this.classOrder = groupBy(this.tokenClass, Math.max(1, this.classes.length));
     this.seqStarts = sequenceRuns(this.tokenSeq);
-    this.extents = stateExtents(this.positions, this.L, T);
+    this.extents = fields.extents || stateExtents(this.positions, this.L, T);
+    this.pending = new Set(); // requests to the worker still unanswered
+    this.onChange = null; // called when an answer arrives (attention, a position, softmax)
     this.anchorExtent = pointsExtent(this.anchors);
     this.minSpan = minimumSpan(this.extents);
   }
@@ -80,12 +243,9 @@ export class Model {
   /** The attention of an "sa" layer (cached), or null for "ff" layers and out of range. */
   attention(k) {
     if (!this.session || k < 1 || k > this.L || this.layers[k].kind !== 'sa') return null;
-    let a = this.attentionCache.get(k);
-    if (!a) {
-      a = this.session.attention(k);
-      this.attentionCache.set(k, a);
-    }
-    return a;
+    const a = this.attentionCache.get(k);
+    if (!a) this.ask(`attention ${k}`, 'attention', [k], (v) => this.attentionCache.set(k, v));
+    return a || null;
   }
 
   /** The attention layer that explains a state: the one that made it, else the next one. */
@@ -112,36 +272,97 @@ export class Model {
   }
 
   /**
-   * The same weights run with softmax attention at inverse temperature beta (one wasm call
-   * per beta, cached): { beta, correct, total, positions, extents }.
+   * The same weights run with softmax attention at inverse temperature beta, computed in the
+   * worker: { beta, correct, total, positions, extents } once it is there, null while it runs.
    */
   softmax(beta) {
     if (!this.session) return null;
     if (this.softmaxCache && this.softmaxCache.beta === beta) return this.softmaxCache;
-    const r = this.session.softmax(beta);
-    this.softmaxCache = {
-      beta,
-      correct: r.correct,
-      total: r.total,
-      positions: r.positions,
-      extents: stateExtents(r.positions, this.L, this.T),
-    };
-    return this.softmaxCache;
+    this.ask(`softmax ${beta}`, 'softmax', [beta], (v) => (this.softmaxCache = v));
+    return null;
   }
 
+  /**
+   * Asks the worker once per key; `keep` stores the answer, then onChange is told. A failure
+   * is reported through onChange(error) (nothing is stored, so it can be asked again).
+   */
+  ask(key, op, args, keep) {
+    if (this.pending.has(key) || !this.session) return;
+    this.pending.add(key);
+    this.session.call(op, args).then(
+      (v) => {
+        this.pending.delete(key);
+        keep(v);
+        this.onChange?.(null, key);
+      },
+      (err) => {
+        this.pending.delete(key);
+        if (this.session) this.onChange?.(err, key);
+      },
+    );
+  }
+
+  /** Whether a session stands behind this model (false for a drawing shown as it is). */
+  get built() {
+    return Boolean(this.session);
+  }
+
+  /** The full-d position of drawn token i in a state (f64), or null while the worker is asked. */
   tokenPosition(state, i) {
     if (!this.session) return Float64Array.of(this.positions[2 * i], this.positions[2 * i + 1]);
-    return this.session.tokenPosition(state, i);
+    if (this.full) {
+      const d = this.full.dim, at = (state * this.T + i) * d;
+      return this.full.values.slice(at, at + d);
+    }
+    this.positionCache ??= new Map();
+    const key = `${state}:${i}`;
+    const p = this.positionCache.get(key);
+    if (!p) this.ask(`position ${key}`, 'tokenPosition', [state, i], (v) => this.positionCache.set(key, v));
+    return p || null;
   }
 
+  /** The dataset as the engine read it: resolves to { sequences: [{ name, label, tokens }] }. */
+  async dataset() {
+    return JSON.parse(await this.datasetJson());
+  }
+
+  /** The dataset as JSON text (for the link and the export); a promise. */
+  async datasetJson() {
+    if (this.datasetText === null || this.datasetText === undefined) this.datasetText = await this.requireSession().call('datasetJson');
+    return this.datasetText;
+  }
+
+  /** The dataset encoded for the link, from the worker: resolves to { data (null: too big), length }. */
+  linkData() {
+    return this.requireSession().call('link');
+  }
+
+  /** The dataset when it came with the model (2D data), else null: no waiting. */
+  datasetNow() {
+    return typeof this.datasetText === 'string' ? JSON.parse(this.datasetText) : null;
+  }
+
+  /** The constructed transformer as JSON text; a promise. */
+  modelJson() {
+    return this.requireSession().call('modelJson');
+  }
+
+  /** An SVG picture of a state at width x height CSS pixels; a promise. */
+  svg(state, width, height) {
+    return this.requireSession().call('svg', [state, width, height]);
+  }
+
+  requireSession() {
+    if (!this.session) throw new Error('this picture was not constructed (nothing to export yet)');
+    return this.session;
+  }
+
+  /** Ends the worker (the model keeps its arrays for drawing, nothing more). */
   dispose() {
     if (!this.session) return;
-    try {
-      this.session.free();
-    } catch (err) {
-      console.warn('hardmax: could not free a session', err);
-    }
+    const s = this.session;
     this.session = null;
+    s.end(new Error('this model was replaced'));
   }
 }
 
@@ -226,9 +447,24 @@ export function unionInto(box, other) {
 
 /** Class names sorted as the engine sorts them: by name, numerically when all are numbers. */
 export function sortClasses(labels) {
+  // the engine's order (dataset::class_order): by name, or numerically when every name is a
+  // number as Rust reads numbers ("inf" and "1e3" are, "0x10" is not); equal numbers by name
   const names = [...new Set(labels)].sort();
-  if (names.every((c) => c !== '' && Number.isFinite(Number(c)))) {
-    names.sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const num = (c) => {
+    const t = c.trim();
+    if (!/^[+-]?(inf|infinity|nan|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)$/i.test(t)) return null;
+    const body = t.replace(/^[+-]/, '').toLowerCase();
+    const sign = t.startsWith('-') ? -1 : 1;
+    if (body === 'inf' || body === 'infinity') return sign * Infinity;
+    if (body === 'nan') return NaN;
+    return Number(t);
+  };
+  const values = names.map(num);
+  if (names.length && values.every((v) => v !== null)) {
+    const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    const pairs = names.map((n, i) => [n, values[i]]);
+    pairs.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : byName(a[0], b[0])));
+    return pairs.map((p) => p[0]);
   }
   return names;
 }

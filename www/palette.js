@@ -1,6 +1,11 @@
 // Colors and shapes shared by the canvas, the filmstrip, the legend and draw mode.
 // Class colors are Okabe–Ito (safe for the common color-vision deficiencies); every class
 // also gets its own marker shape, so color is never the only cue.
+//
+// The engine holds the same tables (src/figures/palette.rs, exported by the wasm facade as
+// sharedConstants(), with classColors(names) for the assignment below): the SVG figures
+// draw classes exactly as this page does. They are copied here so that drawing needs no
+// engine; tests/parity.rs and tests/e2e/parity.test.mjs check that the copies agree.
 
 export const CLASS_COLORS = [
   '#0072B2', // blue
@@ -42,7 +47,7 @@ export const TENT_COLORS = {
 export const DIRECTION_COLORS = { w: '#b3002d', c: '#1a6fb5', u: '#6a3d9a', e: '#b35806' };
 
 /** Class names that name a color get that color (a class called "red" is not drawn green). */
-const NAMED_COLORS = {
+export const NAMED_COLORS = {
   blue: '#0072B2', orange: '#E69F00', green: '#009E73', red: '#D55E00', vermillion: '#D55E00',
   purple: '#CC79A7', pink: '#CC79A7', magenta: '#CC79A7', sky: '#56B4E9', cyan: '#56B4E9',
   'light blue': '#56B4E9', yellow: '#F0E442', black: '#000000',

@@ -9,10 +9,13 @@
 
 export const VERSION = 1;
 export const PRESETS = ['shared', 'random', 'rings', 'vowels'];
+/** The presets drawn from the data seed (the seed control is off for the others). */
+export const SEEDED_PRESETS = ['random', 'rings'];
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];
 export const BETA_MIN = 0.1;
 export const BETA_MAX = 1000;
 export const DATA_CAP = 8192;
+export const COLLAPSE_MAX = 16;
 export const PANELS = ['data', 'options', 'overlays', 'softmax', 'stats', 'export', 'filmstrip'];
 
 const U32_MAX = 4294967295;
@@ -28,7 +31,7 @@ export const SCHEMA = {
   cseed: int(0, 0, U32_MAX), // construction seed (random directions, jitter)
   pos: bool(false), // positional encoding
   lift: bool(false), // lift d = 1 series to (x, t)
-  collapse: int(1, 1, 8), // collapse layers
+  collapse: int(1, 1, COLLAPSE_MAX), // collapse layers
   labeling: oneOf('runs', ['runs', 'points']),
   layer: int(0, 0, 1e9), // clamped to the layer count once the model is known
   speed: { dflt: 1, parse: (s) => nearest(SPEEDS, Number(s)), write: String },
@@ -46,6 +49,9 @@ export const SCHEMA = {
     },
     write: (v) => String(Number(v.toPrecision(4))),
   },
+  lesson: int(0, 0, 12), // the guided tour's step (0: not touring)
+  present: bool(false), // presenter mode
+  contrast: bool(false), // high-contrast palette
   data: { dflt: null, parse: (s) => (/^[zj]\.[A-Za-z0-9_-]+$/.test(s) ? s : undefined), write: String },
 };
 for (const p of PANELS) SCHEMA[`${p}_hide`] = bool(false);

@@ -105,10 +105,19 @@ export class Filmstrip {
     this.root = root;
     this.onSeek = onSeek;
     this.items = [];
+    this.pending = null;
   }
 
-  /** One thumbnail per stage (its last state), plus the input; drawn once per model. */
+  /**
+   * One thumbnail per stage (its last state), plus the input; drawn once per model — or,
+   * while the strip is hidden, once it is shown again (catchUp).
+   */
   setModel(model) {
+    this.pending = null;
+    if (this.root.hidden) {
+      this.pending = model;
+      return;
+    }
     this.root.replaceChildren();
     this.items = [];
     const entries = [{ stage: 'input', state: 0, description: 'the sequences as given' }];
@@ -141,6 +150,11 @@ export class Filmstrip {
       this.root.appendChild(button);
       this.items.push({ ...e, button });
     }
+  }
+
+  /** Draws the thumbnails of a model that arrived while the strip was hidden. */
+  catchUp() {
+    if (this.pending && !this.root.hidden) this.setModel(this.pending);
   }
 
   /** Marks the thumbnail of the stage that holds `layer`. */

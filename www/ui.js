@@ -2,7 +2,8 @@
 // Every string that comes from data or from the engine goes in with textContent.
 
 import { markerSvg, STAGE_COLORS, sequenceColor } from './palette.js';
-import { formatMargin } from './render.js';
+import { formatMargin } from './overlays.js';
+import { renderCaptionText } from './glossary.js';
 
 /** Creates an element with a class and text (textContent only). */
 export function el(tag, className, text) {
@@ -10,6 +11,11 @@ export function el(tag, className, text) {
   if (className) e.className = className;
   if (text !== undefined && text !== null) e.textContent = String(text);
   return e;
+}
+
+/** "1 sequence", "3 sequences": a count with its noun in the right number. */
+export function count(n, noun, plural = `${noun}s`) {
+  return `${formatInt(n)} ${n === 1 ? noun : plural}`;
 }
 
 export function formatInt(n) {
@@ -24,23 +30,34 @@ export function formatNumber(x, digits = 3) {
   return a >= 1e5 || a < 1e-3 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString();
 }
 
-/** The caption above the canvas: stage chip, layer counter, the layer's plain-words caption. */
-export function renderCaption(els, model, layer) {
+/**
+ * The words of a state: { stage, counter, text } — the stage chip, the layer counter and the
+ * layer's plain-words caption (the same strings the caption bar shows).
+ */
+export function captionOf(model, layer) {
   const stage = model.stageOf(layer);
-  els.stage.textContent = stage;
-  els.stage.style.background = STAGE_COLORS[stage] || '#ccc';
   if (layer === 0) {
-    els.counter.textContent = `state 0 of ${model.L} · input`;
-    els.text.textContent =
-      model.L > 0
-        ? 'The input: every token of every sequence, colored and shaped by its sequence’s label. Press play (Space) to run the transformer layer by layer.'
-        : 'Draw mode: click to add tokens.';
-    return;
+    return {
+      stage,
+      counter: `state 0 of ${model.L} · input`,
+      text:
+        model.L > 0
+          ? `The input: ${count(model.sequences.length, 'sequence')} of tokens${model.sequences.length <= 12 ? ', a line joining each sequence’s tokens in order' : ' (tick “lines joining each sequence” to see which tokens form one)'}; color and shape give its label. Press play (Space) to run the transformer layer by layer.`
+          : 'Draw mode: click to add tokens.',
+    };
   }
   const info = model.layers[layer];
   const kind = info.kind === 'sa' ? 'self-attention' : 'feed-forward';
-  els.counter.textContent = `layer ${layer} of ${model.L} · block ${info.block} · ${kind}`;
-  els.text.textContent = info.caption;
+  return { stage, counter: `layer ${layer} of ${model.L} · block ${info.block} · ${kind}`, text: info.caption };
+}
+
+/** The caption above the canvas: stage chip, layer counter, the layer's plain-words caption. */
+export function renderCaption(els, model, layer) {
+  const c = captionOf(model, layer);
+  els.stage.textContent = c.stage;
+  els.stage.style.background = STAGE_COLORS[c.stage] || '#ccc';
+  els.counter.textContent = c.counter;
+  renderCaptionText(els.text, c.text, model, sequenceColor);
 }
 
 const STAT_ROWS = [
@@ -77,12 +94,20 @@ export function renderStats(root, model) {
     if (note) dl.appendChild(el('dd', 'sub', note(r)));
   }
   root.appendChild(dl);
+  root.appendChild(el('p', 'note params-note', paramsNote(r)));
   if (model.view && model.view.explained) {
     const [a, b] = model.view.explained;
     root.appendChild(el('p', 'note', `view: PCA of d = ${model.view.dim}; the two axes explain ${pct(a)} and ${pct(b)} of the variance (one projection for all layers).`));
   }
   if (model.sampled) root.appendChild(el('p', 'note warn', `showing a sample of ${formatInt(model.T)} tokens (of ${formatInt(r.tokens)})`));
   for (const n of r.notes || []) root.appendChild(el('p', 'note', n));
+}
+
+/** One line on the constant in "parameters = O(N·d)". */
+export function paramsNote(r) {
+  const per = r.n_times_d > 0 ? r.params / r.n_times_d : NaN;
+  const k = Number.isFinite(per) ? formatNumber(per, 2) : '–';
+  return `Why ${formatInt(r.params)} parameters for N·d = ${formatInt(r.n_times_d)}: each block stores a few vectors of length d (tent directions and moves, w, c, u, e) and a handful of scalars, so the count is N·d times a small constant (here ${k}); it never depends on sequence length.`;
 }
 
 function pct(x) {
@@ -118,16 +143,21 @@ export function renderTooltip(root, info) {
   root.appendChild(el('div', 'tt-row', `token ${model.tokenIndex[i] + 1} of ${seq.length} · sequence ${q + 1} of ${model.sequences.length}`));
   let coords;
   try {
-    coords = Array.from(model.tokenPosition(state, i));
+    coords = model.tokenPosition(state, i); // null while the worker is asked
+    coords = coords ? Array.from(coords) : null;
   } catch (err) {
     console.warn('hardmax: tokenPosition failed', err);
     coords = [];
   }
-  const shown = coords.slice(0, 12).map((x) => formatNumber(x, 4));
-  const more = coords.length > 12 ? ` … (${coords.length} coordinates)` : '';
-  root.appendChild(el('div', 'tt-row mono', `x = (${shown.join(', ')})${more}`));
   const where = state === 0 ? 'input' : `after layer ${state}`;
-  root.appendChild(el('div', 'tt-row dim', `position ${where}, d = ${coords.length}`));
+  if (coords) {
+    const shown = coords.slice(0, 12).map((x) => formatNumber(x, 4));
+    const more = coords.length > 12 ? ` … (${coords.length} coordinates)` : '';
+    root.appendChild(el('div', 'tt-row mono', `x = (${shown.join(', ')})${more}`));
+    root.appendChild(el('div', 'tt-row dim', `position ${where}, d = ${coords.length}`));
+  } else {
+    root.appendChild(el('div', 'tt-row dim', `position ${where}: reading…`));
+  }
   const att = attentionLayer ? model.attention(attentionLayer) : null;
   if (att) {
     const l = att.leader[i];
@@ -161,6 +191,23 @@ function sharedWith(model, i, state) {
   return [...out];
 }
 
+/** Command-line options an engine message may name, and the page's control for each. */
+const PAGE_CONTROLS = {
+  positional: 'the “positional encoding” option in the Construction panel, or the button here',
+  lift: 'the “lift d = 1 series to (x, t)” option in the Construction panel, or the button here',
+  collapse: 'the “collapse layers” menu in the Construction panel',
+  labeling: 'the “labeling” menu in the Construction panel',
+  seed: 'the construction “seed” in the Construction panel',
+};
+
+/** A message in the page's words: command-line flags become the names of the page's controls. */
+export function pageWords(message) {
+  return message
+    .replace(/\(\s*`?--([a-z][a-z-]*)(?:[ =][^`)]*)?`?\s*\)/g, (m, flag) => (PAGE_CONTROLS[flag] ? `(${PAGE_CONTROLS[flag]})` : ''))
+    .replace(/`?--([a-z][a-z-]*)`?/g, (m, flag) => PAGE_CONTROLS[flag] || `the ${flag.replace(/-/g, ' ')} option`)
+    .replace(/\s+([.,;:])(?=\s|$)/g, '$1');
+}
+
 /**
  * The dismissible error box. When the message points at an option that would fix it
  * (positional encoding, lifting d = 1 series), a button applies that option.
@@ -182,7 +229,7 @@ export class ErrorBox {
   }
 
   show(message) {
-    this.message = String(message);
+    this.message = pageWords(String(message));
     this.text.textContent = this.message;
     this.fix = this.fixes.find((f) => f.pattern.test(this.message)) || null;
     this.action.hidden = !this.fix;
@@ -197,11 +244,46 @@ export class ErrorBox {
   }
 }
 
-/** Turns whatever was thrown (Error, JsError, string) into one plain message. */
-export function messageOf(err) {
-  if (err === null || err === undefined) return 'unknown error';
-  if (typeof err === 'string') return err;
-  if (err instanceof Error) return err.message || String(err);
-  if (typeof err.message === 'string') return err.message;
-  return String(err);
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** A small SVG picture of a legend mark ('line', 'dash', 'arrow', 'strip', 'ring', 'rings', 'dot'). */
+function markSvg(mark, color) {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('width', '22');
+  svg.setAttribute('height', '14');
+  svg.setAttribute('viewBox', '0 0 22 14');
+  svg.setAttribute('aria-hidden', 'true');
+  const add = (tag, attrs) => {
+    const e = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    svg.appendChild(e);
+  };
+  const stroke = { stroke: color, 'stroke-width': 2, fill: 'none' };
+  if (mark === 'line') add('line', { x1: 1, y1: 7, x2: 21, y2: 7, ...stroke });
+  else if (mark === 'dash') add('line', { x1: 1, y1: 7, x2: 21, y2: 7, ...stroke, 'stroke-dasharray': '5 3' });
+  else if (mark === 'arrow') {
+    add('line', { x1: 1, y1: 7, x2: 16, y2: 7, ...stroke });
+    add('path', { d: 'M21 7 L14 3 L14 11 Z', fill: color });
+  } else if (mark === 'strip') add('rect', { x: 1, y: 2, width: 20, height: 10, fill: color, 'fill-opacity': 0.25 });
+  else if (mark === 'ring') add('circle', { cx: 11, cy: 7, r: 5, ...stroke });
+  else if (mark === 'rings') {
+    add('circle', { cx: 11, cy: 7, r: 6, ...stroke, 'stroke-width': 1.5 });
+    add('circle', { cx: 11, cy: 7, r: 3, ...stroke, 'stroke-width': 1.5 });
+  } else if (mark === 'dot') add('circle', { cx: 11, cy: 7, r: 3.5, fill: color, 'fill-opacity': 0.4 });
+  return svg;
+}
+
+/** The overlay legend beside the canvas: one entry per mark on screen ([{ key, mark, color, text }]). */
+export function renderOverlayLegend(root, items) {
+  const sig = items.map((it) => `${it.key}:${it.text}`).join('|');
+  if (root.dataset.sig === sig) return;
+  root.dataset.sig = sig;
+  root.replaceChildren();
+  root.hidden = !items.length;
+  for (const it of items) {
+    const item = el('span', 'ol-item');
+    item.dataset.key = it.key;
+    item.append(markSvg(it.mark, it.color), el('span', null, it.text));
+    root.appendChild(item);
+  }
 }

@@ -9,18 +9,24 @@
 use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, Value};
 use nalgebra::DVector;
 
+pub struct Input<'a> {
+    pub clouds: Vec<Cloud>,
+    pub w: &'a DVector<f64>,
+    /// the separate stage's last jumped token, still up: its move-back tent goes into the
+    /// first feed-forward layer
+    pub pending: Option<Tent>,
+    pub layers: usize,
+}
+
 pub struct Collapsed {
     pub blocks: Vec<Block>,
     pub clouds: Vec<Cloud>,
-    /// smallest attention margin met by the collapse layers
-    pub min_margin: f64,
 }
 
-pub fn run(mut clouds: Vec<Cloud>, w: &DVector<f64>, pending: Option<Tent>, layers: usize) -> Collapsed {
+pub fn run(input: Input) -> Collapsed {
+    let Input { mut clouds, w, mut pending, layers } = input;
     let d = w.len();
     let mut blocks = Vec::with_capacity(layers);
-    let mut pending = pending;
-    let mut min_margin = f64::INFINITY;
     for i in 0..layers {
         let last = i + 1 == layers;
         let lambda = if last { 1.0 } else { 0.5 };
@@ -28,7 +34,7 @@ pub fn run(mut clouds: Vec<Cloud>, w: &DVector<f64>, pending: Option<Tent>, laye
         let (tents, ff_caption) = match pending.take() {
             Some(t) => {
                 t.add_to(&mut ff);
-                (vec![t], "The last split's token comes back down; every sequence keeps its own leader.".to_string())
+                (vec![t], "Collapse, feed-forward layer: the last split's jumped token comes back down, so every sequence keeps its own leader.".to_string())
             }
             None => (vec![], "Collapse: nothing moves in this feed-forward layer; the attention layer after it does the work.".to_string()),
         };
@@ -46,9 +52,9 @@ pub fn run(mut clouds: Vec<Cloud>, w: &DVector<f64>, pending: Option<Tent>, laye
             sa_meta: LayerMeta { stage: Stage::Collapse, caption: sa_caption, tents: vec![] },
         };
         for cl in clouds.iter_mut() {
-            apply_block(&block, cl, &mut min_margin);
+            apply_block(&block, cl);
         }
         blocks.push(block);
     }
-    Collapsed { blocks, clouds, min_margin }
+    Collapsed { blocks, clouds }
 }

@@ -5,8 +5,71 @@ use nalgebra::{DMatrix, DVector};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
-/// Positions closer than this (in normalized units) are the same position.
-pub const EPS_EQ: f64 = 1e-9;
+// ---------------------------------------------------------------------------------------
+// Tolerances. Every threshold the construction decides by is defined here, in normalized
+// units (the data's largest coordinate range is 1; tokens start in [1,2]^d), from the
+// unit roundoff `EPSILON`, the dimension d and the size of the coordinates in play (the
+// largest token norm, `size_of`): rounding errors scale with all three.
+//
+// * A projection `g . x` (|g| = 1) computed in f64 is off by at most about
+//   `(d + 2) EPSILON size` (the classic bound on a dot product, plus the bias). Two
+//   positions closer than [`eps_eq`] (four times that) cannot be told apart by any
+//   projection: they are one position.
+// * A tent of half-width delta evaluates `z = (g . x - s) / delta` with an error of about
+//   `2 (d + 2) EPSILON size / delta` (g / delta, s / delta and the dot product each add
+//   theirs). Tokens beyond its slab are not affected by that error: below the slab every
+//   neuron is off exactly, above it the neurons' sum is evaluated exactly (see
+//   `model::feedforward`), so they move by the same constant (zero for a tent's evenly
+//   spaced biases). Only the tent's own tokens carry the error, as a fraction of its
+//   displacement. A jump-out tent needs a gap of [`min_gap`] (error below 1/100: the
+//   jumped token lands within m/50 of its level, far inside the move-back tent's reach of
+//   m/2). A label tent needs [`min_label_gap`] (error below 1/1000: a point lands well
+//   inside its code's plateau, whose margin is a few hundredths of the code spacing; the
+//   stage checks it). These are worst-case bounds, not measurements: measured errors are
+//   far smaller. Tighter gaps are refused by name (`Error::TooClose`).
+// * The label stage tells collapsed points apart along one direction u; two points at
+//   distance r project at least `min_label_gap` apart for all but a fraction of about
+//   `min_label_gap / r` of the directions. Differently labeled sequences whose collapse
+//   points lie closer than [`separation`] (1000 label gaps) are therefore split by the
+//   separate stage, which puts them about m apart, instead of being left to the label
+//   stage.
+// * Attention ties (`model::TAU_REL` of the largest score) average tokens whose projections
+//   on w differ by less than about `TAU_REL size`, far above `eps_eq`: tokens at one
+//   position always tie. The construction reads leaders from the attention layer itself,
+//   so ties need no tolerance of their own here.
+// ---------------------------------------------------------------------------------------
+
+/// Rounding error of one projection of a token of norm `size` in dimension `d`.
+fn projection_error(d: usize, size: f64) -> f64 {
+    (d as f64 + 2.0) * f64::EPSILON * size.max(1.0)
+}
+
+/// Positions closer than this are one position.
+pub fn eps_eq(d: usize, size: f64) -> f64 {
+    4.0 * projection_error(d, size)
+}
+
+/// The smallest gap a jump-out tent may rely on: its own tokens move by its displacement
+/// to within 1/100 of it.
+pub fn min_gap(d: usize, size: f64) -> f64 {
+    100.0 * 4.0 * projection_error(d, size)
+}
+
+/// The smallest gap between label runs: a label tent's own points move by its
+/// displacement to within 1/1000 of it.
+pub fn min_label_gap(d: usize, size: f64) -> f64 {
+    10.0 * min_gap(d, size)
+}
+
+/// Differently labeled sequences whose collapse points are closer than this are split.
+pub fn separation(d: usize, size: f64) -> f64 {
+    1000.0 * min_label_gap(d, size)
+}
+
+/// The largest norm of a column (the size rounding errors scale with).
+pub fn size_of(points: &DMatrix<f64>) -> f64 {
+    points.column_iter().map(|c| c.norm()).fold(0.0, f64::max)
+}
 
 /// A seeded generator: the same seed gives the same construction on every platform.
 pub struct Rng(ChaCha8Rng);
@@ -104,12 +167,6 @@ pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
     out
 }
 
-/// Smallest gap between consecutive values once sorted (+inf for fewer than two).
-pub fn min_sorted_gap(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min)
-}
-
 /// A direction g isolating the target positions (columns of `target`) from `others`:
 /// returns (g, lo, hi, gap) with every target in [lo, hi] of g . x and every other
 /// position at least `gap` away from that interval. The sign of g puts most others below
@@ -166,6 +223,18 @@ pub fn isolating_direction(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tolerances_are_ordered() {
+        for (d, size) in [(2, 1.0), (2, 3.0), (64, 20.0), (3, 1e6)] {
+            let (eq, gap, label, sep) = (eps_eq(d, size), min_gap(d, size), min_label_gap(d, size), separation(d, size));
+            assert!(eq < gap && gap < label && label < sep, "{eq} {gap} {label} {sep}");
+            // one position is one position for attention too: ties average it
+            assert!(eq < crate::model::TAU_REL * size.max(1.0));
+        }
+        // d = 2, tokens in [1,2]^2: tokens about 1e-12 of the range apart can be split
+        assert!(min_gap(2, 2.0_f64.sqrt() * 2.0) < 1.1e-12);
+    }
 
     #[test]
     fn clusters_are_transitive_and_exact() {

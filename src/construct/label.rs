@@ -1,9 +1,10 @@
-//! Stage 3 — label (one block per run, at most one per distinct point).
+//! Stage 3 — label (one tent per run, two tents per block while the layer stays at most
+//! six neurons wide; at most one run per distinct point).
 //!
 //! After the collapse every sequence is a point, and differently labeled points are
 //! distinct. Choose a direction u along which the class changes as rarely as possible
 //! (among random and class-mean directions, keeping a clear gap at every class change),
-//! and e orthogonal to u. Sorted along u, the points form runs of one class. For each
+//! and e orthogonal to u, in the view plane. Sorted along u, the points form runs of one class. For each
 //! run, a trapezoid on u covering exactly that run (ramps reaching halfway to the
 //! neighbouring runs) moves it by `(z_k - mean e.P) e` toward its class code z_k.
 //! Displacements are orthogonal to u, so projections on u never change and no tent
@@ -12,9 +13,9 @@
 //! `2 delta`. With `Labeling::Points` every distinct point gets its own tent (the plain
 //! recipe: e.x equals the code).
 
-use super::geometry::{cluster_positions, perpendicular, Rng, EPS_EQ};
+use super::geometry::{cluster_positions, eps_eq, min_label_gap, size_of, Rng};
 use super::normalize::short;
-use super::Labeling;
+use super::{AnchorPlacement, Labeling};
 use crate::error::{Error, Result};
 use crate::model::{
     transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole,
@@ -28,12 +29,21 @@ pub struct Labeled {
     pub e: DVector<f64>,
     /// (class, plateau lo, plateau hi) of e.x for every class present, by code
     pub codes: Vec<(usize, f64, f64)>,
+    /// one anchor per class: on its class's rung (e.x = code), in the view plane
+    pub anchors: Vec<DVector<f64>>,
     pub runs: usize,
     pub points: usize,
     /// smallest gap along u between two runs
     pub min_gap: f64,
-    /// smallest distance between two differently labeled points
-    pub min_label_distance: f64,
+}
+
+pub struct Input<'a> {
+    pub clouds: Vec<Cloud>,
+    pub labels: &'a [usize],
+    pub classes: &'a [String],
+    pub view: &'a [DVector<f64>; 2],
+    pub labeling: Labeling,
+    pub placement: AnchorPlacement,
 }
 
 struct Run {
@@ -43,14 +53,8 @@ struct Run {
     hi: f64,
 }
 
-pub fn run(
-    clouds: Vec<Cloud>,
-    labels: &[usize],
-    classes: &[String],
-    view: &[DVector<f64>; 2],
-    labeling: Labeling,
-    rng: &mut Rng,
-) -> Result<Labeled> {
+pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
+    let Input { clouds, labels, classes, view, labeling, placement } = input;
     let d = view[0].len();
     // every collapsed point, with its sequence's label
     let mut cols = Vec::new();
@@ -62,7 +66,8 @@ pub fn run(
         }
     }
     let pts = DMatrix::from_columns(&cols);
-    let ids = cluster_positions(&pts, EPS_EQ);
+    let size = size_of(&pts);
+    let ids = cluster_positions(&pts, eps_eq(d, size));
     let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
     let mut pos_label = vec![usize::MAX; n_pos];
     for (k, &p) in ids.iter().enumerate() {
@@ -75,7 +80,6 @@ pub fn run(
             )));
         }
     }
-    let min_label_distance = min_label_distance(&pts, &point_label);
 
     // choose u: fewest runs, then the widest gap at class changes
     let mut candidates: Vec<DVector<f64>> = vec![view[0].clone(), view[1].clone()];
@@ -101,7 +105,7 @@ pub fn run(
     for _ in 0..48 {
         candidates.push(rng.unit(d, false));
     }
-    let floor = 10.0 * EPS_EQ;
+    let floor = min_label_gap(d, size);
     let better = |a: (usize, f64), b: (usize, f64)| {
         let (ok, bok) = (a.1 >= floor, b.1 >= floor);
         (ok && !bok) || (ok == bok && (a.0 < b.0 || (a.0 == b.0 && a.1 > b.1)))
@@ -134,12 +138,9 @@ pub fn run(
         )));
     }
 
-    let hint = if (&view[1] - &u * u.dot(&view[1])).norm() >= (&view[0] - &u * u.dot(&view[0])).norm() {
-        &view[1]
-    } else {
-        &view[0]
-    };
-    let e = perpendicular(&u, hint);
+    // e lies in the view plane (so the moves along it are drawn at full length) and
+    // points "up" on screen; f completes the view plane.
+    let (e, f) = in_plane_frame(&u, view);
 
     let ep: Vec<f64> = pts.column_iter().map(|c| e.dot(&c)).collect();
     let (emin, emax) = ep.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
@@ -151,18 +152,19 @@ pub fn run(
         .map(|(r, m)| r.members.iter().map(|&k| (ep[k] - m).abs()).fold(0.0, f64::max))
         .fold(0.0, f64::max);
     let spread = (emax - emin).max(1.0);
-    let spacing = 2.0 * delta + 0.5 * spread;
+    let spacing = 2.0 * delta + CODE_SPACING * spread;
+    // Class codes lie above every point along e, one rung per class in class order: every
+    // run moves up by more than it spreads, so each cluster ends closer to its class's
+    // rung (and to its anchor, which sits on that rung) than it started.
+    let first_rung = emax + delta + CODE_CLEARANCE * spread;
+    let code_of = |label: usize| first_rung + label as f64 * spacing;
     let mut present: Vec<usize> = runs.iter().map(|r| r.label).collect();
     present.sort_unstable();
     present.dedup();
-    let center = 0.5 * (emin + emax);
-    let code_of = |label: usize| {
-        let rank = present.iter().position(|&l| l == label).unwrap_or(0) as f64;
-        center + (rank - (present.len() as f64 - 1.0) / 2.0) * spacing
-    };
     let pad = 0.05 * (spacing - 2.0 * delta);
     let codes: Vec<(usize, f64, f64)> =
         present.iter().map(|&l| (l, code_of(l) - delta - pad, code_of(l) + delta + pad)).collect();
+    let anchors = place_anchors(&pts, &e, &f, classes.len(), &code_of, placement);
 
     // one tent per run; consecutive tents share a feed-forward layer while it stays at
     // most 6 neurons wide (their slabs along u are disjoint, their moves are along e)
@@ -213,7 +215,6 @@ pub fn run(
     }
     let mut clouds = clouds;
     let mut blocks = Vec::with_capacity(layers.len());
-    let mut margin = f64::INFINITY;
     let mut done = 0;
     for layer in layers {
         let mut ff = FeedForward::scaling(d, 1.0);
@@ -244,11 +245,75 @@ pub fn run(
             },
         };
         for cl in clouds.iter_mut() {
-            apply_block(&block, cl, &mut margin);
+            apply_block(&block, cl);
         }
         blocks.push(block);
     }
-    Ok(Labeled { blocks, clouds, u, e, codes, runs: n_runs, points: n_pos, min_gap, min_label_distance })
+    // every point must now sit on its class's plateau along e (what snap relies on)
+    for (s, cl) in clouds.iter().enumerate() {
+        let (_, lo, hi) = codes.iter().find(|c| c.0 == labels[s]).copied().unwrap_or((0, f64::NAN, f64::NAN));
+        if let Some(z) = cl.points.column_iter().map(|c| e.dot(&c)).find(|z| !(*z >= lo && *z <= hi)) {
+            return Err(Error::Construction(format!(
+                "a label tent left a point of class {} at {z:e} along e, off its code's plateau [{lo:e}, {hi:e}]",
+                classes[labels[s]]
+            )));
+        }
+    }
+    Ok(Labeled { blocks, clouds, u, e, codes, anchors, runs: n_runs, points: n_pos, min_gap })
+}
+
+/// Distance between two class rungs along e, as a fraction of the points' spread along e
+/// (on top of twice the largest run spread).
+const CODE_SPACING: f64 = 0.5;
+/// Distance from the highest point to the first rung along e, as a fraction of the spread.
+const CODE_CLEARANCE: f64 = 0.5;
+
+/// The unit direction e in the view plane orthogonal to u, signed to point up (or right)
+/// on screen, and f, the view-plane direction orthogonal to e.
+///
+/// For u = a v0 + b v1 + (a part outside the plane), `b v0 - a v1` lies in the plane and is
+/// orthogonal to u; when u is orthogonal to the whole plane any view axis is.
+pub fn in_plane_frame(u: &DVector<f64>, view: &[DVector<f64>; 2]) -> (DVector<f64>, DVector<f64>) {
+    let (a, b) = (u.dot(&view[0]), u.dot(&view[1]));
+    let mut e = if a.hypot(b) > 1e-9 { &view[0] * b - &view[1] * a } else { view[1].clone() };
+    e -= u * u.dot(&e);
+    e /= e.norm();
+    let (ex, ey) = (e.dot(&view[0]), e.dot(&view[1]));
+    if ey < 0.0 || (ey == 0.0 && ex < 0.0) {
+        e = -e;
+    }
+    let (ex, ey) = (e.dot(&view[0]), e.dot(&view[1]));
+    let f = (&view[0] * ey - &view[1] * ex).normalize();
+    (e, f)
+}
+
+/// One anchor per class, on its rung: `e.anchor = code(class)`. Across the view plane
+/// the anchors keep the points' centroid except along f, where `Circle` spreads them evenly
+/// over the points' extent (a rising diagonal) and `Line` keeps them on the centre line.
+fn place_anchors(
+    pts: &DMatrix<f64>,
+    e: &DVector<f64>,
+    f: &DVector<f64>,
+    classes: usize,
+    code_of: &dyn Fn(usize) -> f64,
+    placement: AnchorPlacement,
+) -> Vec<DVector<f64>> {
+    let n = pts.ncols().max(1) as f64;
+    let centroid: DVector<f64> = pts.column_sum() / n;
+    let fp: Vec<f64> = pts.column_iter().map(|c| f.dot(&c)).collect();
+    let (flo, fhi) = fp.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let fc = f.dot(&centroid);
+    let half = (0.5 * (fhi - flo)).max(0.5);
+    let (ec, fmid) = (e.dot(&centroid), 0.5 * (flo + fhi));
+    (0..classes)
+        .map(|k| {
+            let across = match placement {
+                AnchorPlacement::Circle if classes > 1 => fmid - half + 2.0 * half * k as f64 / (classes - 1) as f64,
+                _ => fc,
+            };
+            &centroid + e * (code_of(k) - ec) + f * (across - fc)
+        })
+        .collect()
 }
 
 /// How many refinement steps the search for u can afford for `n` points.
@@ -358,22 +423,4 @@ fn runs_along(
         }
     });
     (runs, gap)
-}
-
-/// Smallest distance between two points of different labels (sorted sweep on a generic
-/// projection would be faster; the point count here is at most N).
-fn min_label_distance(pts: &DMatrix<f64>, labels: &[usize]) -> f64 {
-    let n = pts.ncols();
-    if n > 3000 {
-        return f64::NAN;
-    }
-    let mut best = f64::INFINITY;
-    for i in 0..n {
-        for j in i + 1..n {
-            if labels[i] != labels[j] {
-                best = best.min((pts.column(i) - pts.column(j)).norm());
-            }
-        }
-    }
-    best
 }

@@ -59,27 +59,36 @@ pub enum Labeling {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnchorPlacement {
-    /// evenly on a circle around the labeled points
+    /// on the class rungs, spread evenly across the points' extent (a rising diagonal)
+    /// (named for where anchors used to go; the page and the CLI call it "circle")
     #[default]
     Circle,
-    /// evenly on a line through them
+    /// on the class rungs, all on the points' centre line
     Line,
 }
 
-/// Options of the construction, unchecked.
+/// Options of the construction, unchecked ([`Options::check`] checks them once). They
+/// read from JSON in snake_case or camelCase; the page's `lift` is `lift_time`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Options {
+    /// seed of the random directions
     pub seed: u64,
-    /// number of collapse layers (1..=16)
+    /// number of collapse layers ([`Options::COLLAPSE_LAYERS`])
+    #[serde(alias = "collapseLayers")]
     pub collapse_layers: usize,
     /// add a small position-dependent offset to each token
     pub positional: bool,
     /// lift d = 1 series to (x, t)
+    #[serde(alias = "lift", alias = "liftTime")]
     pub lift_time: bool,
+    #[serde(alias = "splitChoice")]
     pub split_choice: SplitChoice,
     pub labeling: Labeling,
     pub anchors: AnchorPlacement,
+    /// scale Q so that softmax attention with this inverse temperature (or more) classifies
+    /// every training sequence ([`crate::softmax::target_beta`]); None: leave Q as built
+    pub softmax_beta: Option<f64>,
 }
 
 impl Default for Options {
@@ -92,18 +101,31 @@ impl Default for Options {
             split_choice: SplitChoice::Greedy,
             labeling: Labeling::Runs,
             anchors: AnchorPlacement::Circle,
+            softmax_beta: None,
         }
     }
 }
 
 impl Options {
+    /// How many collapse layers a construction may use.
+    pub const COLLAPSE_LAYERS: std::ops::RangeInclusive<usize> = 1..=16;
+
     /// Checks the options against the data once; later stages trust them.
     pub fn check(&self, data: &Dataset) -> Result<()> {
-        if !(1..=16).contains(&self.collapse_layers) {
+        let layers = Options::COLLAPSE_LAYERS;
+        if !layers.contains(&self.collapse_layers) {
             return Err(Error::InvalidOption {
                 name: "collapse layers",
-                message: format!("{} is outside 1..=16", self.collapse_layers),
+                message: format!("{} is outside {}..={}", self.collapse_layers, layers.start(), layers.end()),
             });
+        }
+        if let Some(beta) = self.softmax_beta {
+            if !(beta.is_finite() && beta > 0.0) {
+                return Err(Error::InvalidOption {
+                    name: "softmax beta",
+                    message: format!("{beta} is not a positive finite number"),
+                });
+            }
         }
         match (data.dim(), self.lift_time) {
             (1, false) => Err(Error::OneDimensional),
@@ -123,17 +145,22 @@ pub struct BuildStats {
     pub runs: usize,
     /// distinct collapsed points
     pub points: usize,
+    /// smallest isolation gap of a jump-out tent (+inf without splits)
     pub min_isolation_gap: f64,
-    pub leader_gap: f64,
+    /// smallest gap along u between two label runs
     pub min_label_gap: f64,
-    pub min_label_distance: f64,
-    pub explained: Option<[f64; 2]>,
+    /// what scaling Q for [`Options::softmax_beta`] did (None when not asked)
+    #[serde(default)]
+    pub softmax_scaling: Option<crate::softmax::Scaling>,
 }
 
 pub struct Compiled {
     pub transformer: Transformer,
     pub stats: BuildStats,
 }
+
+/// Size of the positional offsets, as a fraction of half the data's range.
+const POSITIONAL_AMPLITUDE: f64 = 0.02;
 
 /// The input map the options ask for, fitted to the data's scale.
 fn input_map(data: &Dataset, opts: &Options) -> InputMap {
@@ -149,62 +176,62 @@ fn input_map(data: &Dataset, opts: &Options) -> InputMap {
     let half = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
     InputMap {
         lift_time_scale: opts.lift_time.then(|| half / (data.max_len().max(2) - 1) as f64),
-        positional_amplitude: opts.positional.then_some(0.02 * half),
+        positional_amplitude: opts.positional.then_some(POSITIONAL_AMPLITUDE * half),
     }
 }
 
-/// Builds the transformer: normalize, separate, collapse, label, snap.
+/// Builds the transformer: normalize, separate, collapse, label, snap. Each stage takes
+/// its own input and returns its blocks and the forward-pass state after them.
 pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     opts.check(data)?;
     let mut rng = Rng::new(opts.seed);
     let input = input_map(data, opts);
     let encoded = data.map_tokens(input.output_dim(data.dim()), |t| input.apply(t));
+    if let Some(s) = encoded.sequences().iter().position(|s| s.tokens.iter().any(|v| !v.is_finite())) {
+        return Err(Error::InvalidOption {
+            name: "positional",
+            message: format!(
+                "sequence {} ({}) has values so close to the largest f64 that adding the positional code overflows; rescale the data",
+                s + 1,
+                data.sequences()[s].name
+            ),
+        });
+    }
     let labels: Vec<usize> = data.sequences().iter().map(|s| s.label).collect();
     let names: Vec<String> = data.sequences().iter().map(|s| s.name.clone()).collect();
+    let classes = data.classes();
 
-    let norm = normalize::run(&encoded, &mut rng);
+    let norm = normalize::run(normalize::Input { data: &encoded }, &mut rng);
+    let (w, c, view) = (&norm.w, &norm.c, &norm.view);
     let sep = separate::run(
-        separate::Input {
-            clouds: norm.clouds,
-            labels: &labels,
-            names: &names,
-            classes: data.classes(),
-            w: &norm.w,
-            c: &norm.c,
-            choice: opts.split_choice,
-        },
+        separate::Input { clouds: norm.clouds, labels: &labels, names: &names, classes, w, c, choice: opts.split_choice },
         &mut rng,
     )?;
-    let col = collapse::run(sep.clouds, &norm.w, sep.pending, opts.collapse_layers);
-    let lab = label::run(col.clouds, &labels, data.classes(), &norm.view, opts.labeling, &mut rng)?;
-    let anchors = snap::place_anchors(&lab.clouds, &norm.view, data.classes().len(), opts.anchors);
-    let snapped = snap::run(lab.clouds, &lab.e, &lab.codes, &anchors);
-    drop(snapped.clouds);
+    let col = collapse::run(collapse::Input { clouds: sep.clouds, w, pending: sep.pending, layers: opts.collapse_layers });
+    let lab = label::run(label::Input { clouds: col.clouds, labels: &labels, classes, view, labeling: opts.labeling, placement: opts.anchors }, &mut rng)?;
+    let snap = snap::run(snap::Input { e: &lab.e, codes: &lab.codes, anchors: &lab.anchors });
 
-    let mut blocks = vec![norm.block];
-    blocks.extend(sep.blocks);
-    blocks.extend(col.blocks);
-    blocks.extend(lab.blocks);
-    blocks.push(snapped.block);
-    let transformer = Transformer {
+    let mut transformer = Transformer {
         input_dim: data.dim(),
         dim: encoded.dim(),
         input,
-        blocks,
-        anchors,
-        classes: data.classes().to_vec(),
+        blocks: [vec![norm.block], sep.blocks, col.blocks, lab.blocks, vec![snap.block]].concat(),
+        anchors: lab.anchors,
+        classes: classes.to_vec(),
         directions: Directions { w: norm.w, c: norm.c, u: Some(lab.u), e: Some(lab.e) },
         view: norm.view,
+    };
+    let softmax_scaling = match opts.softmax_beta {
+        Some(beta) => Some(crate::softmax::target_beta(&mut transformer, data, beta)?),
+        None => None,
     };
     let stats = BuildStats {
         splits: sep.splits,
         runs: lab.runs,
         points: lab.points,
         min_isolation_gap: sep.min_isolation_gap,
-        leader_gap: norm.leader_gap,
         min_label_gap: lab.min_gap,
-        min_label_distance: lab.min_label_distance,
-        explained: norm.explained,
+        softmax_scaling,
     };
     Ok(Compiled { transformer, stats })
 }

@@ -16,19 +16,21 @@ use crate::dataset::Dataset;
 use crate::model::{Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
+pub struct Input<'a> {
+    /// the dataset after the input map (lift, positional offsets)
+    pub data: &'a Dataset,
+}
+
 pub struct Normalized {
     pub block: Block,
     pub clouds: Vec<Cloud>,
     pub w: DVector<f64>,
     pub c: DVector<f64>,
     pub view: [DVector<f64>; 2],
-    /// explained-variance fractions of the view axes (None when d = 2)
-    pub explained: Option<[f64; 2]>,
-    /// smallest leader gap along w over all sequences (+inf when every sequence is one point)
-    pub leader_gap: f64,
 }
 
-pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
+pub fn run(input: Input, rng: &mut Rng) -> Normalized {
+    let data = input.data;
     let d = data.dim();
     let mut lo = DVector::from_element(d, f64::INFINITY);
     let mut hi = DVector::from_element(d, f64::NEG_INFINITY);
@@ -42,15 +44,21 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
     }
     // half ranges never overflow, even for values near the largest f64
     let half = (0..d).map(|i| hi[i] / 2.0 - lo[i] / 2.0).fold(0.0, f64::max);
+    let varies = (0..d).any(|i| hi[i] > lo[i]);
     let eta = if half > 0.0 { 0.5 / half } else { 1.0 };
-    let shift = DVector::from_element(d, 1.0) - &lo * eta;
-    let ff = FeedForward::new(
-        eta,
-        DMatrix::zeros(1, d),
-        DVector::from_element(1, 1.0),
-        DMatrix::from_column_slice(d, 1, shift.as_slice()),
-    )
-    .expect("shapes are consistent by construction");
+    let fits = (0..d).all(|i| (lo[i] * eta).is_finite() && (hi[i] * eta).is_finite());
+    let ff = if !varies || (half > 0.0 && eta.is_finite() && fits) {
+        let shift = DVector::from_element(d, 1.0) - &lo * eta;
+        FeedForward::new(
+            eta,
+            DMatrix::zeros(1, d),
+            DVector::from_element(1, 1.0),
+            DMatrix::from_column_slice(d, 1, shift.as_slice()),
+        )
+        .expect("eta, eta * x and the shift are finite")
+    } else {
+        per_coordinate(&lo, &hi)
+    };
 
     let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&s.tokens)).collect();
     for c in clouds.iter_mut() {
@@ -74,20 +82,32 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
         }
     }
     let best = (0..tries).max_by(|&a, &b| gaps[a].total_cmp(&gaps[b]).then(b.cmp(&a))).map(|i| (cands[i].clone(), gaps[i]));
-    let (w, leader_gap) = best.unwrap_or_else(|| (DVector::from_element(d, 1.0 / (d as f64).sqrt()), 0.0));
+    let (w, _leader_gap) = best.unwrap_or_else(|| (DVector::from_element(d, 1.0 / (d as f64).sqrt()), 0.0));
 
-    let (view, explained) = view_plane(&clouds, d);
+    let (view, _explained) = view_plane(&clouds, d);
     let hint = &view[0] + rng.unit(d, false) * 0.3;
     let c = perpendicular(&w, &hint);
 
+    let scale = if ff.eta() != 0.0 {
+        short(ff.eta())
+    } else {
+        let q = ff.w().iter().fold(0.0, |a: f64, v| a.max(*v));
+        let p = ff.u().iter().fold(0.0, |a: f64, v| a.max(*v));
+        if p > 1.0 {
+            format!("2^600 × {}", short(q))
+        } else {
+            short(q)
+        }
+    };
     let block = Block {
         ff,
         sa: SelfAttention::identity(d),
         ff_meta: LayerMeta {
             stage: Stage::Normalize,
             caption: format!(
-                "Normalize: every token is scaled by {} and shifted into the box [1,2]^{d}, so its projection on w is positive and attention will pick each sequence's leader.",
-                short(eta)
+                "Normalize: every token is scaled by {} and shifted into the box [1, 2]{} (every coordinate between 1 and 2), so its projection on w is positive and attention will pick each sequence's leader.",
+                scale,
+                superscript(d)
             ),
             tents: vec![],
         },
@@ -97,7 +117,38 @@ pub fn run(data: &Dataset, rng: &mut Rng) -> Normalized {
             tents: vec![],
         },
     };
-    Normalized { block, clouds, w, c, view, explained, leader_gap }
+    Normalized { block, clouds, w, c, view }
+}
+
+/// The normalizing map, by neurons, in the two cases `eta x + shift` cannot express: a
+/// subnormal largest range (below 2^-1022, where `1 / range` is not a finite f64) and a
+/// constant coordinate so large that `eta x` overflows. Each coordinate that varies gets
+/// two neurons, `relu(+-p (x_i - lo_i))` (together exactly `p (x_i - lo_i)`, for any
+/// input), with output weights `+-q`, `p q = 1 / range`; a constant neuron adds 1, and
+/// coordinates that never vary map to 1 whatever their size. For a subnormal range the
+/// scale is split: `p = 2^600`, exact, and far from overflow because every coordinate that
+/// varies then holds only tiny values (two doubles closer than 2^-1021 are both below
+/// 2^-967 in size); otherwise `p = 1` (the range is below 1 then, so `x_i - lo_i` is finite).
+fn per_coordinate(lo: &DVector<f64>, hi: &DVector<f64>) -> FeedForward {
+    let d = lo.len();
+    let varying: Vec<usize> = (0..d).filter(|&i| hi[i] > lo[i]).collect();
+    let subnormal = varying.iter().all(|&i| hi[i] / 2.0 - lo[i] / 2.0 < f64::MIN_POSITIVE);
+    let p = if subnormal { 2f64.powi(600) } else { 1.0 };
+    let half = varying.iter().map(|&i| (hi[i] * p - lo[i] * p) / 2.0).fold(0.0, f64::max);
+    let q = 0.5 / half;
+    let mut ff = FeedForward::new(
+        0.0,
+        DMatrix::zeros(1, d),
+        DVector::from_element(1, 1.0),
+        DMatrix::from_element(d, 1, 1.0),
+    )
+    .expect("one constant neuron with finite weights");
+    for &i in &varying {
+        let unit = DVector::from_fn(d, |j, _| if i == j { 1.0 } else { 0.0 });
+        ff.push_neuron(&(&unit * p), -lo[i] * p, &(&unit * q));
+        ff.push_neuron(&(&unit * -p), lo[i] * p, &(&unit * -q));
+    }
+    ff
 }
 
 /// Gap between the largest and the second largest of the projections (on w) of a
@@ -150,6 +201,12 @@ fn view_plane(clouds: &[Cloud], d: usize) -> ([DVector<f64>; 2], Option<[f64; 2]
     let b = eig.eigenvectors.column(idx[1]).into_owned();
     let explained = [eig.eigenvalues[idx[0]].max(0.0) / sum, eig.eigenvalues[idx[1]].max(0.0) / sum];
     ([a.normalize(), b.normalize()], Some(explained))
+}
+
+/// A whole number written with superscript digits (the dimension of a box, "[1, 2]¹²").
+pub fn superscript(n: usize) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    n.to_string().chars().map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize]).collect()
 }
 
 /// A number in a caption: three significant digits.

@@ -1,9 +1,15 @@
 //! Stage 1 — separate (one block per split, at most N - 1 splits).
 //!
-//! Sequences are grouped by the position of their leader (the token attention picks:
-//! the largest projection on w). A group holding two labels is a conflict. Each step:
+//! Sequences are grouped by their collapse point (where the collapse attention puts all
+//! their tokens: the leader, the token with the largest projection on w, or the mean of
+//! top tokens tied within the attention tolerance), read from the attention layer itself.
+//! Points closer than `geometry::separation` are grouped (transitively): the label stage
+//! could tell such points apart only along directions nearly parallel to their difference.
+//! A group holding two labels is a conflict. Each step:
 //! 1. picks a position t present in some sequences of a conflict group and absent from
-//!    others (greedily: the t that separates the most differently labeled pairs);
+//!    others (greedily: the t that separates the most differently labeled pairs; when no
+//!    direction isolates it by `geometry::min_gap`, the next best, and `Error::TooClose`
+//!    when none of a few can be);
 //! 2. FF: a tent isolating t (direction g, half-width = half the smallest gap to any
 //!    other position) with displacement `R w`, `R = top + m - w.t`: every token at t, in
 //!    every sequence, jumps to `t'` at level `top + m` along w, above everything, and
@@ -20,7 +26,7 @@
 //! Two differently labeled sequences with the same set of positions cannot be split:
 //! that is reported by name.
 
-use super::geometry::{cluster_positions, isolating_direction, Rng, EPS_EQ};
+use super::geometry::{cluster_positions, eps_eq, isolating_direction, min_gap as gap_floor, separation, size_of, Rng};
 use super::SplitChoice;
 use crate::error::{Error, Result};
 use crate::model::{
@@ -97,7 +103,10 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             }
         }
         let preview: Vec<&Cloud> = (0..n).map(|s| moved_back.get(&s).unwrap_or(&clouds[s])).collect();
-        let groups = conflict_groups(&preview, labels, w);
+        // rounding errors scale with the size of the coordinates, the jumped token included
+        let size = clouds.iter().chain(preview.iter().copied()).map(|c| size_of(&c.points)).fold(0.0, f64::max);
+        let eps = eps_eq(d, size);
+        let groups = conflict_groups(&preview, labels, w, separation(d, size));
         if groups.is_empty() {
             break;
         }
@@ -108,7 +117,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             )));
         }
         let high = |s: usize, j: usize| w.dot(&clouds[s].points.column(j)) > top + m / 2.0;
-        let choice_made = choose_split(&preview, &groups, labels, choice, &high);
+        let choice_made = choose_split(&preview, &groups, labels, choice, &high, eps);
         let split = match choice_made {
             Choice::Split(split) => Some(split),
             Choice::OnlyHigh => None,
@@ -120,6 +129,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
                     second: b + 1,
                     second_name: names[b].clone(),
                     second_label: classes[labels[b]].clone(),
+                    tolerance: eps,
                 })
             }
         };
@@ -135,45 +145,51 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             tents.push(t);
         }
         let mut info = StepInfo { a: 0, b: 0, containing: 0, moved_back, jumped: false };
-        if let Some(sp) = &split {
-            // every current position within EPS_EQ of t is "at t"
-            let t_rep = sp.position.clone();
+        if let Some(candidates) = &split {
             let total: usize = clouds.iter().map(|c| c.n_points()).sum();
             let mut all = DMatrix::zeros(d, total);
-            let mut is_other = vec![true; total];
-            let mut target = Vec::new();
-            let mut containing = 0;
             let mut at = 0;
-            holders.clear();
-            for (s, cl) in clouds.iter().enumerate() {
-                let mut has = false;
+            for cl in clouds.iter() {
                 for col in cl.points.column_iter() {
                     all.column_mut(at).copy_from(&col);
-                    let dist2: f64 = col.iter().zip(t_rep.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
-                    if dist2 <= EPS_EQ * EPS_EQ {
-                        target.push(col.into_owned());
-                        is_other[at] = false;
-                        has = true;
-                    }
                     at += 1;
                 }
-                containing += has as usize;
-                if has {
-                    holders.push(s);
+            }
+            // The preferred position first; when no direction isolates it by the floor gap,
+            // the next ones (a tighter tent would not be trustworthy).
+            let floor = gap_floor(d, size);
+            let mut best: Option<(usize, Isolation)> = None;
+            for (k, sp) in candidates.iter().enumerate().take(MAX_CANDIDATES) {
+                let iso = isolate(&clouds, &all, &sp.position, eps, rng);
+                let better = best.as_ref().is_none_or(|b| iso.gap > b.1.gap);
+                if better {
+                    best = Some((k, iso));
+                }
+                if best.as_ref().is_some_and(|b| b.1.gap >= floor) {
+                    break;
                 }
             }
-            let target = DMatrix::from_columns(&target);
-            let (g, lo, hi, gap) = isolating_direction(rng, &target, &all, &is_other, 24);
-            if !(gap > 10.0 * EPS_EQ) {
-                // a tent that narrow would leak rounding error onto every token above it
+            let Some((k, iso)) = best else {
+                return Err(Error::Construction("no candidate position to split on".into()));
+            };
+            let Isolation { g, lo, hi, gap, holders: h } = iso;
+            if !(gap >= floor) {
+                // a tent that narrow could move its own tokens by more than 1/100 off its
+                // displacement (see `geometry`); name the pair the preferred split was for
+                let sp = &candidates[0];
                 return Err(Error::TooClose {
                     first: sp.a + 1,
                     first_name: names[sp.a].clone(),
                     second: sp.b + 1,
                     second_name: names[sp.b].clone(),
                     gap,
+                    floor,
                 });
             }
+            let sp = &candidates[k];
+            let t_rep = sp.position.clone();
+            holders = h;
+            let containing = holders.len();
             min_gap = min_gap.min(gap);
             let r = level - w.dot(&t_rep);
             let tent = Tent {
@@ -203,9 +219,8 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             ff_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents },
             sa_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents: vec![] },
         };
-        let mut margin = f64::INFINITY;
         for cl in clouds.iter_mut() {
-            apply_block(&block, cl, &mut margin);
+            apply_block(&block, cl);
         }
         blocks.push(block);
         infos.push(info);
@@ -218,41 +233,116 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         if info.jumped {
             k += 1;
             block.ff_meta.caption = format!(
-                "{back}Split {k}/{total}: «{}» and «{}» share a leader but not their labels; a token that only one of them has jumps out along w, above every other token, and becomes the leader of the {} sequence(s) containing it.",
-                names[info.a], names[info.b], info.containing
+                "{back}Split {k}/{total}: «{}» and «{}» share a leader but not their labels; a token that only one of them has jumps out along w, above every other token, and becomes the leader of {} containing it.",
+                names[info.a], names[info.b], count(info.containing, "the sequence", "the {} sequences")
             );
             block.sa_meta.caption = format!(
-                "Split {k}/{total}: attention slides every sequence along c by λ·(w·leader); the {} sequence(s) containing the jumped token slide further, so «{}» and «{}» no longer share a leader.",
-                info.containing, names[info.a], names[info.b]
+                "Split {k}/{total}: attention slides every sequence along c by λ·(w·leader); {} containing the jumped token {} further, so «{}» and «{}» no longer share a leader.",
+                count(info.containing, "the sequence", "the {} sequences"),
+                if info.containing == 1 { "slides" } else { "slide" },
+                names[info.a],
+                names[info.b]
             );
         } else {
             block.ff_meta.caption = format!("{back}(No new split in this block.)");
-            block.sa_meta.caption = "This attention layer is the identity.".into();
+            block.sa_meta.caption = "Separate: this attention layer is the identity (nothing moves).".into();
         }
     }
     Ok(Separated { blocks, pending, clouds, splits: total, min_isolation_gap: min_gap })
 }
 
-/// Groups of sequences sharing a leader position (within EPS_EQ) and holding two or more
-/// labels, each sorted, ordered by first member.
-fn conflict_groups(clouds: &[&Cloud], labels: &[usize], w: &DVector<f64>) -> Vec<Vec<usize>> {
-    let d = clouds.first().map_or(0, |c| c.dim());
-    let mut leaders = DMatrix::zeros(d, clouds.len());
-    for (s, cl) in clouds.iter().enumerate() {
-        // the token attention picks: the largest projection on w
-        let mut best = (f64::NEG_INFINITY, 0);
-        for (j, col) in cl.points.column_iter().enumerate() {
-            let p = w.dot(&col);
-            if p > best.0 {
-                best = (p, j);
-            }
-        }
-        leaders.column_mut(s).copy_from(&cl.points.column(best.1));
+/// `one` for a count of 1, else `many` with the count in place of `{}`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        one.to_string()
+    } else {
+        many.replace("{}", &n.to_string())
     }
-    let ids = cluster_positions(&leaders, EPS_EQ);
+}
+
+/// How many candidate positions a split tries to isolate before refusing.
+const MAX_CANDIDATES: usize = 8;
+
+/// A jump-out tent's direction and slab for one position, and who holds the position.
+struct Isolation {
+    g: DVector<f64>,
+    lo: f64,
+    hi: f64,
+    gap: f64,
+    /// sequences holding a token within eps of the position
+    holders: Vec<usize>,
+}
+
+/// Isolates every current position within `eps` of `position` from all other positions
+/// (the columns of `all`, which are the clouds' points in order).
+fn isolate(clouds: &[Cloud], all: &DMatrix<f64>, position: &DVector<f64>, eps: f64, rng: &mut Rng) -> Isolation {
+    let mut is_other = vec![true; all.ncols()];
+    let mut target = Vec::new();
+    let mut holders = Vec::new();
+    let mut at = 0;
+    for (s, cl) in clouds.iter().enumerate() {
+        let mut has = false;
+        for col in cl.points.column_iter() {
+            let dist2: f64 = col.iter().zip(position.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
+            if dist2 <= eps * eps {
+                target.push(col.into_owned());
+                is_other[at] = false;
+                has = true;
+            }
+            at += 1;
+        }
+        if has {
+            holders.push(s);
+        }
+    }
+    let target = DMatrix::from_columns(&target);
+    let (g, lo, hi, gap) = isolating_direction(rng, &target, all, &is_other, 24);
+    Isolation { g, lo, hi, gap, holders }
+}
+
+/// Groups of sequences whose collapse points (where the collapse attention will put their
+/// tokens: the leader, or the mean of top tokens tied within tau) lie closer than
+/// `within` to each other, transitively, and that hold two or more labels; each
+/// sorted, ordered by first member. Points that close could be told apart only along
+/// directions nearly parallel to their difference, so the label stage could not rely on
+/// them: they are split here instead.
+fn conflict_groups(clouds: &[&Cloud], labels: &[usize], w: &DVector<f64>, within: f64) -> Vec<Vec<usize>> {
+    let d = clouds.first().map_or(0, |c| c.dim());
+    let collapse = SelfAttention::on_direction(0.0, w, Value::Scaled(1.0)).expect("rank-one attention on w is well formed");
+    let mut points: Vec<DVector<f64>> = Vec::new();
+    let mut owner: Vec<usize> = Vec::new();
+    for (s, cl) in clouds.iter().enumerate() {
+        let (collapsed, _) = collapse.forward_cloud(cl);
+        let distinct = Cloud::from_tokens(&collapsed);
+        for col in distinct.points.column_iter() {
+            points.push(col.into_owned());
+            owner.push(s);
+        }
+    }
+    let points = if points.is_empty() { DMatrix::zeros(d, 0) } else { DMatrix::from_columns(&points) };
+    let ids = cluster_positions(&points, within);
+    // sequences sharing a cluster are one group (a sequence may have several points)
+    let mut parent: Vec<usize> = (0..clouds.len()).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut first_of: HashMap<usize, usize> = HashMap::new();
+    for (k, &c) in ids.iter().enumerate() {
+        let s = owner[k];
+        let f = *first_of.entry(c).or_insert(s);
+        let (a, b) = (find(&mut parent, f), find(&mut parent, s));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (s, &g) in ids.iter().enumerate() {
-        groups.entry(g).or_default().push(s);
+    for s in 0..clouds.len() {
+        let root = find(&mut parent, s);
+        groups.entry(root).or_default().push(s);
     }
     let mut out: Vec<Vec<usize>> = groups
         .into_values()
@@ -269,7 +359,8 @@ struct Split {
 }
 
 enum Choice {
-    Split(Split),
+    /// candidate positions, the preferred first
+    Split(Vec<Split>),
     /// only tokens still up from the previous split could split a group
     OnlyHigh,
     Indistinguishable(usize, usize),
@@ -281,6 +372,7 @@ fn choose_split(
     labels: &[usize],
     choice: SplitChoice,
     high: &dyn Fn(usize, usize) -> bool,
+    eps: f64,
 ) -> Choice {
     // every point of every conflicting sequence, clustered into positions
     let mut owners: Vec<(usize, usize)> = Vec::new();
@@ -296,7 +388,7 @@ fn choose_split(
     for (k, &(s, j)) in owners.iter().enumerate() {
         pts.column_mut(k).copy_from(&clouds[s].points.column(j));
     }
-    let ids = cluster_positions(&pts, EPS_EQ);
+    let ids = cluster_positions(&pts, eps);
     let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
     let mut valid = vec![true; n_pos];
     let mut rep = vec![usize::MAX; n_pos];
@@ -365,10 +457,11 @@ fn choose_split(
         return Choice::Indistinguishable(a.min(b), a.max(b));
     }
 
-    let pick = match choice {
-        SplitChoice::Greedy => (0..n_pos).filter(|&p| valid[p] && score[p] > 0).max_by(|&x, &y| {
-            score[x].cmp(&score[y]).then(y.cmp(&x))
-        }),
+    // every position that separates some pair, the best score first (ties: lower index)
+    let mut ranked: Vec<usize> = (0..n_pos).filter(|&p| valid[p] && score[p] > 0).collect();
+    ranked.sort_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+    let first = match choice {
+        SplitChoice::Greedy => ranked.first().copied(),
         SplitChoice::FirstFound => {
             let g = &groups[0];
             let a = g[0];
@@ -381,13 +474,16 @@ fn choose_split(
                 .or_else(|| (0..n_pos).find(|&p| valid[p] && score[p] > 0))
         }
     };
-    match pick {
-        Some(p) => {
-            let (a, b) = witness(p, groups, labels, &seq_positions).unwrap_or((0, 0));
-            Choice::Split(Split { position: pts.column(rep[p]).into_owned(), a, b })
-        }
-        None => Choice::OnlyHigh,
-    }
+    let Some(first) = first else {
+        return Choice::OnlyHigh;
+    };
+    let split = |p: usize| {
+        let (a, b) = witness(p, groups, labels, &seq_positions).unwrap_or((0, 0));
+        Split { position: pts.column(rep[p]).into_owned(), a, b }
+    };
+    let mut out = vec![split(first)];
+    out.extend(ranked.iter().copied().filter(|&p| p != first).take(MAX_CANDIDATES - 1).map(split));
+    Choice::Split(out)
 }
 
 /// A differently labeled pair of one group that position p separates.

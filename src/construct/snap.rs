@@ -7,63 +7,26 @@
 //! s_k = (anchor_{k+1} - anchor_k) / (lo_{k+1} - hi_k)
 //! ```
 //! one constant neuron plus two per class boundary. Every token of class k lands on
-//! anchor_k. Anchors lie on a circle in the view plane around the labeled points.
+//! anchor_k. The label stage put each anchor on its class's rung (`e . anchor_k = z_k`), so
+//! this layer only finishes the move the label stage began: along the rung.
 
-use super::normalize::short;
-use super::AnchorPlacement;
-use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
+use crate::model::{Block, FeedForward, LayerMeta, SelfAttention, Stage};
 use nalgebra::{DMatrix, DVector};
+
+pub struct Input<'a> {
+    pub e: &'a DVector<f64>,
+    /// (class, plateau lo, plateau hi) of e.x for every class present, by code
+    pub codes: &'a [(usize, f64, f64)],
+    /// one anchor per class, each on its class's rung (`e . anchor_k` inside its plateau)
+    pub anchors: &'a [DVector<f64>],
+}
 
 pub struct Snapped {
     pub block: Block,
-    pub clouds: Vec<Cloud>,
 }
 
-/// Anchors of `classes` classes in the view plane, around the points' center, on a circle
-/// (or a line) whose size matches their extent in the view.
-pub fn place_anchors(
-    clouds: &[Cloud],
-    view: &[DVector<f64>; 2],
-    classes: usize,
-    placement: AnchorPlacement,
-) -> Vec<DVector<f64>> {
-    let d = view[0].len();
-    let mut center = DVector::zeros(d);
-    let mut n: f64 = 0.0;
-    let (mut xl, mut xh, mut yl, mut yh) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
-    for cl in clouds {
-        for col in cl.points.column_iter() {
-            center += col;
-            n += 1.0;
-            let (x, y) = (view[0].dot(&col), view[1].dot(&col));
-            xl = xl.min(x);
-            xh = xh.max(x);
-            yl = yl.min(y);
-            yh = yh.max(y);
-        }
-    }
-    center /= n.max(1.0);
-    let radius = 0.5 * (xh - xl).max(yh - yl).max(1.0);
-    (0..classes)
-        .map(|k| match placement {
-            AnchorPlacement::Circle => {
-                let a = std::f64::consts::TAU * k as f64 / classes as f64 + std::f64::consts::FRAC_PI_2;
-                &center + &view[0] * (radius * a.cos()) + &view[1] * (radius * a.sin())
-            }
-            AnchorPlacement::Line => {
-                let f = if classes > 1 { k as f64 / (classes - 1) as f64 - 0.5 } else { 0.0 };
-                &center + &view[0] * (2.0 * radius * f) - &view[1] * radius
-            }
-        })
-        .collect()
-}
-
-pub fn run(
-    mut clouds: Vec<Cloud>,
-    e: &DVector<f64>,
-    codes: &[(usize, f64, f64)],
-    anchors: &[DVector<f64>],
-) -> Snapped {
+pub fn run(input: Input) -> Snapped {
+    let Input { e, codes, anchors } = input;
     let d = e.len();
     let first = codes.first().map_or(0, |c| c.0);
     let mut ff = FeedForward::new(
@@ -87,7 +50,7 @@ pub fn run(
             stage: Stage::Snap,
             caption: format!(
                 "Snap: one feed-forward layer, piecewise linear in e·x ({} neurons), sends every token of each class onto its anchor.",
-                short((1 + 2 * codes.len().saturating_sub(1)) as f64)
+                1 + 2 * codes.len().saturating_sub(1)
             ),
             tents: vec![],
         },
@@ -97,9 +60,5 @@ pub fn run(
             tents: vec![],
         },
     };
-    let mut margin = f64::INFINITY;
-    for cl in clouds.iter_mut() {
-        apply_block(&block, cl, &mut margin);
-    }
-    Snapped { block, clouds }
+    Snapped { block }
 }

@@ -20,10 +20,29 @@
 //! `sequence S, token T, coordinate C` (all 1-based). Dimensions are not checked here:
 //! [`Dataset::new`](crate::dataset::Dataset::new) does that for every format alike.
 
-use crate::dataset::{RawDataset, RawSequence};
+use crate::dataset::{Dataset, RawDataset, RawSequence};
 use crate::error::{Error, Result};
+use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
+
+/// Writes a dataset in the JSON format described in the module documentation (pretty,
+/// with every sequence's name, label and tokens); [`read`] gives it back.
+pub fn write(data: &Dataset) -> Result<String> {
+    #[derive(Serialize)]
+    struct Seq<'a> {
+        name: &'a str,
+        label: &'a str,
+        tokens: &'a [Vec<f64>],
+    }
+    #[derive(Serialize)]
+    struct Out<'a> {
+        sequences: Vec<Seq<'a>>,
+    }
+    let raw = data.to_raw();
+    let sequences = raw.sequences.iter().map(|s| Seq { name: &s.name, label: &s.label, tokens: &s.tokens }).collect();
+    serde_json::to_string_pretty(&Out { sequences }).map_err(|e| Error::Model(format!("the dataset cannot be written as JSON: {e}")))
+}
 
 /// Reads a dataset in the JSON format described in the module documentation.
 pub fn read(text: &str) -> Result<RawDataset> {

@@ -96,6 +96,29 @@ pub fn parse(text: &str, format: Format) -> Result<Dataset> {
     Dataset::new(raw)
 }
 
+/// The classes of some labels, in the order every part of the project uses (class indices,
+/// colors, legends, the page): each label trimmed, once, sorted by name, or numerically when
+/// every name is a number as Rust reads numbers (`"2" < "10"`, `"inf"` and `"1e3"` are
+/// numbers, `"0x10"` is not); equal numbers by name.
+///
+/// ```
+/// use hardmax::dataset::class_order;
+/// assert_eq!(class_order(["10", " 2", "inf", "2"]), ["2", "10", "inf"]);
+/// assert_eq!(class_order(["b", "0x10", "a"]), ["0x10", "a", "b"]);
+/// ```
+pub fn class_order<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut classes: Vec<String> = labels.into_iter().map(|l| l.trim().to_string()).collect();
+    classes.sort();
+    classes.dedup();
+    if classes.iter().all(|c| c.parse::<f64>().is_ok()) {
+        classes.sort_by(|a, b| {
+            let (x, y) = (a.parse::<f64>().unwrap_or(0.0), b.parse::<f64>().unwrap_or(0.0));
+            x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
+        });
+    }
+    classes
+}
+
 impl Dataset {
     /// Validates a raw dataset, naming the place of the first problem found.
     pub fn new(raw: RawDataset) -> Result<Dataset> {
@@ -138,15 +161,7 @@ impl Dataset {
                 }
             }
         }
-        let mut classes: Vec<String> = raw.sequences.iter().map(|s| s.label.trim().to_string()).collect();
-        classes.sort();
-        classes.dedup();
-        if classes.iter().all(|c| c.parse::<f64>().is_ok()) {
-            classes.sort_by(|a, b| {
-                let (x, y) = (a.parse::<f64>().unwrap_or(0.0), b.parse::<f64>().unwrap_or(0.0));
-                x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b))
-            });
-        }
+        let classes = class_order(raw.sequences.iter().map(|s| s.label.as_str()));
         let sequences = raw
             .sequences
             .into_iter()
@@ -238,14 +253,5 @@ impl Dataset {
             s.tokens = f(std::mem::take(&mut s.tokens));
         }
         Dataset::new(raw)
-    }
-
-    /// A sub-dataset of the given sequence indices (for splits and samples).
-    pub fn subset(&self, indices: &[usize]) -> Dataset {
-        Dataset {
-            dim: self.dim,
-            sequences: indices.iter().filter_map(|&i| self.sequences.get(i).cloned()).collect(),
-            classes: self.classes.clone(),
-        }
     }
 }

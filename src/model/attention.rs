@@ -72,13 +72,6 @@ impl Value {
     }
 }
 
-/// Hardmax (the model) or softmax with inverse temperature beta (for comparison).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum AttentionMode {
-    Hardmax,
-    Softmax { beta: f64 },
-}
-
 /// What one query attended to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Attend {

@@ -4,6 +4,18 @@
 //! arithmetic in the same order. Neurons whose pre-activation is not positive contribute
 //! nothing, so they are skipped (adding `W * 0` would not change a finite value).
 //!
+//! Consecutive neurons with equal rows of U (a tent's neurons) share one dot product
+//! `p = U_r x`. When all of them are active their sum is, exactly,
+//! `sum_r W_r (p + b_r) = p sum_r W_r + sum_r W_r b_r`, and a tent's output weights sum to
+//! zero (`D - 2D + D`, `D - D`): the sum is the constant `sum_r W_r b_r`, evaluated once per
+//! layer with compensated arithmetic (zero when the biases are evenly spaced, as a tent's
+//! are). So a token beyond a tent's slab is moved by exactly that constant, the same for
+//! every such token, instead of by the rounding residue of terms of size `|W| |p|`: for a
+//! tent of half-width delta that residue is about `EPSILON |W| size / delta`, for a narrow
+//! tent far larger than the distances between nearby tokens, and different for each. (An
+//! independent evaluation that adds the terms one by one reproduces this layer only up to
+//! that residue; it must group a tent's neurons the same way, or use more precision.)
+//!
 //! ```
 //! use hardmax::model::FeedForward;
 //! use nalgebra::{DMatrix, DVector};
@@ -30,9 +42,19 @@ pub struct FeedForward {
     b: DVector<f64>,
     /// d x h
     w: DMatrix<f64>,
-    /// for each neuron, whether its row of U equals the previous row (derived, cached)
+    /// groups of consecutive neurons sharing a row of U (derived, cached)
     #[serde(skip)]
-    shared_rows: OnceLock<Vec<bool>>,
+    shared_rows: OnceLock<Vec<Group>>,
+}
+
+/// Consecutive neurons `start..start + len` with equal rows of U.
+#[derive(Debug, Clone)]
+struct Group {
+    start: usize,
+    len: usize,
+    /// `sum_r W_r b_r` over the group when its output weights sum to exactly zero in every
+    /// coordinate (None otherwise, or for a single neuron)
+    all_active: Option<Vec<f64>>,
 }
 
 impl PartialEq for FeedForward {
@@ -115,11 +137,7 @@ impl FeedForward {
     pub fn forward_in_place(&self, x: &mut DMatrix<f64>) {
         let d = x.nrows();
         let h = self.u.nrows();
-        // Rows of U equal to the previous row share its dot product (tents do): the value
-        // is the same either way, computed once.
-        let same_as_prev = self
-            .shared_rows
-            .get_or_init(|| (0..h).map(|r| r > 0 && self.u.row(r) == self.u.row(r - 1)).collect());
+        let groups = self.shared_rows.get_or_init(|| self.groups());
         let mut stack = [0.0; 16];
         let mut heap = Vec::new();
         let act: &mut [f64] = if h <= 16 {
@@ -132,30 +150,83 @@ impl FeedForward {
         let w = self.w.as_slice(); // column-major d x h: column r is w[r * d..(r + 1) * d]
         let b = self.b.as_slice();
         for col in x.as_mut_slice().chunks_exact_mut(d.max(1)) {
-            let mut dot = 0.0;
-            for r in 0..h {
-                if !same_as_prev[r] {
-                    dot = 0.0;
-                    for (l, v) in col.iter().enumerate() {
-                        dot += u[l * h + r] * v;
-                    }
+            for g in groups {
+                let r0 = g.start;
+                let mut dot = 0.0;
+                for (l, v) in col.iter().enumerate() {
+                    dot += u[l * h + r0] * v;
                 }
-                act[r] = dot + b[r];
+                for r in r0..r0 + g.len {
+                    act[r] = dot + b[r];
+                }
             }
             if self.eta != 1.0 {
                 for v in col.iter_mut() {
                     *v *= self.eta;
                 }
             }
-            for (r, &a) in act.iter().enumerate() {
-                if a > 0.0 {
-                    for (v, wr) in col.iter_mut().zip(&w[r * d..(r + 1) * d]) {
-                        *v += wr * a;
+            for g in groups {
+                let acts = &act[g.start..g.start + g.len];
+                if let Some(constant) = &g.all_active {
+                    if acts.iter().all(|a| *a > 0.0) {
+                        for (v, c) in col.iter_mut().zip(constant) {
+                            *v += c;
+                        }
+                        continue;
+                    }
+                }
+                for (k, &a) in acts.iter().enumerate() {
+                    if a > 0.0 {
+                        let r = g.start + k;
+                        for (v, wr) in col.iter_mut().zip(&w[r * d..(r + 1) * d]) {
+                            *v += wr * a;
+                        }
                     }
                 }
             }
         }
     }
+
+    /// Groups of consecutive neurons with equal rows of U, and the constant each adds when
+    /// all of its neurons are active and its output weights cancel.
+    fn groups(&self) -> Vec<Group> {
+        let (h, d) = self.u.shape();
+        let mut groups: Vec<Group> = Vec::new();
+        for r in 0..h {
+            match groups.last_mut() {
+                Some(g) if self.u.row(r) == self.u.row(r - 1) => g.len += 1,
+                _ => groups.push(Group { start: r, len: 1, all_active: None }),
+            }
+        }
+        for g in groups.iter_mut().filter(|g| g.len > 1) {
+            let cols = g.start..g.start + g.len;
+            let cancels = (0..d).all(|v| exact_sum(cols.clone().map(|r| (self.w[(v, r)], 1.0))) == 0.0);
+            if cancels {
+                g.all_active =
+                    Some((0..d).map(|v| exact_sum(cols.clone().map(|r| (self.w[(v, r)], self.b[r])))).collect());
+            }
+        }
+        groups
+    }
+}
+
+/// `sum_k a_k b_k` rounded once (error-free products and sums: each product is split into
+/// its rounded value and its exact error with a fused multiply-add, each sum into its
+/// rounded value and exact error, and the errors are added at the end; for the few terms
+/// of one layer's group the result is the correctly rounded sum, or within an ulp of it).
+fn exact_sum(terms: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let mut sum = 0.0;
+    let mut err = 0.0;
+    for (a, b) in terms {
+        let p = a * b;
+        let pe = a.mul_add(b, -p);
+        let s = sum + p;
+        let bb = s - sum;
+        let se = (sum - (s - bb)) + (p - bb);
+        sum = s;
+        err += pe + se;
+    }
+    sum + err
 }
 
 #[cfg(test)]
@@ -173,6 +244,34 @@ mod tests {
         let x = DMatrix::from_column_slice(2, 1, &[1.5, -2.0]);
         assert_eq!(FeedForward::scaling(2, 1.0).forward(&x), x);
         assert_eq!(FeedForward::scaling(2, 0.0).forward(&x), DMatrix::zeros(2, 1));
+    }
+
+    #[test]
+    fn a_narrow_tent_leaves_tokens_beyond_its_slab_exactly_in_place() {
+        // half-width 1e-12 at level 1.5 on the first coordinate, moving by (0, 2)
+        let tent = crate::model::Tent::point(
+            DVector::from_vec(vec![1.0, 0.0]),
+            1.5,
+            1e-12,
+            DVector::from_vec(vec![0.0, 2.0]),
+            crate::model::TentRole::JumpOut,
+        );
+        let mut ff = FeedForward::scaling(2, 1.0);
+        tent.add_to(&mut ff);
+        // far above the slab: two tokens 1e-15 apart, and tokens just beyond it
+        let above = [1.9, 1.9 + 1e-15, 1.5 + 3e-12, 1.0 + 1e-9];
+        let x = DMatrix::from_fn(2, above.len() + 1, |r, c| match (r, c) {
+            (0, c) if c < above.len() => above[c],
+            (0, _) => 1.5,
+            (_, c) => 1.25 + c as f64 * 1e-13,
+        });
+        let y = ff.forward(&x);
+        for c in 0..above.len() {
+            assert_eq!(y.column(c), x.column(c), "token {c} beyond the slab moved");
+        }
+        // the token on the level moves by the displacement (to its own rounding)
+        let moved = y[(1, above.len())] - x[(1, above.len())];
+        assert!((moved - 2.0).abs() < 1e-3, "moved by {moved}");
     }
 
     #[test]

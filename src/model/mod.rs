@@ -15,7 +15,7 @@ pub mod feedforward;
 pub mod tent;
 pub mod transformer;
 
-pub use attention::{Attend, AttentionMode, SelfAttention, Value};
+pub use attention::{Attend, SelfAttention, Value};
 pub use cloud::Cloud;
 pub use feedforward::FeedForward;
 pub use tent::{Tent, TentRole};

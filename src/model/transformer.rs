@@ -33,7 +33,7 @@ impl Stage {
     /// What the stage does and why, in a sentence.
     pub fn description(self) -> &'static str {
         match self {
-            Stage::Normalize => "An affine feed-forward map puts every token in the box [1,2]^d, so every token has a positive projection on w and attention picks each sequence's leader: its token furthest along w.",
+            Stage::Normalize => "An affine feed-forward map puts every token in the box [1, 2]ᵈ (every coordinate between 1 and 2), so every token has a positive projection on w and attention picks each sequence's leader: its token furthest along w.",
             Stage::Separate => "Sequences with different labels may share their leader. A token that one has and the other lacks jumps out along w, becomes the leader of every sequence containing it, and attention slides those sequences along c; then it comes back. Each split costs one block.",
             Stage::Collapse => "Hardmax attention with rho = 0: every token lands exactly on its sequence's leader. Each sequence is now one point, and differently labeled sequences are different points.",
             Stage::Label => "Tents on a direction u move each cluster (or run of same-class clusters) along e to its class code; moves along e never disturb the u-projections, so one tent never touches another's slab.",
@@ -228,7 +228,7 @@ impl Transformer {
         let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
         let mut min_margin = f64::INFINITY;
         for b in &self.blocks {
-            apply_block(b, &mut cloud, &mut min_margin);
+            min_margin = apply_block(b, &mut cloud).iter().fold(min_margin, |m, a| m.min(a.margin));
         }
         Output { cloud, min_attention_margin: min_margin }
     }
@@ -258,15 +258,14 @@ impl Transformer {
         for (i, b) in self.blocks.iter().enumerate() {
             b.ff.forward_in_place(&mut cloud.points);
             visit(2 * i + 1, &cloud, None);
-            let mut ignore = f64::INFINITY;
             if b.sa.is_pointwise() {
-                apply_attention(&b.sa, &mut cloud, &mut ignore);
+                apply_attention(&b.sa, &mut cloud);
                 visit(2 * i + 2, &cloud, None);
                 continue;
             }
             let first_token = cloud.first_tokens();
             let token_point = cloud.token_point.clone();
-            let att = apply_attention(&b.sa, &mut cloud, &mut ignore);
+            let att = apply_attention(&b.sa, &mut cloud);
             let attention: Vec<(usize, f64)> = token_point
                 .iter()
                 .map(|&p| {
@@ -320,14 +319,15 @@ impl Transformer {
 }
 
 /// One block on a cloud, in place: the shared step of the construction and the verifier.
-pub fn apply_block(b: &Block, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<Attend> {
+/// Returns what each point attended to, with its margin (empty for pointwise layers).
+pub fn apply_block(b: &Block, cloud: &mut Cloud) -> Vec<Attend> {
     b.ff.forward_in_place(&mut cloud.points);
-    apply_attention(&b.sa, cloud, min_margin)
+    apply_attention(&b.sa, cloud)
 }
 
 /// One attention layer on a cloud, in place; returns what each point attended to (empty
 /// for pointwise layers).
-pub fn apply_attention(sa: &SelfAttention, cloud: &mut Cloud, min_margin: &mut f64) -> Vec<Attend> {
+pub fn apply_attention(sa: &SelfAttention, cloud: &mut Cloud) -> Vec<Attend> {
     if sa.is_pointwise() {
         // x -> rho x moves nothing when rho = 1 and merges nothing unless rho = 0
         if sa.rho() != 1.0 {
@@ -337,9 +337,6 @@ pub fn apply_attention(sa: &SelfAttention, cloud: &mut Cloud, min_margin: &mut f
         return Vec::new();
     }
     let (points, att) = sa.forward_cloud(cloud);
-    for a in &att {
-        *min_margin = min_margin.min(a.margin);
-    }
     cloud.points = points;
     merge_if_collapsed(sa, cloud);
     att

@@ -120,7 +120,7 @@ test('draw mode: clicks add tokens, a click near a token reuses it, construct bu
   await page.mouse.click(...at(0.7, 0.7));
   assert.match(await page.textContent('#draw-status'), /2 sequences, 5 tokens/);
 
-  const draft = await page.evaluate(() => window.hardmax.app.draw.dataset());
+  const draft = await page.evaluate(() => window.hardmax.app.draft.dataset());
   assert.deepEqual(draft.sequences[1].tokens[0], draft.sequences[0].tokens[1], 'snapped to the exact token');
 
   await page.click('#draw-construct');

@@ -16,9 +16,12 @@ const SUBPATH = '/some/sub/path/';
 /** Source files of the page and where scripts/dist.sh copies them. */
 function distPairs() {
   const www = path.join(repoRoot, 'www');
-  const files = ['index.html', 'www/style.css', 'www/pkg/hardmax.js', 'www/pkg/hardmax_bg.wasm'];
-  for (const f of fs.existsSync(www) ? fs.readdirSync(www) : []) if (f.endsWith('.js')) files.push(`www/${f}`);
-  return files.map((f) => [path.join(repoRoot, f), path.join(DIST, f)]);
+  const files = ['index.html', 'embed.html', 'companion.html', 'www/pkg/hardmax.js', 'www/pkg/hardmax_bg.wasm'];
+  for (const f of fs.existsSync(www) ? fs.readdirSync(www) : []) if (f.endsWith('.js') || f.endsWith('.css')) files.push(`www/${f}`);
+  const pairs = files.map((f) => [path.join(repoRoot, f), path.join(DIST, f)]);
+  // the real datasets the companion article measures
+  for (const f of ['BasicMotions_TRAIN.ts', 'JapaneseVowels_TRAIN.ts']) pairs.push([path.join(repoRoot, 'tests/data', f), path.join(DIST, 'data', f)]);
+  return pairs;
 }
 
 /** Why dist/ must be rebuilt, or null when it is up to date. */
@@ -56,7 +59,7 @@ after(async () => {
   await server?.close();
 });
 
-test('dist/ holds exactly the static page: index.html, www/*.js, www/style.css, www/pkg/{hardmax.js,hardmax_bg.wasm}', () => {
+test('dist/ holds exactly the static page: index.html, embed.html, companion.html, www/*.{js,css}, www/pkg/{hardmax.js,hardmax_bg.wasm}, data/*_TRAIN.ts', () => {
   const listing = [];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -99,4 +102,19 @@ test(`dist/ served under ${SUBPATH} loads, plays to an exact classification, wit
     assert.ok(asked.includes(f), `${SUBPATH}${f} was loaded (asked: ${asked.join(', ')})`);
   }
   await context.close();
+});
+
+test(`dist/ under ${SUBPATH}: embed.html shows a figure and companion.html measures its table, with no console errors`, { timeout: 240_000 }, async () => {
+  const embed = await openPage(browser, `${server.url}embed.html#preset=shared&stage=snap`, { viewport: { width: 480, height: 360 } });
+  const s = await waitForApp(embed.page, { timeout: 60_000 });
+  assert.equal(s.preset, 'shared');
+  await embed.page.waitForFunction(() => window.hardmax.state().layer === window.hardmax.state().layers);
+  assert.deepEqual(embed.consoleErrors, []);
+  await embed.context.close();
+  const article = await openPage(browser, `${server.url}companion.html`, { viewport: { width: 1024, height: 900 } });
+  await article.page.waitForFunction(() => document.querySelectorAll('#counts tbody tr').length === 6, null, { timeout: 200_000 });
+  const measured = await article.page.$$eval('#counts tbody tr', (trs) => trs.map((tr) => tr.children.length));
+  assert.deepEqual(measured, [8, 8, 8, 8, 8, 8], 'every row measured (the real datasets were found under data/)');
+  assert.deepEqual(article.consoleErrors, []);
+  await article.context.close();
 });

@@ -29,24 +29,98 @@ test('default page loads the shared preset with no console errors and draws toke
   await context.close();
 });
 
-test('goto(layers) reaches an exact classification; playing advances layers', async () => {
+/**
+ * Reads a drawn state (window.hardmax.frame): the tokens that are not within 1e-6 of their own
+ * class's anchor or not nearer to it than to every other anchor, and how many sequences the
+ * readout (mean drawn token -> nearest anchor) gets right from the drawn positions.
+ */
+function readDrawn(frame) {
+  const anchorOf = new Map(frame.anchors.map((a) => [a.label, a]));
+  const off = frame.tokens.filter((t) => {
+    const own = anchorOf.get(t.label);
+    if (!own) return true;
+    const d = Math.hypot(t.x - own.x, t.y - own.y);
+    return !(d <= 1e-6) || frame.anchors.some((a) => a !== own && Math.hypot(t.x - a.x, t.y - a.y) <= d);
+  });
+  const bySeq = new Map();
+  for (const t of frame.tokens) {
+    const s = bySeq.get(t.seq) ?? { label: t.label, x: 0, y: 0, n: 0 };
+    s.x += t.x;
+    s.y += t.y;
+    s.n++;
+    bySeq.set(t.seq, s);
+  }
+  let correct = 0;
+  for (const s of bySeq.values()) {
+    const [mx, my] = [s.x / s.n, s.y / s.n];
+    const nearest = frame.anchors.reduce((best, a) => (Math.hypot(mx - a.x, my - a.y) < Math.hypot(mx - best.x, my - best.y) ? a : best));
+    if (nearest.label === s.label) correct++;
+  }
+  return { off, correct, total: bySeq.size };
+}
+
+test('goto(layers) draws an exact classification: every token on its own class anchor; playing advances layers', async () => {
   const { page, context, consoleErrors } = await ctx.open();
   const end = await page.evaluate(async () => window.hardmax.goto(window.hardmax.state().layers));
   assert.equal(end.layer, end.layers);
   assert.equal(end.stage, 'snap');
-  assert.ok(end.total > 0);
-  assert.equal(end.correct, end.total, 'every sequence classified exactly');
+  const last = await page.evaluate((k) => window.hardmax.frame(k), end.layers);
+  assert.equal(last.stage, 'snap');
+  assert.equal(last.softmax, false);
+  assert.equal(last.anchorsDrawn, true, 'the anchors are on screen at the last state');
+  assert.equal(last.tokens.length, end.tokens);
+  assert.deepEqual(last.anchors.map((a) => a.label), ['blue', 'green', 'red']);
+  const drawn = readDrawn(last);
+  assert.deepEqual(drawn.off, [], 'every drawn token lies on its own class anchor, nearer to it than to any other');
+  assert.equal(drawn.total, 6);
+  assert.equal(drawn.correct, drawn.total, 'the drawn picture classifies every sequence');
+  assert.deepEqual([end.correct, end.total], [drawn.correct, drawn.total], 'the report agrees with the picture');
   assert.match(await page.textContent('.accuracy .big'), new RegExp(`^${end.total}/${end.total}$`));
+  assert.equal(await page.textContent('#cap-text'), last.caption);
+  // frame() gives the numbers the canvas maps to pixels: the renderer's token positions at rest.
+  const pixels = await page.evaluate(() => {
+    const r = window.hardmax.app.renderer;
+    return { sx: Array.from(r.sx), sy: Array.from(r.sy), ...r.transform };
+  });
+  last.tokens.forEach((t, i) => {
+    assert.ok(Math.abs(pixels.ox + t.x * pixels.scale - pixels.sx[i]) < 1e-3, `token ${i} x on screen`);
+    assert.ok(Math.abs(pixels.oy - t.y * pixels.scale - pixels.sy[i]) < 1e-3, `token ${i} y on screen`);
+  });
+  // The check tells states apart: the input is not classified by where its tokens are drawn.
+  const input = readDrawn(await page.evaluate(() => window.hardmax.frame(0)));
+  assert.equal(input.off.length, last.tokens.length, 'no input token sits on an anchor');
 
   await page.evaluate(() => window.hardmax.goto(0));
   await page.evaluate(() => window.hardmax.clock.freeze());
   await page.evaluate(() => window.hardmax.play());
   assert.equal((await appState(page)).playing, true);
-  // Time moves only when the test says so: a pause, a tween, a pause, a tween.
-  const layers = await page.evaluate(() => [500, 700, 500, 700].map((ms) => window.hardmax.clock.advance(ms).layer));
-  assert.deepEqual(layers, [1, 1, 2, 2], 'each pause starts the next step and each tween finishes it');
+  // Time moves only when the test says so: the first step starts at once; state 1 stays
+  // through its tween and its reading pause, then the next state that moves follows.
+  const run = await page.evaluate(() => {
+    const c = window.hardmax.clock;
+    const t1 = c.timing(1);
+    const out = [c.advance(1).layer, c.advance(t1.tween + t1.pause - 2).layer, c.advance(2).layer];
+    return { out, next: t1.next };
+  });
+  assert.deepEqual(run.out, [1, 1, run.next], 'each tween plus its pause holds a state; then the next one moves');
   await page.evaluate(() => window.hardmax.pause());
   assert.equal((await appState(page)).playing, false);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('every preset ends drawn exactly: each token of the last state on its own class anchor', { timeout: 120_000 }, async () => {
+  const { page, context, consoleErrors } = await ctx.open();
+  for (const preset of ['random', 'rings', 'vowels']) {
+    const built = await page.evaluate((p) => window.hardmax.load(p), preset);
+    const last = await page.evaluate((k) => window.hardmax.frame(k), built.layers);
+    assert.equal(last.stage, 'snap', preset);
+    assert.equal(last.tokens.length, built.tokens, preset);
+    const drawn = readDrawn(last);
+    assert.deepEqual(drawn.off.slice(0, 3), [], `${preset}: every drawn token on its own anchor`);
+    assert.equal(drawn.correct, drawn.total, `${preset}: the picture classifies every drawn sequence`);
+    assert.equal(built.correct, built.total, `${preset}: the report says exact too`);
+  }
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
@@ -175,7 +249,7 @@ test('garbage in the URL is ignored with warnings, never errors', async () => {
   assert.equal(s.preset, 'shared');
   assert.equal(s.layer, 0);
   assert.equal(s.softmax.beta, 1000);
-  assert.equal(await page.inputValue('#collapse'), '8');
+  assert.equal(await page.inputValue('#collapse'), '16');
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
@@ -220,7 +294,7 @@ test('prefers-reduced-motion: steps switch states with no tween (clock frozen by
   const tween = await page.evaluate(() => window.hardmax.clock.frame());
   assert.deepEqual([tween.a, tween.b, tween.f], [1, 2, 0], 'with motion, the step is tweened (time has not moved)');
   const half = await page.evaluate(() => {
-    window.hardmax.clock.advance(325);
+    window.hardmax.clock.advance(window.hardmax.clock.timing(2).tween / 2);
     return window.hardmax.clock.frame();
   });
   assert.deepEqual([half.a, half.b], [1, 2]);

@@ -43,7 +43,7 @@ test('playing with ~10,000 tokens: frame intervals printed, playback reaches the
   const end = await page.evaluate(() => {
     window.hardmax.clock.freeze();
     window.hardmax.play();
-    for (let i = 0; i < 4 * window.hardmax.state().layers + 4; i++) window.hardmax.clock.advance(700);
+    for (let i = 0; i < 4 * window.hardmax.state().layers + 4; i++) window.hardmax.clock.advance(10_000);
     return window.hardmax.state();
   });
   assert.equal(end.layer, end.layers);

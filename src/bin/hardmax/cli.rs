@@ -1,24 +1,5 @@
-//! `hardmax`: the command line. This is the only part of the project that touches files,
-//! standard output and arguments; everything it does is a call into the library.
-//!
-//! ```text
-//! hardmax verify   FILE [construction options] [--format F] [--json]
-//! hardmax build    FILE -o model.json [construction options] [--format F]
-//! hardmax classify model.json FILE [--format F] [--json]
-//! hardmax example  [NAME] [--seed N]
-//! hardmax figures  FILE --out DIR [construction options]
-//! hardmax bench    [--n ..] [--len ..] [--d ..] [--shared no|yes|both]
-//! ```
-//!
-//! Exit codes: 0 success; 1 `verify`/`build` ran but some training sequence is
-//! misclassified; 2 bad input (unreadable or malformed file, invalid dataset, invalid
-//! option, construction refused) or bad arguments (clap's own errors also exit 2).
-//! Errors go to standard error as `error: FILE: message`.
-
-// The CLI is native only (clap, files, processes); the wasm build of the crate still
-// compiles this target, as an empty program.
-#[cfg(not(target_arch = "wasm32"))]
-mod cli {
+//! The arguments, the shared steps (read, construct and verify, report) and the commands
+//! verify, build, classify and example. `bench` and `figures` have their own modules.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hardmax::construct::{compile, Compiled, Labeling, Options, SplitChoice};
@@ -40,7 +21,7 @@ use std::time::Instant;
     name = "hardmax",
     version,
     about = "Build and verify hardmax-attention transformers that classify labeled sequences exactly",
-    after_help = "Exit codes: 0 success, 1 verification failed, 2 bad input or bad arguments."
+    after_help = "Exit codes: 0 success, 1 verification failed, 2 bad input or bad arguments, 3 a figure could not be drawn."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -60,60 +41,12 @@ enum Command {
     /// Print one of the built-in example datasets as JSON
     Example(ExampleArgs),
     /// Time construction and verification on generated datasets (one JSON line per case)
-    Bench(BenchArgs),
+    Bench(crate::bench::BenchArgs),
     /// Write SVG figures: the construction stage by stage, and blocks against N and length
-    Figures(FiguresArgs),
+    Figures(crate::figures::FiguresArgs),
 }
 
-#[derive(Args)]
-struct FiguresArgs {
-    /// dataset file (.json, .csv or .ts)
-    file: PathBuf,
-    /// directory for stages.svg and complexity.svg (created if missing)
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// skip complexity.svg (it compiles 30 generated datasets, about a second)
-    #[arg(long)]
-    no_complexity: bool,
-    #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    construction: ConstructionArgs,
-}
 
-#[derive(Args)]
-struct BenchArgs {
-    /// numbers of sequences
-    #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1000, 5000])]
-    n: Vec<usize>,
-    /// sequence lengths
-    #[arg(long, value_delimiter = ',', default_values_t = vec![10usize, 100, 1000])]
-    len: Vec<usize>,
-    /// token dimensions
-    #[arg(long, value_delimiter = ',', default_values_t = vec![2usize, 12])]
-    d: Vec<usize>,
-    /// with shared tokens: no, yes or both
-    #[arg(long, default_value = "both")]
-    shared: String,
-    /// skip cases with more tokens than this (0: no limit)
-    #[arg(long, default_value_t = 2_000_000)]
-    max_tokens: usize,
-    /// stop a case after this many seconds
-    #[arg(long, default_value_t = 300)]
-    timeout: u64,
-    /// also build with the first-found split choice and report its split count
-    #[arg(long)]
-    compare_splits: bool,
-    /// sequences run through the plain (dense) evaluation as the baseline
-    #[arg(long, default_value_t = 20)]
-    baseline_seqs: usize,
-    /// build and verify each case this many times (min / median / max are reported)
-    #[arg(long, default_value_t = 1)]
-    repeat: usize,
-    /// run one case in this process: N,LEN,D,SHARED(0|1) (used by the driver)
-    #[arg(long, hide = true)]
-    case: Option<String>,
-}
 
 #[derive(Args)]
 struct VerifyArgs {
@@ -126,6 +59,14 @@ struct VerifyArgs {
     /// print the report as one JSON object
     #[arg(long)]
     json: bool,
+    /// also find beta*, the smallest softmax inverse temperature at which the same weights
+    /// classify every sequence, and the accuracy-versus-beta curve
+    #[arg(long)]
+    softmax: bool,
+    /// also prove, with a rigorous bound on floating-point error, that every attention
+    /// choice and every readout holds (exit 1 when it cannot)
+    #[arg(long)]
+    certify: bool,
 }
 
 #[derive(Args)]
@@ -152,6 +93,9 @@ struct ClassifyArgs {
     /// print the result as one JSON object
     #[arg(long)]
     json: bool,
+    /// with --json: also print every sequence's output (the mean output token)
+    #[arg(long)]
+    outputs: bool,
 }
 
 #[derive(Args)]
@@ -165,14 +109,14 @@ struct ExampleArgs {
 }
 
 #[derive(Args)]
-struct InputArgs {
+pub(crate) struct InputArgs {
     /// format of the dataset file (default: from its extension)
     #[arg(long, value_enum)]
-    format: Option<FormatArg>,
+    pub(crate) format: Option<FormatArg>,
 }
 
 #[derive(Args)]
-struct ConstructionArgs {
+pub(crate) struct ConstructionArgs {
     /// seed of the construction's random directions
     #[arg(long, default_value_t = 0, value_name = "N")]
     seed: u64,
@@ -194,6 +138,10 @@ struct ConstructionArgs {
     /// where the class anchors go
     #[arg(long, value_enum, default_value_t = AnchorsArg::Circle)]
     anchors: AnchorsArg,
+    /// scale Q (by a power of two) so that softmax attention at this inverse temperature or
+    /// more classifies every training sequence (beta* <= BETA); blocks are unchanged
+    #[arg(long, value_name = "BETA")]
+    softmax_beta: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -205,7 +153,7 @@ enum AnchorsArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
+pub(crate) enum FormatArg {
     Json,
     Csv,
     Ts,
@@ -244,7 +192,7 @@ impl FormatArg {
 }
 
 impl ConstructionArgs {
-    fn options(&self) -> Options {
+    pub(crate) fn options(&self) -> Options {
         Options {
             seed: self.seed,
             collapse_layers: self.collapse_layers,
@@ -262,6 +210,7 @@ impl ConstructionArgs {
                 AnchorsArg::Circle => hardmax::construct::AnchorPlacement::Circle,
                 AnchorsArg::Line => hardmax::construct::AnchorPlacement::Line,
             },
+            softmax_beta: self.softmax_beta,
         }
     }
 }
@@ -271,20 +220,25 @@ impl ConstructionArgs {
 // ---------------------------------------------------------------------------------------
 
 /// Why a command stopped: an exit code and the message for standard error.
-struct Failure {
-    code: u8,
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 impl Failure {
     /// Bad input (exit 2), with the file it concerns.
-    fn input(path: &Path, what: impl Display) -> Failure {
+    pub(crate) fn input(path: &Path, what: impl Display) -> Failure {
         Failure { code: 2, message: format!("{}: {what}", path.display()) }
+    }
+
+    /// A figure that could not be drawn (exit 3): the input was fine, the drawing failed.
+    pub(crate) fn figure(e: hardmax::Error) -> Failure {
+        Failure { code: 3, message: e.to_string() }
     }
 }
 
 /// Writes to standard output, ignoring a closed pipe (`hardmax ... | head`).
-fn out(text: &str) {
+pub(crate) fn out(text: &str) {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     let _ = lock.write_all(text.as_bytes());
@@ -366,7 +320,7 @@ fn percent(correct: usize, total: usize) -> f64 {
 // ---------------------------------------------------------------------------------------
 
 /// Reads and validates a dataset; the format comes from `--format` or the extension.
-fn read_dataset(path: &Path, format: Option<FormatArg>) -> Result<Dataset, Failure> {
+pub(crate) fn read_dataset(path: &Path, format: Option<FormatArg>) -> Result<Dataset, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::input(path, format!("cannot read the file: {e}")))?;
     let format = match format {
@@ -392,14 +346,14 @@ fn read_dataset(path: &Path, format: Option<FormatArg>) -> Result<Dataset, Failu
 }
 
 /// A constructed and verified transformer, with timings.
-struct Checked {
-    built: Compiled,
-    verification: Verification,
-    construct_ms: f64,
-    verify_ms: f64,
+pub(crate) struct Checked {
+    pub(crate) built: Compiled,
+    pub(crate) verification: Verification,
+    pub(crate) construct_ms: f64,
+    pub(crate) verify_ms: f64,
 }
 
-fn construct_and_verify(path: &Path, data: &Dataset, opts: &Options) -> Result<Checked, Failure> {
+pub(crate) fn construct_and_verify(path: &Path, data: &Dataset, opts: &Options) -> Result<Checked, Failure> {
     let start = Instant::now();
     let built = compile(data, opts).map_err(|e| Failure::input(path, e))?;
     let construct_ms = millis(start);
@@ -409,7 +363,7 @@ fn construct_and_verify(path: &Path, data: &Dataset, opts: &Options) -> Result<C
     Ok(Checked { built, verification, construct_ms, verify_ms })
 }
 
-fn verified_exit(path: &Path, v: &Verification) -> ExitCode {
+pub(crate) fn verified_exit(path: &Path, v: &Verification) -> ExitCode {
     if v.correct == v.total {
         ExitCode::SUCCESS
     } else {
@@ -431,13 +385,93 @@ fn cmd_verify(a: &VerifyArgs) -> Result<ExitCode, Failure> {
     let data = read_dataset(&a.file, a.input.format)?;
     let c = construct_and_verify(&a.file, &data, &a.construction.options())?;
     let t = &c.built.transformer;
-    let report = Report::new(&data, t, &c.built.stats, &c.verification, c.construct_ms, c.verify_ms);
+    let mut report = Report::new(&data, t, &c.built.stats, &c.verification, c.construct_ms, c.verify_ms);
+    if a.softmax {
+        report.softmax = Some(hardmax::softmax::threshold(t, &data).summary());
+    }
+    if a.certify {
+        report.certificate = Some(hardmax::certify::certify(t, &data));
+    }
     if a.json {
         out(&to_json(&report)?);
     } else {
         out(&human_report(&a.file, &report, t));
     }
-    Ok(verified_exit(&a.file, &c.verification))
+    let code = verified_exit(&a.file, &c.verification);
+    if let Some(cert) = report.certificate.as_ref().filter(|c| !c.certified) {
+        if c.verification.correct == c.verification.total {
+            let at = cert.certified_failure.as_ref().map_or(String::new(), |f| format!(": {}", failure_text(f)));
+            eprintln!("error: {}: the certificate fails{at}", a.file.display());
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(code)
+}
+
+/// Where and why a certificate failed, in a sentence.
+fn failure_text(f: &hardmax::certify::Failure) -> String {
+    let layer = match (f.layer, &f.stage) {
+        (Some(l), Some(stage)) => format!("layer {l} ({stage})"),
+        (Some(l), None) => format!("layer {l}"),
+        (None, _) => "the readout".to_string(),
+    };
+    format!("sequence {} («{}»), {layer}: {}", f.sequence + 1, f.name, f.reason)
+}
+
+/// The `--softmax` and `--certify` parts of the human report.
+fn extra_report(r: &Report, t: &Transformer) -> String {
+    let mut tab = Table::default();
+    if let Some(s) = &r.softmax {
+        let star = match (s.beta_star, s.beta_below) {
+            (Some(b), Some(below)) => {
+                format!("{} (every tested beta >= beta* classifies all {}; {} does not)", sci(b), r.total, sci(below))
+            }
+            (Some(b), None) => format!("<= {} (all correct down to the lowest tested beta)", sci(b)),
+            (None, _) => "none: no tested beta classifies every sequence".to_string(),
+        };
+        tab.row("softmax beta*", star);
+        match s.beta_bound {
+            Some(b) => tab.row("softmax proven from", format!("{} (750 / min attention margin: softmax = hardmax bit for bit)", sci(b))),
+            None => tab.row("softmax proven from", "no bound (attention ties or rank > 1)"),
+        }
+        tab.row("softmax estimate", format!("{} (max ln(k) / margin: half the weight on what hardmax attends)", sci(s.beta_half)));
+        tab.row("softmax blocks", format!("{} (paper's softmax count 2N + 3N = {})", t.blocks.len(), s.paper_softmax_blocks));
+    }
+    if let Some(sc) = &r.softmax_scaling {
+        tab.row(
+            "softmax target",
+            format!(
+                "beta {}: Q x {} in {} layer(s), bound {} -> {}; max |Q| {} -> {}, max |param| {} -> {}; blocks and params unchanged",
+                sci(sc.target), sc.factor, sc.scaled_layers, sci(sc.bound_before), sci(sc.bound_after),
+                sci(sc.max_q_before), sci(sc.max_q_after), sci(sc.max_param_before), sci(sc.max_param_after)
+            ),
+        );
+    }
+    if let Some(c) = &r.certificate {
+        let verdict = match &c.certified_failure {
+            None => "yes: every attention choice and every readout holds within the rounding bound".to_string(),
+            Some(f) => format!("NO: {}", failure_text(f)),
+        };
+        tab.row("certified", verdict);
+        tab.row(
+            "certified_slack",
+            format!(
+                "{} (attention {}, readout {}; error bound at the output {})",
+                sci(c.certified_slack),
+                sci_or(c.certified_attention_slack, "no attention choice"),
+                sci_or(c.certified_readout_slack, "one class"),
+                sci(c.certified_error_bound)
+            ),
+        );
+    }
+    let mut text = tab.render();
+    if let Some(s) = &r.softmax {
+        text.push_str("\nsoftmax curve (beta: correct/total):");
+        for p in &s.softmax_curve {
+            text.push_str(&format!("\n  {}  {}/{}", sci(p.beta), p.correct, p.total));
+        }
+    }
+    text
 }
 
 fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
@@ -477,6 +511,11 @@ fn human_report(path: &Path, r: &Report, t: &Transformer) -> String {
     };
     tab.row("result", verdict);
     let mut text = tab.render();
+    let extra = extra_report(r, t);
+    if !extra.is_empty() {
+        text.push('\n');
+        text.push_str(&extra);
+    }
     if !r.notes.is_empty() {
         text.push_str("\nnotes:");
         for n in &r.notes {
@@ -558,7 +597,7 @@ fn cmd_classify(a: &ClassifyArgs) -> Result<ExitCode, Failure> {
                 serde_json::json!({"class": name, "correct": correct, "total": total, "known": known})
             })
             .collect();
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "correct": v.correct,
             "total": v.total,
             "accuracy": accuracy,
@@ -566,6 +605,11 @@ fn cmd_classify(a: &ClassifyArgs) -> Result<ExitCode, Failure> {
             "per_class": per_class,
             "predictions": predictions,
         });
+        if a.outputs {
+            let outputs: Vec<Vec<f64>> =
+                data.sequences().iter().map(|s| t.forward(&s.tokens).mean().iter().copied().collect()).collect();
+            value["outputs"] = serde_json::json!(outputs);
+        }
         out(&to_json(&value)?);
     } else {
         let mut tab = Table::default();
@@ -612,205 +656,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Build(a) => cmd_build(a),
         Command::Classify(a) => cmd_classify(a),
         Command::Example(a) => cmd_example(a),
-        Command::Bench(a) => cmd_bench(a),
-        Command::Figures(a) => cmd_figures(a),
+        Command::Bench(a) => crate::bench::cmd_bench(a),
+        Command::Figures(a) => crate::figures::cmd_figures(a),
     }
 }
 
-fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
-    use hardmax::figures::{complexity_data, complexity_figure, stage_figure, ComplexitySpec};
-    let data = read_dataset(&a.file, a.input.format)?;
-    let opts = a.construction.options();
-    let c = construct_and_verify(&a.file, &data, &opts)?;
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| Failure::input(&a.out, format!("cannot create the output directory: {e}")))?;
-    let write = |name: &str, svg: &str| -> Result<PathBuf, Failure> {
-        let path = a.out.join(name);
-        std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
-        Ok(path)
-    };
-    let t = &c.built.transformer;
-    let svg = stage_figure(&data, t).map_err(|e| Failure::input(&a.file, e))?;
-    let path = write("stages.svg", &svg)?;
-    out(&format!(
-        "wrote {}: 5 stages of {} sequences ({} tokens), {} blocks, {} splits; {}/{} correct",
-        path.display(),
-        data.len(),
-        data.total_tokens(),
-        t.blocks.len(),
-        c.built.stats.splits,
-        c.verification.correct,
-        c.verification.total
-    ));
-    if !a.no_complexity {
-        // generated data in R^4: the same construction options, minus the d = 1 lift
-        let gen_opts = Options { lift_time: false, ..opts.clone() };
-        let failure = |e: String| Failure { code: 2, message: format!("complexity figure: {e}") };
-        let cx = complexity_data(&ComplexitySpec::default(), &gen_opts).map_err(failure)?;
-        let svg = complexity_figure(&cx).map_err(failure)?;
-        let path = write("complexity.svg", &svg)?;
-        out(&format!("wrote {}: blocks against N and against sequence length", path.display()));
-        out(cx.table().trim_end());
-    }
-    Ok(verified_exit(&a.file, &c.verification))
-}
-
-/// Peak resident memory of this process in MB (Linux), if known.
-fn peak_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn bench_fail(message: String) -> Failure {
-    Failure { code: 1, message }
-}
-
-/// One benchmark case, in this process: prints one JSON line.
-fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
-    let parts: Vec<usize> = spec.split(',').filter_map(|p| p.trim().parse().ok()).collect();
-    let [n, len, d, shared] = parts[..] else {
-        return Err(Failure { code: 2, message: format!("--case expects N,LEN,D,SHARED, got {spec:?}") });
-    };
-    let data = hardmax::bench::generate(n, len, d, shared == 1, 7);
-    let opts = Options::default();
-    // repeated runs: min / median / max, since machines are noisy
-    let mut construct_runs = Vec::new();
-    let mut verify_runs = Vec::new();
-    let mut last = None;
-    for _ in 0..a.repeat.max(1) {
-        let t0 = Instant::now();
-        let built = compile(&data, &opts).map_err(|e| bench_fail(format!("case {spec}: {e}")))?;
-        construct_runs.push(t0.elapsed().as_secs_f64() * 1e3);
-        let t1 = Instant::now();
-        let v = verify(&built.transformer, &data);
-        verify_runs.push(t1.elapsed().as_secs_f64() * 1e3);
-        last = Some((built, v));
-    }
-    let (built, v) = last.expect("at least one run");
-    let spread = |xs: &mut Vec<f64>| {
-        xs.sort_by(|a, b| a.total_cmp(b));
-        serde_json::json!({"min": xs[0], "median": xs[xs.len() / 2], "max": xs[xs.len() - 1]})
-    };
-    let construct_ms = construct_runs[construct_runs.len() - 1];
-    let verify_ms = verify_runs[verify_runs.len() - 1];
-    let construct_spread = spread(&mut construct_runs);
-    let verify_spread = spread(&mut verify_runs);
-    let t = &built.transformer;
-    // baseline: the plain evaluation on the first sequences, outputs compared
-    let k = a.baseline_seqs.min(n);
-    let (mut dense_ms, mut fast_ms, mut max_diff, mut bitwise) = (0.0, 0.0, 0.0f64, 0usize);
-    for s in &data.sequences()[..k] {
-        let t2 = Instant::now();
-        let (dense, _) = t.forward_dense(&s.tokens);
-        dense_ms += t2.elapsed().as_secs_f64() * 1e3;
-        let t3 = Instant::now();
-        let fast = t.forward(&s.tokens).cloud.tokens();
-        fast_ms += t3.elapsed().as_secs_f64() * 1e3;
-        let diff = (&dense - &fast).amax();
-        max_diff = max_diff.max(diff);
-        bitwise += (dense == fast) as usize;
-        let mean = dense.column_mean();
-        if t.nearest_anchor(&mean).0 != t.classify(&s.tokens) {
-            return Err(bench_fail(format!("case {spec}: dense and fast evaluations disagree on {}", s.name)));
-        }
-    }
-    if max_diff > 1e-9 {
-        return Err(bench_fail(format!("case {spec}: dense and fast outputs differ by {max_diff:.3e}")));
-    }
-    let first_found = if a.compare_splits {
-        let o = Options { split_choice: hardmax::construct::SplitChoice::FirstFound, ..Options::default() };
-        Some(compile(&data, &o).map_err(|e| bench_fail(format!("case {spec}: {e}")))?.stats.splits)
-    } else {
-        None
-    };
-    let line = serde_json::json!({
-        "n": n, "len": len, "d": d, "shared": shared == 1,
-        "tokens": data.total_tokens(),
-        "blocks": t.blocks.len(), "paper_blocks": 4 * n + 1,
-        "blocks_per_n": t.blocks.len() as f64 / n as f64,
-        "params": t.param_count(), "n_times_d": n * d,
-        "splits": built.stats.splits, "splits_first_found": first_found,
-        "runs": built.stats.runs,
-        "correct": v.correct, "total": v.total,
-        "min_margin": v.min_margin,
-        "construct_ms": construct_ms, "verify_ms": verify_ms,
-        "runs_construct_ms": construct_spread, "runs_verify_ms": verify_spread,
-        "verify_us_per_token": verify_ms * 1e3 / data.total_tokens() as f64,
-        "peak_mb": peak_mb(),
-        "baseline": {
-            "sequences": k, "dense_ms": dense_ms, "fast_ms": fast_ms,
-            "speedup": if fast_ms > 0.0 { dense_ms / fast_ms } else { 0.0 },
-            "max_abs_diff": max_diff, "bitwise_identical": bitwise,
-        },
-    });
-    println!("{line}");
-    Ok(if v.correct == v.total { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// The benchmark driver: every case in a child process (so peak memory is per case).
-fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
-    if let Some(spec) = &a.case {
-        return bench_case(spec, a);
-    }
-    let shared: Vec<usize> = match a.shared.as_str() {
-        "no" => vec![0],
-        "yes" => vec![1],
-        "both" => vec![0, 1],
-        other => return Err(Failure { code: 2, message: format!("--shared expects no, yes or both, got {other:?}") }),
-    };
-    let exe = std::env::current_exe().map_err(|e| Failure { code: 2, message: e.to_string() })?;
-    let mut failed = false;
-    for &n in &a.n {
-        for &len in &a.len {
-            for &d in &a.d {
-                for &sh in &shared {
-                    let spec = format!("{n},{len},{d},{sh}");
-                    if a.max_tokens > 0 && n * len > a.max_tokens {
-                        println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("more than --max-tokens {}", a.max_tokens)}));
-                        continue;
-                    }
-                    let mut cmd = std::process::Command::new(&exe);
-                    cmd.args([
-                        "bench",
-                        "--case",
-                        &spec,
-                        "--baseline-seqs",
-                        &a.baseline_seqs.to_string(),
-                        "--repeat",
-                        &a.repeat.to_string(),
-                    ]);
-                    if a.compare_splits {
-                        cmd.arg("--compare-splits");
-                    }
-                    let mut child = cmd
-                        .stdout(std::process::Stdio::inherit())
-                        .spawn()
-                        .map_err(|e| Failure { code: 2, message: e.to_string() })?;
-                    let start = Instant::now();
-                    loop {
-                        match child.try_wait() {
-                            Ok(Some(status)) => {
-                                failed |= !status.success();
-                                break;
-                            }
-                            Ok(None) if start.elapsed().as_secs() >= a.timeout => {
-                                let _ = child.kill();
-                                let _ = child.wait();
-                                println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("timeout after {} s", a.timeout)}));
-                                break;
-                            }
-                            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
-                            Err(e) => return Err(Failure { code: 2, message: e.to_string() }),
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
 
 pub fn main() -> ExitCode {
     // clap prints its own errors and exits 2 (0 for --help and --version)
@@ -824,12 +674,3 @@ pub fn main() -> ExitCode {
     }
 }
 
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn main() -> std::process::ExitCode {
-    cli::main()
-}
-
-#[cfg(target_arch = "wasm32")]
-fn main() {}

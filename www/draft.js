@@ -1,4 +1,4 @@
-// Draw mode: build a 2D dataset by clicking on the canvas. The draft is a plain dataset
+// The draft of draw mode: a 2D dataset built by clicking on the canvas. It is a plain dataset
 // object {sequences:[{tokens:[[x,y],..], label, name}]} in input coordinates; the canvas
 // shows it with a view box that stays fixed while you draw (so points stay where you
 // click). Clicking within SNAP_PX of an existing token reuses its exact coordinates, which
@@ -9,7 +9,7 @@ import { Model } from './model.js';
 export const SNAP_PX = 8;
 export const LABELS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
 
-export class DrawMode {
+export class Draft {
   /**
    * @param els      { label: <select>, status: element }
    * @param onChange called after every edit with (draft, { construct: bool })
@@ -35,7 +35,11 @@ export class DrawMode {
       ? { sequences: dataset.sequences.map((s, i) => ({ name: s.name || `seq ${i + 1}`, label: String(s.label), tokens: s.tokens.map((t) => [t[0], t[1]]) })) }
       : { sequences: [] };
     this.box = box ? padBox(box, 0.12) : [-1, -1, 1, 1];
-    if (!this.draft.sequences.length) this.newSequence(false);
+    if (!this.draft.sequences.length) {
+      this.syncLabels();
+      this.els.label.value = LABELS[0]; // a fresh drawing starts with its own labels
+      this.newSequence(false);
+    }
     this.current = this.draft.sequences.length - 1;
     this.refresh(false);
   }
@@ -109,6 +113,7 @@ export class DrawMode {
 
   clear() {
     this.draft = { sequences: [] };
+    this.els.label.value = LABELS[0]; // a fresh drawing starts with its own labels, not the last data's
     this.newSequence(false);
     this.refresh(false);
   }

@@ -1,0 +1,204 @@
+//! `hardmax bench`: construction and verification timed on generated datasets, every case
+//! in a child process of its own (so that its peak memory is its own).
+
+use crate::cli::Failure;
+use clap::Args;
+use hardmax::construct::{compile, Options};
+use hardmax::verify::verify;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub(crate) struct BenchArgs {
+    /// numbers of sequences
+    #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1000, 5000])]
+    n: Vec<usize>,
+    /// sequence lengths
+    #[arg(long, value_delimiter = ',', default_values_t = vec![10usize, 100, 1000])]
+    len: Vec<usize>,
+    /// token dimensions
+    #[arg(long, value_delimiter = ',', default_values_t = vec![2usize, 12])]
+    d: Vec<usize>,
+    /// with shared tokens: no, yes or both
+    #[arg(long, default_value = "both")]
+    shared: String,
+    /// skip cases with more tokens than this (0: no limit)
+    #[arg(long, default_value_t = 2_000_000)]
+    max_tokens: usize,
+    /// stop a case after this many seconds
+    #[arg(long, default_value_t = 300)]
+    timeout: u64,
+    /// also build with the first-found split choice and report its split count
+    #[arg(long)]
+    compare_splits: bool,
+    /// sequences run through the plain (dense) evaluation as the baseline
+    #[arg(long, default_value_t = 20)]
+    baseline_seqs: usize,
+    /// build and verify each case this many times (min / median / max are reported)
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+    /// run one case in this process: N,LEN,D,SHARED(0|1) (used by the driver)
+    #[arg(long, hide = true)]
+    case: Option<String>,
+}
+
+/// Peak resident memory of this process in MB (Linux), if known.
+fn peak_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench_fail(message: String) -> Failure {
+    Failure { code: 1, message }
+}
+
+/// One benchmark case, in this process: prints one JSON line.
+fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
+    let parts: Vec<usize> = spec.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+    let [n, len, d, shared] = parts[..] else {
+        return Err(Failure { code: 2, message: format!("--case expects N,LEN,D,SHARED, got {spec:?}") });
+    };
+    let data = hardmax::bench::generate(n, len, d, shared == 1, 7).map_err(|e| Failure { code: 2, message: format!("case {spec}: {e}") })?;
+    let opts = Options::default();
+    // repeated runs: min / median / max, since machines are noisy
+    let mut construct_runs = Vec::new();
+    let mut verify_runs = Vec::new();
+    let mut last = None;
+    for _ in 0..a.repeat.max(1) {
+        let t0 = Instant::now();
+        let built = compile(&data, &opts).map_err(|e| bench_fail(format!("case {spec}: {e}")))?;
+        construct_runs.push(t0.elapsed().as_secs_f64() * 1e3);
+        let t1 = Instant::now();
+        let v = verify(&built.transformer, &data);
+        verify_runs.push(t1.elapsed().as_secs_f64() * 1e3);
+        last = Some((built, v));
+    }
+    let (built, v) = last.expect("at least one run");
+    let spread = |xs: &mut Vec<f64>| {
+        xs.sort_by(|a, b| a.total_cmp(b));
+        serde_json::json!({"min": xs[0], "median": xs[xs.len() / 2], "max": xs[xs.len() - 1]})
+    };
+    let construct_ms = construct_runs[construct_runs.len() - 1];
+    let verify_ms = verify_runs[verify_runs.len() - 1];
+    let construct_spread = spread(&mut construct_runs);
+    let verify_spread = spread(&mut verify_runs);
+    let t = &built.transformer;
+    // baseline: the plain evaluation on the first sequences, outputs compared
+    let k = a.baseline_seqs.min(n);
+    let (mut dense_ms, mut fast_ms, mut max_diff, mut bitwise) = (0.0, 0.0, 0.0f64, 0usize);
+    for s in &data.sequences()[..k] {
+        let t2 = Instant::now();
+        let (dense, _) = t.forward_dense(&s.tokens);
+        dense_ms += t2.elapsed().as_secs_f64() * 1e3;
+        let t3 = Instant::now();
+        let fast = t.forward(&s.tokens).cloud.tokens();
+        fast_ms += t3.elapsed().as_secs_f64() * 1e3;
+        let diff = (&dense - &fast).amax();
+        max_diff = max_diff.max(diff);
+        bitwise += (dense == fast) as usize;
+        let mean = dense.column_mean();
+        if t.nearest_anchor(&mean).0 != t.classify(&s.tokens) {
+            return Err(bench_fail(format!("case {spec}: dense and fast evaluations disagree on {}", s.name)));
+        }
+    }
+    if max_diff > 1e-9 {
+        return Err(bench_fail(format!("case {spec}: dense and fast outputs differ by {max_diff:.3e}")));
+    }
+    let first_found = if a.compare_splits {
+        let o = Options { split_choice: hardmax::construct::SplitChoice::FirstFound, ..Options::default() };
+        Some(compile(&data, &o).map_err(|e| bench_fail(format!("case {spec}: {e}")))?.stats.splits)
+    } else {
+        None
+    };
+    let line = serde_json::json!({
+        "n": n, "len": len, "d": d, "shared": shared == 1,
+        "tokens": data.total_tokens(),
+        "blocks": t.blocks.len(), "paper_blocks": 4 * n + 1,
+        "blocks_per_n": t.blocks.len() as f64 / n as f64,
+        "params": t.param_count(), "n_times_d": n * d,
+        "splits": built.stats.splits, "splits_first_found": first_found,
+        "runs": built.stats.runs,
+        "correct": v.correct, "total": v.total,
+        "min_margin": v.min_margin,
+        "construct_ms": construct_ms, "verify_ms": verify_ms,
+        "runs_construct_ms": construct_spread, "runs_verify_ms": verify_spread,
+        "verify_us_per_token": verify_ms * 1e3 / data.total_tokens() as f64,
+        "peak_mb": peak_mb(),
+        "baseline": {
+            "sequences": k, "dense_ms": dense_ms, "fast_ms": fast_ms,
+            "speedup": if fast_ms > 0.0 { dense_ms / fast_ms } else { 0.0 },
+            "max_abs_diff": max_diff, "bitwise_identical": bitwise,
+        },
+    });
+    println!("{line}");
+    Ok(if v.correct == v.total { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The benchmark driver: every case in a child process (so peak memory is per case).
+pub(crate) fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
+    if let Some(spec) = &a.case {
+        return bench_case(spec, a);
+    }
+    let shared: Vec<usize> = match a.shared.as_str() {
+        "no" => vec![0],
+        "yes" => vec![1],
+        "both" => vec![0, 1],
+        other => return Err(Failure { code: 2, message: format!("--shared expects no, yes or both, got {other:?}") }),
+    };
+    for (&n, &len, &d) in a.n.iter().flat_map(|n| a.len.iter().flat_map(move |l| a.d.iter().map(move |d| (n, l, d)))) {
+        hardmax::bench::check_sizes(n, len, d).map_err(|e| Failure { code: 2, message: format!("bench: {e}") })?;
+    }
+    let exe = std::env::current_exe().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let mut failed = false;
+    for &n in &a.n {
+        for &len in &a.len {
+            for &d in &a.d {
+                for &sh in &shared {
+                    let spec = format!("{n},{len},{d},{sh}");
+                    if a.max_tokens > 0 && n * len > a.max_tokens {
+                        println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("more than --max-tokens {}", a.max_tokens)}));
+                        continue;
+                    }
+                    let mut cmd = std::process::Command::new(&exe);
+                    cmd.args([
+                        "bench",
+                        "--case",
+                        &spec,
+                        "--baseline-seqs",
+                        &a.baseline_seqs.to_string(),
+                        "--repeat",
+                        &a.repeat.to_string(),
+                    ]);
+                    if a.compare_splits {
+                        cmd.arg("--compare-splits");
+                    }
+                    let mut child = cmd
+                        .stdout(std::process::Stdio::inherit())
+                        .spawn()
+                        .map_err(|e| Failure { code: 2, message: e.to_string() })?;
+                    let start = Instant::now();
+                    loop {
+                        match child.try_wait() {
+                            Ok(Some(status)) => {
+                                failed |= !status.success();
+                                break;
+                            }
+                            Ok(None) if start.elapsed().as_secs() >= a.timeout => {
+                                let _ = child.kill();
+                                let _ = child.wait();
+                                println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("timeout after {} s", a.timeout)}));
+                                break;
+                            }
+                            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                            Err(e) => return Err(Failure { code: 2, message: e.to_string() }),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+

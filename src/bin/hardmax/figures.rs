@@ -1,0 +1,65 @@
+//! `hardmax figures`: the stage figure of a dataset and the complexity chart, as SVG files.
+
+use crate::cli::{construct_and_verify, out, read_dataset, verified_exit, ConstructionArgs, Failure, InputArgs};
+use clap::Args;
+use hardmax::construct::Options;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub(crate) struct FiguresArgs {
+    /// dataset file (.json, .csv or .ts)
+    file: PathBuf,
+    /// directory for stages.svg and complexity.svg (created if missing)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// skip complexity.svg (it compiles 30 generated datasets, about a second)
+    #[arg(long)]
+    no_complexity: bool,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    construction: ConstructionArgs,
+}
+
+pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
+    use hardmax::bench::{complexity_data, ComplexitySpec};
+    use hardmax::figures::{complexity_figure, stage_figure};
+    use hardmax::scene::{Budget, Keep, Scene};
+    let data = read_dataset(&a.file, a.input.format)?;
+    let opts = a.construction.options();
+    let c = construct_and_verify(&a.file, &data, &opts)?;
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| Failure::input(&a.out, format!("cannot create the output directory: {e}")))?;
+    let write = |name: &str, svg: &str| -> Result<PathBuf, Failure> {
+        let path = a.out.join(name);
+        std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
+        Ok(path)
+    };
+    let t = &c.built.transformer;
+    let scene: Scene<f64> =
+        Scene::new(&data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
+    let svg = stage_figure(&scene, &c.verification).map_err(Failure::figure)?;
+    let path = write("stages.svg", &svg)?;
+    out(&format!(
+        "wrote {}: 5 stages of {} sequences ({} tokens), {} blocks, {} splits; {}/{} correct",
+        path.display(),
+        data.len(),
+        data.total_tokens(),
+        t.blocks.len(),
+        c.built.stats.splits,
+        c.verification.correct,
+        c.verification.total
+    ));
+    if !a.no_complexity {
+        // generated data in R^4: the same construction options, minus the d = 1 lift
+        let gen_opts = Options { lift_time: false, ..opts.clone() };
+        let cx = complexity_data(&ComplexitySpec::default(), &gen_opts)
+            .map_err(|e| Failure { code: 2, message: format!("complexity figure: {e}") })?;
+        let svg = complexity_figure(&cx).map_err(Failure::figure)?;
+        let path = write("complexity.svg", &svg)?;
+        out(&format!("wrote {}: blocks against N and against sequence length", path.display()));
+        out(cx.table().trim_end());
+    }
+    Ok(verified_exit(&a.file, &c.verification))
+}

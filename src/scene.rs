@@ -1,0 +1,629 @@
+//! A scene: everything a picture of the forward pass needs, computed once from a dataset,
+//! its built transformer and a drawing budget. The page (through the wasm facade) and the
+//! SVG figures both draw from a scene; neither projects, samples or looks for leaders.
+//!
+//! * the drawn tokens: every token, or every k-th sequence when the data exceed the budget;
+//! * one view for all states: the transformer's plane (PCA axes when d > 2), with the
+//!   fraction of the input's variance each axis explains;
+//! * positions of the drawn tokens in that view at every kept state (state 0 is the encoded
+//!   input, state k the output of layer k), projected from the forward pass itself;
+//! * for every attention layer, the drawn token each drawn token attended to (its leader)
+//!   and the score margin;
+//! * tents in view coordinates, the directions w, c, u, e, the anchors, the layers'
+//!   captions and the stage ranges.
+//!
+//! Coordinates are computed in f64 and stored as `P`: `Scene<f64>` for checks and figures,
+//! `Scene<f32>` for the page (half the memory; the cast is the only difference).
+//!
+//! ```
+//! use hardmax::{construct::{compile, Options}, presets, scene::{Budget, Keep, Scene}};
+//! let data = presets::shared();
+//! let t = compile(&data, &Options::default()).unwrap().transformer;
+//! let scene: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::All).unwrap();
+//! assert_eq!(scene.drawn.len(), data.total_tokens());
+//! // the last state: every token on its class's anchor
+//! let (s, _) = scene.drawn[0];
+//! let anchor = scene.anchors[data.sequences()[s as usize].label];
+//! assert!((scene.position(t.layer_count(), 0).unwrap()[0] - anchor[0]).abs() < 1e-9);
+//! ```
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::model::{LayerKind, Stage, Tent, TentRole, Transformer};
+use nalgebra::{DMatrix, DVector, DVectorView};
+use serde::Serialize;
+
+/// How a scene stores view coordinates and margins.
+pub trait Coord: Copy + PartialEq + std::fmt::Debug + 'static {
+    fn from_f64(v: f64) -> Self;
+    fn to_f64(self) -> f64;
+}
+
+impl Coord for f64 {
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Coord for f32 {
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+/// How much a scene may keep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    /// view coordinates kept: kept states x drawn tokens x 2 (beyond it, sequences are sampled)
+    pub view_floats: usize,
+    /// full-dimensional positions kept for `token_position` (beyond it, they are recomputed)
+    pub full_floats: usize,
+}
+
+impl Budget {
+    /// The page's: 24 million view coordinates (96 MB as f32), 4 million full positions.
+    pub const PAGE: Budget = Budget { view_floats: 24_000_000, full_floats: 4_000_000 };
+    /// Every token, no full positions kept (figures, checks).
+    pub const EVERYTHING: Budget = Budget { view_floats: usize::MAX, full_floats: 0 };
+}
+
+/// Which states a scene keeps positions (and attention) for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Keep {
+    /// every state, 0..=layers (the page)
+    All,
+    /// the five states of the stage figure ([`StagePlan::states`])
+    StagePanels,
+}
+
+/// A direction whose projection on the view is shorter than this is not drawn.
+pub const HIDDEN_BELOW: f64 = 1e-9;
+
+/// A projection shorter than this has no direction (it is not divided by).
+const NO_DIRECTION: f64 = 1e-12;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SequenceInfo {
+    pub name: String,
+    /// class index
+    pub label: usize,
+    pub length: usize,
+}
+
+/// A tent as the page draws it: a strip through `center`, perpendicular to the unit
+/// `normal`, of half-width `half_width`, with an arrow from `center` to `center + shift`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TentView {
+    pub role: TentRole,
+    pub center: [f64; 2],
+    pub normal: [f64; 2],
+    #[serde(rename = "halfWidth")]
+    pub half_width: f64,
+    pub shift: [f64; 2],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerInfo {
+    /// 1-based layer index (state `index` is its output)
+    pub index: usize,
+    /// 1-based block index
+    pub block: usize,
+    pub kind: LayerKind,
+    pub stage: Stage,
+    pub caption: String,
+    pub tents: Vec<TentView>,
+}
+
+/// A contiguous range of layers of one stage (the page's timeline bands).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageRange {
+    pub stage: Stage,
+    pub first: usize,
+    pub last: usize,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewInfo {
+    /// dimension the blocks work in
+    pub dim: usize,
+    /// fractions of the encoded input's variance along the two view axes (None when d = 2)
+    pub explained: Option<[f64; 2]>,
+}
+
+/// The named directions as unit vectors in the view (zero when perpendicular to it), and
+/// the center of the anchors as the origin to draw them from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewDirections {
+    pub w: [f64; 2],
+    pub c: [f64; 2],
+    pub u: Option<[f64; 2]>,
+    pub e: Option<[f64; 2]>,
+    pub origin: [f64; 2],
+    /// lengths of the projections of w, c, u, e before normalizing
+    #[serde(skip)]
+    lengths: [f64; 4],
+}
+
+impl ViewDirections {
+    /// A direction ("w", "c", "u" or "e") as a unit vector, if it is visible in the view.
+    pub fn visible(&self, key: &str) -> Option<[f64; 2]> {
+        let (v, len) = match key {
+            "w" => (Some(self.w), self.lengths[0]),
+            "c" => (Some(self.c), self.lengths[1]),
+            "u" => (self.u, self.lengths[2]),
+            "e" => (self.e, self.lengths[3]),
+            _ => (None, 0.0),
+        };
+        v.filter(|_| len > HIDDEN_BELOW)
+    }
+}
+
+/// What every drawn token attended to in one attention layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attention<P> {
+    /// drawn index of the (first) attended token
+    pub leader: Vec<u32>,
+    /// best attended score minus best other score (+inf when everything is attended)
+    pub margin: Vec<P>,
+}
+
+/// Which forward-pass state each panel of the stage figure shows, and the counts its
+/// captions quote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StagePlan {
+    /// input (after normalize), separated, collapsed, labeled, final
+    pub states: [usize; 5],
+    pub splits: usize,
+    pub collapse_layers: usize,
+    pub label_blocks: usize,
+    pub label_tents: usize,
+}
+
+/// The same weights run with softmax attention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SoftmaxRun<P> {
+    pub beta: f64,
+    pub correct: usize,
+    pub total: usize,
+    /// view positions of the drawn tokens at every kept state, as [`Scene::positions`]
+    pub positions: Vec<P>,
+}
+
+/// Everything a picture of the forward pass needs (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Scene<P: Coord = f64> {
+    /// dimension the blocks work in (the encoded tokens)
+    pub dim: usize,
+    /// whether tokens carry positional offsets
+    pub positional: bool,
+    pub classes: Vec<String>,
+    /// every sequence of the data (drawn or not)
+    pub sequences: Vec<SequenceInfo>,
+    /// layer k at index k - 1
+    pub layers: Vec<LayerInfo>,
+    pub stages: Vec<StageRange>,
+    pub plan: StagePlan,
+    pub view: ViewInfo,
+    pub directions: ViewDirections,
+    /// class anchors in the view
+    pub anchors: Vec<[f64; 2]>,
+    /// drawn tokens as (sequence, token index), sequence by sequence
+    pub drawn: Vec<(u32, u32)>,
+    /// true when the drawn tokens are a sample
+    pub sampled: bool,
+    /// the kept states, in order
+    pub states: Vec<usize>,
+    /// for each sequence, the drawn index of its leader: its token furthest along w in the
+    /// input (attention picks it, and separating never changes it); None when not drawn
+    pub leaders: Vec<Option<u32>>,
+    /// for each sequence, the drawn index of its first token; None when not drawn
+    starts: Vec<Option<u32>>,
+    positions: Vec<P>,
+    attention: Vec<Option<Attention<P>>>,
+    full: Option<Vec<Vec<f64>>>,
+}
+
+impl<P: Coord> Scene<P> {
+    /// Walks the forward pass of every drawn sequence once and keeps what the budget allows.
+    pub fn new(data: &Dataset, t: &Transformer, budget: &Budget, keep: Keep) -> Result<Scene<P>> {
+        if data.dim() != t.input_dim {
+            return Err(Error::WrongDimension { data: data.dim(), model: t.input_dim });
+        }
+        let plan = stage_plan(t);
+        let states: Vec<usize> = match keep {
+            Keep::All => (0..=t.layer_count()).collect(),
+            Keep::StagePanels => {
+                let mut s = plan.states.to_vec();
+                s.sort_unstable();
+                s.dedup();
+                s
+            }
+        };
+        let (chosen, sampled) = sample(data, budget.view_floats / (2 * states.len()));
+        let drawn: Vec<(u32, u32)> =
+            chosen.iter().flat_map(|&s| (0..data.sequences()[s].len() as u32).map(move |j| (s as u32, j))).collect();
+        let keep_full = states.len().saturating_mul(drawn.len()).saturating_mul(t.dim) <= budget.full_floats;
+        let mut walk = Walk::new(t, &states, drawn.len(), keep_full);
+        let (mut leaders, mut starts) = (vec![None; data.len()], vec![None; data.len()]);
+        let mut offset = 0;
+        for &s in &chosen {
+            let seq = &data.sequences()[s];
+            starts[s] = Some(offset as u32);
+            leaders[s] = Some((offset + walk.sequence(&seq.tokens, offset)) as u32);
+            offset += seq.len();
+        }
+        let tents = walk.tent_views(t);
+        let layers = layer_infos(t, tents);
+        Ok(Scene {
+            dim: t.dim,
+            positional: t.input.positional_amplitude.is_some(),
+            classes: t.classes.clone(),
+            sequences: data
+                .sequences()
+                .iter()
+                .map(|s| SequenceInfo { name: s.name.clone(), label: s.label, length: s.len() })
+                .collect(),
+            stages: stage_ranges(&layers),
+            layers,
+            plan,
+            view: ViewInfo { dim: t.dim, explained: (t.dim > 2).then(|| explained(data, t)) },
+            directions: view_directions(t),
+            anchors: t.anchors.iter().map(|a| project(t, a.as_view())).collect(),
+            drawn,
+            sampled,
+            states,
+            leaders,
+            starts,
+            positions: walk.positions,
+            attention: walk.attention,
+            full: walk.full,
+        })
+    }
+
+    pub fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Layer `k` (1-based), if it exists.
+    pub fn layer(&self, k: usize) -> Option<&LayerInfo> {
+        self.layers.get(k.checked_sub(1)?)
+    }
+
+    /// Where state `state` sits among the kept states.
+    pub fn slot(&self, state: usize) -> Option<usize> {
+        self.states.binary_search(&state).ok()
+    }
+
+    /// View positions of every drawn token at every kept state: token i at kept state
+    /// number s is at `[2 * (s * drawn + i)]`, `[2 * (s * drawn + i) + 1]`.
+    pub fn positions(&self) -> &[P] {
+        &self.positions
+    }
+
+    /// View positions of the drawn tokens at one state (two numbers per token), if kept.
+    pub fn positions_at(&self, state: usize) -> Option<&[P]> {
+        let n = 2 * self.drawn.len();
+        self.slot(state).map(|s| &self.positions[s * n..(s + 1) * n])
+    }
+
+    /// View position of drawn token `i` at a kept state, in f64.
+    pub fn position(&self, state: usize, i: usize) -> Option<[f64; 2]> {
+        let p = self.positions_at(state)?;
+        Some([p.get(2 * i)?.to_f64(), p.get(2 * i + 1)?.to_f64()])
+    }
+
+    /// What the drawn tokens attended to in layer `k`: None for feed-forward and pointwise
+    /// layers, layers out of range, and layers whose state is not kept.
+    pub fn attention(&self, k: usize) -> Option<&Attention<P>> {
+        self.attention.get(k.checked_sub(1)?)?.as_ref()
+    }
+
+    /// Full-dimensional position of drawn token `i` at `state` (kept, or recomputed from
+    /// the forward pass of its sequence).
+    pub fn token_position(&self, data: &Dataset, t: &Transformer, state: usize, i: usize) -> Option<Vec<f64>> {
+        let &(s, j) = self.drawn.get(i)?;
+        if state > self.layer_count() {
+            return None;
+        }
+        if let (Some(full), Some(slot)) = (&self.full, self.slot(state)) {
+            return Some(full[slot][i * self.dim..(i + 1) * self.dim].to_vec());
+        }
+        let trace = t.trace(&data.sequences().get(s as usize)?.tokens);
+        Some(trace[state].tokens.column(j as usize).iter().copied().collect())
+    }
+
+    /// The same weights with softmax attention of inverse temperature `beta`: how many
+    /// sequences stay correct, and the drawn tokens' positions at every kept state.
+    pub fn softmax(&self, data: &Dataset, t: &Transformer, beta: f64) -> Result<SoftmaxRun<P>> {
+        if !(beta.is_finite() && beta >= 0.0) {
+            return Err(Error::InvalidOption { name: "beta", message: format!("{beta} is not a finite number >= 0") });
+        }
+        let n_drawn = self.drawn.len();
+        let mut positions = vec![P::from_f64(0.0); self.states.len() * n_drawn * 2];
+        let mut correct = 0;
+        for (s, seq) in data.sequences().iter().enumerate() {
+            let steps = t.trace_softmax(&seq.tokens, beta);
+            let mean = steps.last().map(|x| x.column_mean()).unwrap_or_else(|| DVector::zeros(t.dim));
+            correct += (t.nearest_anchor(&mean).0 == seq.label) as usize;
+            let Some(first) = self.starts[s].map(|f| f as usize) else { continue };
+            for (slot, &state) in self.states.iter().enumerate() {
+                for (j, col) in steps[state].column_iter().enumerate() {
+                    let at = 2 * (slot * n_drawn + first + j);
+                    let p = project(t, col);
+                    positions[at] = P::from_f64(p[0]);
+                    positions[at + 1] = P::from_f64(p[1]);
+                }
+            }
+        }
+        Ok(SoftmaxRun { beta, correct, total: data.len(), positions })
+    }
+}
+
+/// The sequences to draw: all, or every k-th so that at most `budget` tokens are drawn.
+fn sample(data: &Dataset, budget: usize) -> (Vec<usize>, bool) {
+    let total = data.total_tokens();
+    let budget = budget.max(1);
+    let sampled = total > budget;
+    let stride = if sampled { total.div_ceil(budget) } else { 1 };
+    ((0..data.len()).step_by(stride).collect(), sampled)
+}
+
+/// A point in the view plane.
+fn project(t: &Transformer, x: DVectorView<f64>) -> [f64; 2] {
+    [t.view[0].dot(&x), t.view[1].dot(&x)]
+}
+
+/// The walk over the drawn sequences, and what it keeps.
+struct Walk<'a, P> {
+    t: &'a Transformer,
+    /// kept slot of every state
+    slot: Vec<Option<usize>>,
+    n_drawn: usize,
+    positions: Vec<P>,
+    attention: Vec<Option<Attention<P>>>,
+    full: Option<Vec<Vec<f64>>>,
+    /// per layer, per tent: (sum x, sum y, count) of the drawn tokens it catches
+    caught: Vec<Vec<[f64; 3]>>,
+}
+
+impl<'a, P: Coord> Walk<'a, P> {
+    fn new(t: &'a Transformer, states: &[usize], n_drawn: usize, keep_full: bool) -> Walk<'a, P> {
+        let layers = t.layer_count();
+        let mut slot = vec![None; layers + 1];
+        for (i, &s) in states.iter().enumerate() {
+            slot[s] = Some(i);
+        }
+        let attention = (1..=layers)
+            .map(|k| {
+                let attends = matches!(t.layer(k), Some((LayerKind::Sa, _))) && !t.blocks[(k - 1) / 2].sa.is_pointwise();
+                (attends && slot[k].is_some())
+                    .then(|| Attention { leader: vec![0; n_drawn], margin: vec![P::from_f64(f64::NAN); n_drawn] })
+            })
+            .collect();
+        Walk {
+            t,
+            n_drawn,
+            positions: vec![P::from_f64(0.0); states.len() * n_drawn * 2],
+            attention,
+            full: keep_full.then(|| vec![Vec::with_capacity(n_drawn * t.dim); states.len()]),
+            caught: (1..=layers).map(|k| vec![[0.0; 3]; tents_of(t, k).len()]).collect(),
+            slot,
+        }
+    }
+
+    /// Walks one sequence whose first token is drawn at `offset`; returns the index (in
+    /// the sequence) of its token furthest along w in the input.
+    fn sequence(&mut self, tokens: &DMatrix<f64>, offset: usize) -> usize {
+        let t = self.t;
+        let mut view: Vec<[f64; 2]> = Vec::new();
+        let mut along: Vec<f64> = Vec::new();
+        let mut leader = 0;
+        t.walk(tokens, |state, cloud, att| {
+            // project each distinct point once, then write every token
+            view.clear();
+            view.extend(cloud.points.column_iter().map(|c| project(t, c)));
+            if state == 0 {
+                along.clear();
+                along.extend(cloud.points.column_iter().map(|c| t.directions.w.dot(&c)));
+                let mut best = f64::NEG_INFINITY;
+                for (j, &p) in cloud.token_point.iter().enumerate() {
+                    if along[p as usize] > best {
+                        (best, leader) = (along[p as usize], j);
+                    }
+                }
+            }
+            if let Some(slot) = self.slot[state] {
+                for (j, &p) in cloud.token_point.iter().enumerate() {
+                    let at = 2 * (slot * self.n_drawn + offset + j);
+                    self.positions[at] = P::from_f64(view[p as usize][0]);
+                    self.positions[at + 1] = P::from_f64(view[p as usize][1]);
+                    if let Some(full) = &mut self.full {
+                        full[slot].extend(cloud.points.column(p as usize).iter());
+                    }
+                }
+            }
+            // the tents of the next layer act on this state
+            for (tent, caught) in tents_of(t, state + 1).iter().zip(self.caught.get_mut(state).into_iter().flatten()) {
+                along.clear();
+                along.extend(cloud.points.column_iter().map(|c| tent.direction.dot(&c)));
+                for &p in &cloud.token_point {
+                    let z = along[p as usize];
+                    if z > tent.lo - tent.left && z < tent.hi + tent.right {
+                        caught[0] += view[p as usize][0];
+                        caught[1] += view[p as usize][1];
+                        caught[2] += 1.0;
+                    }
+                }
+            }
+            if let (Some(att), Some(Some(a))) = (att, state.checked_sub(1).and_then(|k| self.attention.get_mut(k))) {
+                for (j, &(first, margin)) in att.iter().enumerate() {
+                    a.leader[offset + j] = (offset + first) as u32;
+                    a.margin[offset + j] = P::from_f64(margin);
+                }
+            }
+        });
+        leader
+    }
+
+    /// Every layer's tents in the view, centered on the drawn tokens they catch (at the
+    /// layer's input), or on their plateau when they catch none.
+    fn tent_views(&self, t: &Transformer) -> Vec<Vec<TentView>> {
+        (1..=t.layer_count())
+            .map(|k| {
+                tents_of(t, k)
+                    .iter()
+                    .zip(&self.caught[k - 1])
+                    .map(|(tent, &[sx, sy, n])| {
+                        let center = if n > 0.0 { Some([sx / n, sy / n]) } else { None };
+                        tent_view(t, tent, center)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+fn tents_of(t: &Transformer, k: usize) -> &[Tent] {
+    t.layer(k).map_or(&[], |(_, m)| m.tents.as_slice())
+}
+
+/// A tent in the view; `center` defaults to the middle of its plateau.
+fn tent_view(t: &Transformer, tent: &Tent, center: Option<[f64; 2]>) -> TentView {
+    let g = project(t, tent.direction.as_view());
+    let len = (g[0] * g[0] + g[1] * g[1]).sqrt();
+    // a tent whose direction is (nearly) perpendicular to the view is drawn across x
+    let normal = if len > NO_DIRECTION { [g[0] / len, g[1] / len] } else { [1.0, 0.0] };
+    let center = center.unwrap_or_else(|| project(t, (&tent.direction * (0.5 * (tent.lo + tent.hi))).as_view()));
+    TentView {
+        role: tent.role,
+        center,
+        normal,
+        half_width: (0.5 * (tent.hi - tent.lo) + tent.left.max(tent.right)) * len,
+        shift: project(t, tent.displacement.as_view()),
+    }
+}
+
+fn layer_infos(t: &Transformer, tents: Vec<Vec<TentView>>) -> Vec<LayerInfo> {
+    tents
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, tents)| {
+            let (kind, meta) = t.layer(i + 1)?;
+            Some(LayerInfo { index: i + 1, block: i / 2 + 1, kind, stage: meta.stage, caption: meta.caption.clone(), tents })
+        })
+        .collect()
+}
+
+fn stage_ranges(layers: &[LayerInfo]) -> Vec<StageRange> {
+    let mut bands: Vec<StageRange> = Vec::new();
+    for l in layers {
+        match bands.last_mut() {
+            Some(b) if b.stage == l.stage => b.last = l.index,
+            _ => bands.push(StageRange { stage: l.stage, first: l.index, last: l.index, description: l.stage.description() }),
+        }
+    }
+    bands
+}
+
+fn view_directions(t: &Transformer) -> ViewDirections {
+    let unit = |v: &DVector<f64>| {
+        let p = project(t, v.as_view());
+        let len = (p[0] * p[0] + p[1] * p[1]).sqrt();
+        ([p[0] / len.max(NO_DIRECTION), p[1] / len.max(NO_DIRECTION)], len)
+    };
+    let d = &t.directions;
+    let (w, c) = (unit(&d.w), unit(&d.c));
+    let (u, e) = (d.u.as_ref().map(unit), d.e.as_ref().map(unit));
+    // the center of the anchors: the middle of the picture late on
+    let mut origin = [0.0, 0.0];
+    for a in &t.anchors {
+        let p = project(t, a.as_view());
+        origin[0] += p[0] / t.anchors.len() as f64;
+        origin[1] += p[1] / t.anchors.len() as f64;
+    }
+    let len = |x: Option<([f64; 2], f64)>| x.map_or(0.0, |x| x.1);
+    ViewDirections {
+        w: w.0,
+        c: c.0,
+        u: u.map(|x| x.0),
+        e: e.map(|x| x.0),
+        origin,
+        lengths: [w.1, c.1, len(u), len(e)],
+    }
+}
+
+/// Fractions of the encoded input's variance along the two view axes (every token).
+fn explained(data: &Dataset, t: &Transformer) -> [f64; 2] {
+    let mut mean = DVector::zeros(t.dim);
+    let mut n = 0.0;
+    for s in data.sequences() {
+        for c in t.input.apply(&s.tokens).column_iter() {
+            mean += c;
+            n += 1.0;
+        }
+    }
+    mean /= f64::max(n, 1.0);
+    let (mut total, mut a, mut b) = (0.0, 0.0, 0.0);
+    for s in data.sequences() {
+        for c in t.input.apply(&s.tokens).column_iter() {
+            let v = c - &mean;
+            total += v.norm_squared();
+            a += t.view[0].dot(&v).powi(2);
+            b += t.view[1].dot(&v).powi(2);
+        }
+    }
+    if total > 0.0 {
+        [a / total, b / total]
+    } else {
+        [0.0, 0.0]
+    }
+}
+
+fn last_layer(t: &Transformer, stage: Stage) -> Option<usize> {
+    (1..=t.layer_count()).rev().find(|&k| t.layer(k).map(|(_, m)| m.stage) == Some(stage))
+}
+
+fn count_layers(t: &Transformer, stage: Stage, kind: LayerKind) -> usize {
+    (1..=t.layer_count()).filter(|&k| matches!(t.layer(k), Some((kd, m)) if kd == kind && m.stage == stage)).count()
+}
+
+/// Picks the states the stage figure shows:
+///
+/// * input: after the last normalize layer (normalized coordinates, so that all five panels
+///   share one pair of axes; the raw input differs only by a scale and a shift);
+/// * separated: just before the first collapse attention layer. The separate stage's last
+///   jumped-out token comes back down in the first collapse block's feed-forward layer, so
+///   this is the separated picture with every token back in place;
+/// * collapsed, labeled: after the last layer of that stage; final: after the last layer.
+pub fn stage_plan(t: &Transformer) -> StagePlan {
+    let n = t.layer_count();
+    let input = last_layer(t, Stage::Normalize).unwrap_or(0);
+    let first_collapse_sa = (1..=n).find(|&k| matches!(t.layer(k), Some((LayerKind::Sa, m)) if m.stage == Stage::Collapse));
+    let separated = match first_collapse_sa {
+        Some(k) => k - 1,
+        None => last_layer(t, Stage::Separate).unwrap_or(input),
+    };
+    let collapsed = last_layer(t, Stage::Collapse).unwrap_or(separated);
+    let labeled = last_layer(t, Stage::Label).unwrap_or(collapsed);
+    let label_tents = t
+        .blocks
+        .iter()
+        .filter(|b| b.ff_meta.stage == Stage::Label)
+        .flat_map(|b| b.ff_meta.tents.iter())
+        .filter(|x| x.role == TentRole::Label)
+        .count();
+    StagePlan {
+        states: [input, separated, collapsed, labeled, n],
+        splits: count_layers(t, Stage::Separate, LayerKind::Sa),
+        collapse_layers: count_layers(t, Stage::Collapse, LayerKind::Sa),
+        label_blocks: count_layers(t, Stage::Label, LayerKind::Ff),
+        label_tents,
+    }
+}

@@ -1,0 +1,74 @@
+// Embeds for a companion site: embed.html shows one figure (canvas, play and scrub) sized to
+// its iframe, with its state in the hash; companion.html is an article with a live figure per
+// stage and a table measured by the engine. Both are served under a sub-path here.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, waitForApp, repoRoot, screenshot } from './harness.mjs';
+
+const SUB = '/a/sub/path/';
+let server, browser;
+before(async () => {
+  server = await startServer(repoRoot, SUB);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('embed.html: a figure stopped at a stage, play and scrub only, sized to its frame', async () => {
+  const { page, context, consoleErrors } = await openPage(browser, `${server.url}embed.html#preset=shared&stage=collapse`, { viewport: { width: 480, height: 360 } });
+  await waitForApp(page);
+  const collapse = await page.evaluate(() => window.hardmax.app.model.stages.find((s) => s.stage === 'collapse').last);
+  await page.waitForFunction((k) => window.hardmax.state().layer === k, collapse);
+  const geo = await page.evaluate(() => {
+    const vis = (id) => {
+      const e = document.getElementById(id);
+      return Boolean(e && e.getClientRects().length && getComputedStyle(e).display !== 'none');
+    };
+    const r = document.getElementById('stage').getBoundingClientRect();
+    return {
+      w: r.width, h: r.height, scrollW: document.documentElement.scrollWidth, scrollH: document.documentElement.scrollHeight,
+      play: vis('btn-play'), timeline: vis('timeline'), back: vis('btn-back'), speed: vis('speed'), preset: vis('preset'),
+    };
+  });
+  assert.ok(geo.w >= 470 && geo.h >= 280, `canvas ${geo.w} x ${geo.h}`);
+  assert.ok(geo.scrollW <= 480 && geo.scrollH <= 360, 'nothing spills out of the frame');
+  assert.deepEqual([geo.play, geo.timeline, geo.back, geo.speed, geo.preset], [true, true, false, false, false]);
+  await screenshot(page, 'embed-480x360', { fullPage: false });
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('embed.html: play=1 plays, layer= picks a state', async () => {
+  const { page, context, consoleErrors } = await openPage(browser, `${server.url}embed.html#preset=rings&layer=3&play=1`, { viewport: { width: 400, height: 300 } });
+  await waitForApp(page);
+  await page.waitForFunction(() => window.hardmax.state().playing);
+  const s = await page.evaluate(() => window.hardmax.state());
+  assert.equal(s.preset, 'rings');
+  assert.ok(s.layer >= 3);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('companion.html: a live figure per stage and the measured table of blocks against 4N+1', { timeout: 240_000 }, async () => {
+  const { page, context, consoleErrors } = await openPage(browser, `${server.url}companion.html`, { viewport: { width: 1024, height: 900 } });
+  const frames = await page.$$eval('iframe', (fs) => fs.map((f) => f.getAttribute('src')));
+  assert.equal(frames.length, 6);
+  for (const stage of ['normalize', 'separate', 'collapse', 'label', 'snap']) assert.ok(frames.some((f) => f.includes(`stage=${stage}`)), stage);
+  await page.waitForFunction(() => document.querySelectorAll('#counts tbody tr').length === 6, null, { timeout: 200_000 });
+  const rows = await page.$$eval('#counts tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  for (const r of rows) {
+    assert.equal(r.length, 8, `measured: ${r.join(' | ')}`);
+    const [n, blocks, bound] = [r[1], r[3], r[4]].map((x) => Number(x.replace(/,/g, '')));
+    assert.equal(bound, 4 * n + 1);
+    assert.ok(blocks <= bound, `${r[0]}: ${blocks} blocks <= 4N+1 = ${bound}`);
+    const [ok, total] = r[7].split('/').map(Number);
+    assert.equal(ok, total, `${r[0]} classified exactly`);
+  }
+  assert.ok(rows.some((r) => /BasicMotions/.test(r[0])) && rows.some((r) => /JapaneseVowels/.test(r[0])));
+  await screenshot(page, 'companion-1024');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});

@@ -1,0 +1,171 @@
+// The engine's worker: one wasm Session lives here, off the page's main thread, so that a
+// long construction, a softmax run or an export never stops the page from drawing.
+//
+// One worker per built model: the page starts a worker, asks it to build, and from then on
+// sends it that model's questions (attention of a layer, a token's full position, softmax at
+// some β, exports). Cancelling a build ends its worker; the model on screen keeps its own.
+//
+// Messages in:  { id, op, args }      ops: init, build, attention, tokenPosition, softmax,
+//                                      datasetJson, modelJson, svg, presetNames
+// Messages out: { id, progress: { stage, fraction } }   while a build runs
+//               { id, ok: true, value } | { id, ok: false, error }
+
+import init, * as engine from './pkg/hardmax.js';
+import { stateExtents } from './model.js';
+import { encodeData, DATA_CAP } from './state.js';
+
+/** Attention of every layer is sent with the model while it stays under this many entries. */
+const PREFETCH_ATTENTION = 2_000_000;
+/** Full-d positions of every token and state are sent while they stay under this many numbers. */
+const PREFETCH_FULL = 400_000;
+
+let wasm = null;
+let session = null;
+
+self.onmessage = async ({ data }) => {
+  const { id, op, args = [] } = data || {};
+  try {
+    const { value, transfer = [] } = await run(id, op, args);
+    self.postMessage({ id, ok: true, value }, transfer);
+  } catch (err) {
+    self.postMessage({ id, ok: false, error: messageOf(err) });
+  }
+};
+
+const progress = (id, stage, fraction) => self.postMessage({ id, progress: { stage, fraction } });
+
+async function run(id, op, args) {
+  if (op === 'init') {
+    // args[0]: a compiled WebAssembly.Module (shared by the page's workers), or nothing.
+    wasm = await init(args[0] ? { module_or_path: args[0] } : undefined);
+    return { value: { presets: engine.presetNames ? Array.from(engine.presetNames(), String) : null } };
+  }
+  if (!wasm) throw new Error('the engine is not started in this worker');
+  if (op === 'build') return build(id, args[0], args[1], args[2] || {});
+  if (!session) throw new Error('nothing was constructed in this worker');
+  switch (op) {
+    case 'attention': {
+      const a = session.attention(args[0]);
+      return { value: a, transfer: [a.leader.buffer, a.margin.buffer] };
+    }
+    case 'tokenPosition': {
+      const p = session.tokenPosition(args[0], args[1]);
+      return { value: p, transfer: [p.buffer] };
+    }
+    case 'softmax': {
+      const value = softmax(args[0]);
+      return { value, transfer: [value.positions.buffer, value.extents.buffer] };
+    }
+    case 'datasetJson':
+      return { value: session.datasetJson() };
+    case 'link': {
+      // The dataset encoded for the link, when it fits: { data (or null), length }.
+      const encoded = await encodeData(JSON.parse(session.datasetJson()));
+      return { value: { data: encoded.length <= DATA_CAP ? encoded : null, length: encoded.length } };
+    }
+    case 'modelJson':
+      return { value: session.modelJson() };
+    case 'svg':
+      return { value: session.svg(args[0], args[1], args[2]) };
+    default:
+      throw new Error(`unknown request "${op}"`);
+  }
+}
+
+/** Constructs, verifies and reads back everything the page draws; progress by stage. */
+function build(id, source, options, { softmaxBeta = null } = {}) {
+  const { Session } = engine;
+  progress(id, 'constructing and verifying', 0.1);
+  if (session) {
+    session.free();
+    session = null;
+  }
+  if (source.kind === 'preset') session = Session.fromPreset(source.name, source.seed, options);
+  else if (source.kind === 'text') session = Session.fromText(source.text, source.format, options);
+  else session = Session.fromDataset(source.kind === 'packed' ? unpack(source) : source.dataset, options);
+  progress(id, 'reading the layers', 0.6);
+  const L = session.layerCount();
+  const layers = [null];
+  for (let k = 1; k <= L; k++) layers.push(session.layer(k));
+  progress(id, 'reading the positions', 0.7);
+  const tokenSeq = session.tokenSeq();
+  const positions = session.positions();
+  const T = tokenSeq.length;
+  const fields = {
+    report: session.report(),
+    classes: Array.from(session.classes(), String),
+    sequences: session.sequences(),
+    L,
+    layers,
+    stages: session.stages(),
+    tokenSeq,
+    tokenIndex: session.tokenIndex(),
+    sampled: Boolean(session.sampled()),
+    positions,
+    directions: session.directions(),
+    anchors: session.anchors(),
+    view: session.view(),
+  };
+  progress(id, 'framing the views', 0.8);
+  fields.extents = stateExtents(positions, L, T);
+  const transfer = [tokenSeq.buffer, fields.tokenIndex.buffer, positions.buffer, fields.extents.buffer, fields.anchors.buffer];
+  const sa = layers.filter((l) => l && l.kind === 'sa').length;
+  if (T * sa <= PREFETCH_ATTENTION) {
+    progress(id, 'reading the attention', 0.85);
+    fields.attention = {};
+    for (let k = 1; k <= L; k++) {
+      if (layers[k].kind !== 'sa') continue;
+      const a = session.attention(k);
+      fields.attention[k] = a;
+      transfer.push(a.leader.buffer, a.margin.buffer);
+    }
+  }
+  const dim = fields.view?.dim ?? 2;
+  if (T * (L + 1) * dim <= PREFETCH_FULL) {
+    const full = new Float64Array(T * (L + 1) * dim);
+    for (let s = 0; s <= L; s++) for (let i = 0; i < T; i++) full.set(session.tokenPosition(s, i), (s * T + i) * dim);
+    fields.full = { dim, values: full };
+    transfer.push(full.buffer);
+  }
+  if (softmaxBeta !== null) {
+    progress(id, 'running softmax', 0.9);
+    fields.softmax = softmax(softmaxBeta);
+    transfer.push(fields.softmax.positions.buffer, fields.softmax.extents.buffer);
+  }
+  // A 2D dataset comes along (draw mode starts from it without waiting).
+  if (dim === 2 && T <= 200_000) fields.datasetJson = session.datasetJson();
+  fields.memoryBytes = wasm.memory?.buffer?.byteLength ?? 0;
+  progress(id, 'drawing', 0.95);
+  return { value: fields, transfer };
+}
+
+/** The dataset object a packed source stands for (see model.js: packDataset). */
+function unpack({ names, labels, lengths, dims, values }) {
+  const sequences = [];
+  let at = 0;
+  for (let q = 0; q < labels.length; q++) {
+    const tokens = [];
+    for (let j = 0; j < lengths[q]; j++) {
+      tokens.push(Array.from(values.subarray(at, at + dims[q])));
+      at += dims[q];
+    }
+    const s = { tokens, label: labels[q] };
+    if (names[q] !== null) s.name = names[q];
+    sequences.push(s);
+  }
+  return { sequences };
+}
+
+function softmax(beta) {
+  const r = session.softmax(beta);
+  const L = session.layerCount();
+  const positions = r.positions;
+  return { beta, correct: r.correct, total: r.total, positions, extents: stateExtents(positions, L, positions.length / (2 * (L + 1))) };
+}
+
+function messageOf(err) {
+  if (err === null || err === undefined) return 'unknown error';
+  if (typeof err === 'string') return err;
+  if (typeof err.message === 'string' && err.message) return err.message;
+  return String(err);
+}
