@@ -468,6 +468,79 @@ pub fn paper_softmax_blocks(sequences: usize) -> usize {
     5 * sequences
 }
 
+/// Most points [`sweep`] evaluates.
+pub const MAX_SWEEP: usize = 400;
+
+/// The accuracy of the softmax model at `per_decade` log-spaced betas from `lo` to `hi`
+/// (both included), ascending. Points at or above a proven bound (see [`Threshold::beta_bound`])
+/// are not run: there softmax is the hardmax pass bit for bit, so they score what hardmax
+/// scores.
+pub fn sweep(t: &Transformer, data: &Dataset, lo: f64, hi: f64, per_decade: usize) -> Result<Vec<CurvePoint>> {
+    let invalid = |message: String| Error::InvalidOption { name: "softmax sweep", message };
+    if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi) {
+        return Err(invalid(format!("the range [{lo}, {hi}] is not 0 < lo <= hi (finite)")));
+    }
+    if per_decade == 0 {
+        return Err(invalid("at least one point per decade is needed".into()));
+    }
+    let decades = (hi / lo).log10();
+    let steps = (decades * per_decade as f64).ceil();
+    if !(steps < MAX_SWEEP as f64) {
+        return Err(invalid(format!("{} points is more than {MAX_SWEEP}", steps + 1.0)));
+    }
+    let steps = steps as usize;
+    let prof = profile(t, data);
+    let bound = (!prof.unproven && prof.min_margin > 0.0).then(|| bound_of(prof.min_margin));
+    let total = data.len();
+    let mut out = Vec::with_capacity(steps + 1);
+    for k in 0..=steps {
+        let beta = if k == steps { hi } else { lo * 10f64.powf(k as f64 / per_decade as f64) };
+        let beta = beta.min(hi);
+        let correct = match bound {
+            Some(b) if beta >= b => prof.correct,
+            _ => count_correct(t, data, beta),
+        };
+        out.push(CurvePoint { beta, correct, total });
+    }
+    out.dedup_by(|a, b| a.beta == b.beta);
+    Ok(out)
+}
+
+/// What a softmax slider over `[lo, hi]` shows: beta* and the other figures of
+/// [`threshold`], and one accuracy curve that joins the betas [`threshold`] tested with a
+/// [`sweep`] of the range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub beta_star: Option<f64>,
+    pub beta_below: Option<f64>,
+    pub beta_bound: Option<f64>,
+    pub beta_half: f64,
+    pub min_attention_margin: f64,
+    pub hardmax_correct: usize,
+    pub total: usize,
+    /// every beta tested by [`threshold`] and by the sweep, ascending, each once
+    pub curve: Vec<CurvePoint>,
+}
+
+/// [`threshold`] and a [`sweep`] of `[lo, hi]` at [`STEPS_PER_DECADE`] points per decade.
+pub fn overview(t: &Transformer, data: &Dataset, lo: f64, hi: f64) -> Result<Overview> {
+    let mut curve = sweep(t, data, lo, hi, STEPS_PER_DECADE)?;
+    let th = threshold(t, data);
+    curve.extend(th.curve.iter().copied());
+    curve.sort_by(|a, b| a.beta.total_cmp(&b.beta));
+    curve.dedup_by(|a, b| a.beta == b.beta);
+    Ok(Overview {
+        beta_star: th.beta_star,
+        beta_below: th.beta_below,
+        beta_bound: th.beta_bound,
+        beta_half: th.beta_half,
+        min_attention_margin: th.min_attention_margin,
+        hardmax_correct: th.hardmax_correct,
+        total: th.total,
+        curve,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

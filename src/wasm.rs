@@ -388,3 +388,24 @@ impl Session {
         Ok(Float32Array::from(p.iter().map(|&x| x as f32).collect::<Vec<f32>>().as_slice()))
     }
 }
+
+/// Trust: the softmax threshold and the certificate (`hardmax verify --softmax`, `--certify`).
+#[wasm_bindgen]
+impl Session {
+    /// beta* and the accuracy curve for a softmax slider over `[lo, hi]` (see
+    /// `softmax::overview`): `{beta_star (or null), beta_below, beta_bound, beta_half,
+    /// min_attention_margin, hardmax_correct, total, curve: [{beta, correct, total}]}`.
+    /// Runs the softmax model many times: slow on big data (call it from a worker).
+    #[wasm_bindgen(js_name = softmaxThreshold)]
+    pub fn softmax_threshold(&self, lo: f64, hi: f64) -> Result<JsValue, JsError> {
+        to_js(&crate::softmax::overview(&self.transformer, &self.data, lo, hi).map_err(err)?)
+    }
+
+    /// The certificate of `hardmax verify --certify` (see `certify::certify`): `{certified,
+    /// certified_slack, certified_attention_slack, certified_readout_slack,
+    /// certified_error_bound, certified_failure: null | {sequence, name, layer, stage,
+    /// reason}}`; an infinite slack is `Infinity`.
+    pub fn certify(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::certify::certify(&self.transformer, &self.data))
+    }
+}

@@ -61,28 +61,49 @@ fn corpora_pass_every_check() {
     let (ran, failures) = run_kind("corpus");
     eprintln!("{ran} corpus inputs checked");
     assert!(ran >= 4 * 5, "expected the committed corpora, found only {ran} files");
-    assert!(failures.is_empty(), "{} of {ran} corpus inputs fail (messages above):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} corpus inputs fail (messages above):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn fixed_crashes_stay_fixed() {
     let (ran, failures) = run_kind("regressions");
     assert!(ran >= 1, "expected the committed crash inputs");
-    assert!(failures.is_empty(), "{} of {ran} fixed crashes fail again (messages above):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} fixed crashes fail again (messages above):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 #[ignore = "inputs the fuzzers found that still fail; see fuzz/open/README.md"]
 fn open_findings() {
     let (ran, failures) = run_kind("open");
-    assert!(failures.is_empty(), "{} of {ran} open findings still fail (messages above):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} open findings still fail (messages above):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Round trip of the one reader fix, spelled out: the JSON reader reads numbers exactly
 /// as Rust's own parser does (correctly rounded), so JSON, CSV and .ts agree on a value.
 #[test]
 fn json_reads_numbers_correctly_rounded() {
-    for text in ["1.7976931348623078e308", "1.7976931348623077e308", "2.2250738585072011e-308", "0.30000000000000004", "9007199254740993"] {
+    for text in [
+        "1.7976931348623078e308",
+        "1.7976931348623077e308",
+        "2.2250738585072011e-308",
+        "0.30000000000000004",
+        "9007199254740993",
+    ] {
         let json = format!("{{\"sequences\": [{{\"tokens\": [[{text}, 0]], \"label\": \"a\"}}]}}");
         let csv = format!("sequence,label,x,y\ns,a,{text},0\n");
         let from_json = hardmax::dataset::parse(&json, Format::Json).map(|d| d.sequences()[0].tokens[(0, 0)]);

@@ -61,6 +61,10 @@ export const GLOSSARY = {
     title: 'hardmax attention',
     text: 'Each token averages only the token(s) with the top score, instead of a softmax-weighted mix of all of them. Softmax with large β tends to it.',
   },
+  βstar: {
+    title: 'β* (softmax threshold)',
+    text: 'The smallest inverse temperature β at which the same weights with softmax attention classify every sequence: the engine tests β on a log grid and narrows the step where accuracy first drops to 0.1%. Untested β between grid points are not claimed; from 750 / (smallest attention margin) on it is proven that softmax computes exactly what hardmax computes.',
+  },
 };
 
 /** The word forms found in captions, mapped to their glossary entry. */

@@ -27,6 +27,7 @@ import { Camera } from './camera.js';
 import { Lesson } from './lesson.js';
 import { Presenter } from './present.js';
 import { HeldOut } from './heldout.js';
+import { Trust } from './trust.js';
 import { $, messageOf, canvasPoint } from './util.js';
 
 const urlSync = new UrlSync(() => state);
@@ -190,6 +191,8 @@ const lesson = new Lesson({
 $('tour-start').addEventListener('click', () => lesson.go());
 const presenter = new Presenter({ button: $('present-toggle'), state, wroteState: () => urlSync.schedule() });
 presenter.sync();
+// β* on the softmax slider and the certificate badge in the Result panel.
+const trust = new Trust({ state, model: () => loader.model, softmaxRun: () => (state.softmax ? controls.softmax : null) });
 
 const heldOut = new HeldOut({
   els: { preset: $('ho-preset'), file: $('ho-file'), draw: $('ho-draw'), error: $('ho-error'), result: $('ho-result'), drawPanel: document.querySelector('#draw-panel .draw-controls') },
@@ -202,9 +205,11 @@ function show(model, layer) {
   // Answers the worker sends later (attention, a full position, softmax) are drawn when they come.
   model.onChange = (err, key) => {
     if (err) return showError(`${key.split(' ')[0]} failed: ${err.message}`);
+    if (key.startsWith('trust')) return trust.update();
     if (key.startsWith('softmax')) controls.updateSoftmax();
     else inspector.renderPinned();
     redraw();
+    if (key.startsWith('softmax')) trust.update();
   };
   inspector.reset();
   camera.forget();
@@ -214,6 +219,7 @@ function show(model, layer) {
   controls.sync();
   controls.updateSoftmax();
   scaling.update();
+  trust.update();
   app.ready = true;
   playback.drawNow();
 }
@@ -240,6 +246,7 @@ async function applyState(next, { initial = false } = {}) {
     await loader.rebuild(await loader.sourceOf(state), { layer: state.layer });
   } else {
     controls.updateSoftmax();
+    trust.update();
     playback.seek(state.layer);
   }
 }
@@ -318,6 +325,7 @@ const app = {
   },
   scaling,
   heldOut,
+  trust,
 };
 
 controls.sync();

@@ -380,6 +380,42 @@ export class Model {
   heldOutPositions(i) {
     return this.requireSession().call('heldOutPositions', [i]);
   }
+
+  // Trust (www/trust.js): β* with the softmax accuracy curve, and the certificate. Each is
+  // asked of the worker once per model; the answer is { pending: true } while it runs, then
+  // { value } or { error } (a failure is kept, so it is not asked again in a loop), and
+  // onChange(null, key) says it came.
+
+  /** β* and the accuracy curve over [lo, hi] (Session.softmaxThreshold). */
+  softmaxThreshold(lo, hi) {
+    return this.trustAsk(`trust threshold ${lo} ${hi}`, 'softmaxThreshold', [lo, hi]);
+  }
+
+  /** The certificate of the forward pass (Session.certify). */
+  certificate() {
+    return this.trustAsk('trust certify', 'certify', []);
+  }
+
+  trustAsk(key, op, args) {
+    this.trustAnswers ??= new Map();
+    const have = this.trustAnswers.get(key);
+    if (have) return have;
+    if (!this.session) return { error: 'this picture was not constructed' };
+    const entry = { pending: true };
+    this.trustAnswers.set(key, entry);
+    this.session.call(op, args).then(
+      (value) => {
+        this.trustAnswers.set(key, { value });
+        this.onChange?.(null, key);
+      },
+      (err) => {
+        if (!this.session) return;
+        this.trustAnswers.set(key, { error: messageOf(err) });
+        this.onChange?.(null, key);
+      },
+    );
+    return entry;
+  }
 }
 
 /** Indices 0..n-1 grouped by key: { order: Uint32Array, start: Uint32Array(groups+1) }. */

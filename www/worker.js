@@ -69,6 +69,12 @@ async function run(id, op, args) {
       return { value: session.modelJson() };
     case 'svg':
       return { value: session.svg(args[0], args[1], args[2]) };
+    // Trust (www/trust.js): beta* with the accuracy curve over [lo, hi], and the certificate;
+    // both run the whole dataset (many softmax passes for beta*), so they may take a while.
+    case 'softmaxThreshold':
+      return { value: session.softmaxThreshold(args[0], args[1]) };
+    case 'certify':
+      return { value: session.certify() };
     default:
       throw new Error(`unknown request "${op}"`);
   }

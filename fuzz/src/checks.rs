@@ -38,7 +38,7 @@ fn check_dataset(d: &Dataset) {
         assert!(!c.trim().is_empty(), "an empty class name was accepted");
     }
     for s in d.sequences() {
-        assert!(s.len() >= 1, "an empty sequence was accepted");
+        assert!(!s.is_empty(), "an empty sequence was accepted");
         assert_eq!(s.tokens.nrows(), d.dim(), "a token of the wrong dimension was accepted");
         assert!(s.tokens.iter().all(|v| v.is_finite()), "a non-finite value was accepted");
         assert!(s.label < d.classes().len(), "label index out of range");
