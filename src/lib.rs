@@ -14,6 +14,7 @@ pub mod error;
 pub mod figures;
 pub mod model;
 pub mod model_file;
+pub mod notation;
 pub mod presets;
 pub mod scene;
 pub mod softmax;

@@ -14,7 +14,7 @@
 //! recipe: e.x equals the code).
 
 use super::geometry::{cluster_positions, eps_eq, min_label_gap, size_of, Rng};
-use super::normalize::short;
+use crate::notation::short;
 use super::{AnchorPlacement, Labeling};
 use crate::error::{Error, Result};
 use crate::model::{
