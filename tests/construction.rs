@@ -204,8 +204,8 @@ fn repeated(parts: &Parts, k: usize) -> Parts {
     parts
         .iter()
         .map(|(tokens, label)| {
-            let rep: Vec<Vec<f64>> = if k % 2 == 0 {
-                tokens.iter().flat_map(|t| std::iter::repeat(t.clone()).take(k)).collect()
+            let rep: Vec<Vec<f64>> = if k.is_multiple_of(2) {
+                tokens.iter().flat_map(|t| std::iter::repeat_n(t.clone(), k)).collect()
             } else {
                 (0..k).flat_map(|_| tokens.iter().cloned()).collect()
             };

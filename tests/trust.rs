@@ -377,13 +377,16 @@ fn positional_encoding_near_the_largest_values_is_refused_by_name() {
 /// Base series and their twins: every value of a twin differs from its base by
 /// `closeness * range * s` with |s| in [1/2, 1] (random sign), and the twin has another
 /// label. With `lift`, d = 1 series lifted to (x, t); otherwise 2-d tokens.
+/// The perturbation of one twin, as the strategy draws it.
+type Perturbation = (bool, u8, bool, u8);
+
 #[derive(Debug, Clone)]
 struct Twins {
     lift: bool,
     closeness_exp: i32,
     bases: Vec<(Vec<(u16, u16)>, usize)>,
     /// per base: the twin's label offset (1.. classes-1) and the perturbations
-    twins: Vec<(usize, Vec<(bool, u8, bool, u8)>)>,
+    twins: Vec<(usize, Vec<Perturbation>)>,
     classes: usize,
     seed: u64,
 }

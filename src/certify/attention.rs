@@ -249,7 +249,10 @@ fn decide(order: &[usize], score: impl Fn(usize) -> Interval, best_lo: f64, tau:
         let thr_hi = add_bounds(top, -tau.lo).1;
         for &m in &members {
             let lo = score(m).lo;
-            if !(lo >= thr_hi) {
+            // written so that a NaN bound fails too
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            let falls_short = !(lo >= thr_hi);
+            if falls_short {
                 return Err(LayerFailure {
                     reason: format!(
                         "{} points score within the tie tolerance of the top but cannot be told in or out of it (worst case {:.3e} below the threshold)",

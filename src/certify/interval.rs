@@ -4,7 +4,7 @@
 /// Unit roundoff of f64 (round to nearest).
 const UNIT: f64 = f64::EPSILON / 2.0;
 /// The smallest positive f64, `2^-1074`: the absolute error of an underflowing product.
-pub(super) const SUB: f64 = 4.9406564584124654e-324;
+pub(super) const SUB: f64 = f64::from_bits(1);
 /// Products at least this large (`2^-968`) have a representable rounding error.
 const TINY: f64 = 4.008336720017946e-292;
 
@@ -71,6 +71,9 @@ pub struct Interval {
     pub hi: f64,
 }
 
+// The arithmetic is spelled out as methods (not operator traits) so that every rounded
+// step reads as one call.
+#[allow(clippy::should_implement_trait)]
 impl Interval {
     pub const ZERO: Interval = Interval { lo: 0.0, hi: 0.0 };
 

@@ -148,7 +148,7 @@ fn choose_direction(
     let mut best: Option<((usize, f64), DVector<f64>)> = None;
     for u in candidate_directions(points, view, rng) {
         let score = points.score(&u, labeling, &mut scratch);
-        if best.as_ref().map_or(true, |b| better(score, b.0, floor)) {
+        if best.as_ref().is_none_or(|b| better(score, b.0, floor)) {
             best = Some((score, u));
         }
     }

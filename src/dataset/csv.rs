@@ -224,7 +224,7 @@ fn parse(line: usize, column: usize, message: String) -> Error {
 }
 
 /// The trimmed text of field `c` (0-based), or a missing-value error if it is empty.
-fn cell<'r>(record: &'r csv::StringRecord, c: usize, line: usize) -> Result<&'r str> {
+fn cell(record: &csv::StringRecord, c: usize, line: usize) -> Result<&str> {
     match record.get(c).map(str::trim) {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(Error::MissingValue { place: format!("line {line}, column {}", c + 1) }),
