@@ -15,6 +15,7 @@ pub mod figures;
 pub mod heldout;
 pub mod model;
 pub mod model_file;
+pub mod notation;
 pub mod presets;
 pub mod scene;
 pub mod softmax;

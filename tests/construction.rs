@@ -21,10 +21,11 @@ use nalgebra::{DMatrix, DVector};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-type Parts = Vec<(Vec<Vec<f64>>, String)>;
+mod common;
+use common::{opts, proptest_config, show, Parts};
 
 // ---------------------------------------------------------------------------------------
 // Checking one construction
@@ -50,20 +51,6 @@ struct Outcome {
 
 fn dataset(parts: &Parts) -> Dataset {
     Dataset::from_parts(parts.clone()).expect("generated datasets are valid")
-}
-
-/// A compact listing of a dataset, for failure messages and reports.
-fn show(parts: &Parts) -> String {
-    let mut s = String::from("[\n");
-    for (tokens, label) in parts {
-        let toks: Vec<String> = tokens
-            .iter()
-            .map(|t| format!("[{}]", t.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")))
-            .collect();
-        s.push_str(&format!("  ({:?}, [{}]),\n", label, toks.join(", ")));
-    }
-    s.push(']');
-    s
 }
 
 fn bits(col: nalgebra::DVectorView<f64>) -> Vec<u64> {
@@ -217,8 +204,8 @@ fn repeated(parts: &Parts, k: usize) -> Parts {
     parts
         .iter()
         .map(|(tokens, label)| {
-            let rep: Vec<Vec<f64>> = if k % 2 == 0 {
-                tokens.iter().flat_map(|t| std::iter::repeat(t.clone()).take(k)).collect()
+            let rep: Vec<Vec<f64>> = if k.is_multiple_of(2) {
+                tokens.iter().flat_map(|t| std::iter::repeat_n(t.clone(), k)).collect()
             } else {
                 (0..k).flat_map(|_| tokens.iter().cloned()).collect()
             };
@@ -421,25 +408,8 @@ fn disjoint_spec(n: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Sp
         })
 }
 
-/// `CONSTRUCTION_CASE_FACTOR=k` multiplies every case count (for longer explorations).
-fn case_factor() -> u32 {
-    std::env::var("CONSTRUCTION_CASE_FACTOR").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
-}
-
 fn config(cases: u32) -> Config {
-    let default = Config::default();
-    Config {
-        cases: cases * case_factor(),
-        // a fixed seed unless PROPTEST_RNG_SEED asks for another
-        rng_seed: match default.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(0x5eed_4a2d),
-            other => other,
-        },
-        failure_persistence: None,
-        max_shrink_iters: 4000,
-        max_shrink_time: 60_000,
-        ..default
-    }
+    Config { max_shrink_iters: 4000, max_shrink_time: 60_000, ..proptest_config(cases, "CONSTRUCTION_CASE_FACTOR", 0x5eed_4a2d) }
 }
 
 /// Runs a property over a strategy of specs; on failure, panics with the shrunk dataset.
@@ -469,10 +439,6 @@ fn run_property(
         }
         Err(e) => panic!("{name}: {e}"),
     }
-}
-
-fn opts(seed: u64) -> Options {
-    Options { seed, ..Options::default() }
 }
 
 #[test]

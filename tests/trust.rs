@@ -21,15 +21,16 @@ use hardmax::verify::verify;
 use hardmax::Error;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 
-type Parts = Vec<(Vec<Vec<f64>>, String)>;
+mod common;
+use common::{opts, proptest_config, show, Parts};
 
 /// What one construction gave.
 #[derive(Debug)]
 enum Outcome {
     /// every sequence classified correctly, with these smallest margins
-    Exact { margin: f64, attention: f64, blocks: usize },
+    Exact { margin: f64, attention: f64 },
     /// a named refusal
     Refused(Error),
 }
@@ -64,7 +65,13 @@ fn outcome(parts: &Parts, o: &Options) -> Result<Outcome, String> {
                 return Err(format!("WRONG: the dense forward pass misclassifies «{}»", s.name));
             }
         }
-        Ok(Outcome::Exact { margin: v.min_margin, attention: v.min_attention_margin, blocks: t.blocks.len() })
+        // the construction's bound: 1 + S + C + P + 1 blocks with S <= N - 1 splits and
+        // P <= N label layers
+        let bound = 2 * data.sequences().len() + o.collapse_layers + 1;
+        if t.blocks.len() > bound {
+            return Err(format!("{} blocks, above the bound 2N + C + 1 = {bound}", t.blocks.len()));
+        }
+        Ok(Outcome::Exact { margin: v.min_margin, attention: v.min_attention_margin })
     });
     match run {
         Ok(r) => r,
@@ -75,36 +82,8 @@ fn outcome(parts: &Parts, o: &Options) -> Result<Outcome, String> {
     }
 }
 
-/// A compact listing of a dataset, for failure messages (values printed exactly).
-fn show(parts: &Parts) -> String {
-    let mut s = String::from("[\n");
-    for (tokens, label) in parts {
-        let toks: Vec<String> = tokens
-            .iter()
-            .map(|t| format!("[{}]", t.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")))
-            .collect();
-        s.push_str(&format!("  ({:?}, [{}]),\n", label, toks.join(", ")));
-    }
-    s.push(']');
-    s
-}
-
-fn case_factor() -> u32 {
-    std::env::var("TRUST_CASE_FACTOR").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
-}
-
 fn config(cases: u32) -> Config {
-    let default = Config::default();
-    Config {
-        cases: cases * case_factor(),
-        rng_seed: match default.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(0x7275_5354),
-            other => other,
-        },
-        failure_persistence: None,
-        max_shrink_iters: 2000,
-        ..default
-    }
+    Config { max_shrink_iters: 2000, ..proptest_config(cases, "TRUST_CASE_FACTOR", 0x7275_5354) }
 }
 
 fn run<S: Strategy>(name: &str, cases: u32, strategy: S, property: impl FnMut(&S::Value) -> Result<(), TestCaseError>)
@@ -118,10 +97,6 @@ where
         Err(TestError::Fail(why, v)) => panic!("{name}: {why}\ninput: {v:?}"),
         Err(e) => panic!("{name}: {e}"),
     }
-}
-
-fn opts(seed: u64) -> Options {
-    Options { seed, ..Options::default() }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -402,13 +377,16 @@ fn positional_encoding_near_the_largest_values_is_refused_by_name() {
 /// Base series and their twins: every value of a twin differs from its base by
 /// `closeness * range * s` with |s| in [1/2, 1] (random sign), and the twin has another
 /// label. With `lift`, d = 1 series lifted to (x, t); otherwise 2-d tokens.
+/// The perturbation of one twin, as the strategy draws it.
+type Perturbation = (bool, u8, bool, u8);
+
 #[derive(Debug, Clone)]
 struct Twins {
     lift: bool,
     closeness_exp: i32,
     bases: Vec<(Vec<(u16, u16)>, usize)>,
     /// per base: the twin's label offset (1.. classes-1) and the perturbations
-    twins: Vec<(usize, Vec<(bool, u8, bool, u8)>)>,
+    twins: Vec<(usize, Vec<Perturbation>)>,
     classes: usize,
     seed: u64,
 }

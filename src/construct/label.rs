@@ -1,5 +1,5 @@
-//! Stage 3 — label (one tent per run, two tents per block while the layer stays at most
-//! six neurons wide; at most one run per distinct point).
+//! Stage 3 — label (one tent per run; tents of consecutive runs share a block while the
+//! layer stays at most `max_width` neurons wide; at most one run per distinct point).
 //!
 //! After the collapse every sequence is a point, and differently labeled points are
 //! distinct. Choose a direction u along which the class changes as rarely as possible
@@ -14,7 +14,7 @@
 //! recipe: e.x equals the code).
 
 use super::geometry::{cluster_positions, eps_eq, min_label_gap, size_of, Rng};
-use super::normalize::short;
+use crate::notation::short;
 use super::{AnchorPlacement, Labeling};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -58,157 +58,268 @@ struct Run {
 pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
     let Input { clouds, labels, classes, view, labeling, placement, max_width } = input;
     let d = view[0].len();
-    // every collapsed point, with its sequence's label
-    let mut cols = Vec::new();
-    let mut point_label = Vec::new();
-    for (s, cl) in clouds.iter().enumerate() {
-        for col in cl.points.column_iter() {
-            cols.push(col.into_owned());
-            point_label.push(labels[s]);
+    let points = Collapsed::gather(&clouds, labels, classes, d)?;
+    let (u, runs, min_gap) = choose_direction(&points, view, labeling, rng)?;
+    // e lies in the view plane (so the moves along it are drawn at full length) and
+    // points "up" on screen; f completes the view plane.
+    let (e, f) = in_plane_frame(&u, view);
+    let rungs = Rungs::new(&points.pts, &e, &runs);
+    let codes = rungs.plateaus(&runs);
+    let anchors = place_anchors(&points.pts, &e, &f, classes.len(), &|l| rungs.code(l), placement);
+    let tents = run_tents(&runs, &points.ids, &u, &e, &rungs, classes);
+    let (blocks, clouds) = label_blocks(pack_layers(tents, max_width), clouds, d, runs.len());
+    check_plateaus(&clouds, labels, classes, &e, &codes)?;
+    Ok(Labeled { blocks, clouds, u, e, codes, anchors, runs: runs.len(), points: points.n_pos(), min_gap })
+}
+
+/// Every collapsed point with its sequence's label, clustered into positions.
+struct Collapsed {
+    /// the points, one column each
+    pts: DMatrix<f64>,
+    /// the label of each point's sequence
+    point_label: Vec<usize>,
+    /// the position (cluster) of each point
+    ids: Vec<usize>,
+    /// the label of each position
+    pos_label: Vec<usize>,
+    /// the largest point norm (what rounding errors scale with)
+    size: f64,
+}
+
+impl Collapsed {
+    /// Gathers the points; two differently labeled points at one position are an error
+    /// (the collapse should have kept them apart).
+    fn gather(clouds: &[Cloud], labels: &[usize], classes: &[String], d: usize) -> Result<Collapsed> {
+        let mut cols = Vec::new();
+        let mut point_label = Vec::new();
+        for (s, cl) in clouds.iter().enumerate() {
+            for col in cl.points.column_iter() {
+                cols.push(col.into_owned());
+                point_label.push(labels[s]);
+            }
         }
-    }
-    let pts = DMatrix::from_columns(&cols);
-    let size = size_of(&pts);
-    let ids = cluster_positions(&pts, eps_eq(d, size));
-    let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
-    let mut pos_label = vec![usize::MAX; n_pos];
-    for (k, &p) in ids.iter().enumerate() {
-        if pos_label[p] == usize::MAX {
-            pos_label[p] = point_label[k];
-        } else if pos_label[p] != point_label[k] {
-            return Err(Error::Construction(format!(
-                "two differently labeled sequences collapsed onto the same point (classes {} and {})",
-                classes[pos_label[p]], classes[point_label[k]]
-            )));
+        let pts = DMatrix::from_columns(&cols);
+        let size = size_of(&pts);
+        let ids = cluster_positions(&pts, eps_eq(d, size));
+        let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
+        let mut pos_label = vec![usize::MAX; n_pos];
+        for (k, &p) in ids.iter().enumerate() {
+            if pos_label[p] == usize::MAX {
+                pos_label[p] = point_label[k];
+            } else if pos_label[p] != point_label[k] {
+                return Err(Error::Construction(format!(
+                    "two differently labeled sequences collapsed onto the same point (classes {} and {})",
+                    classes[pos_label[p]], classes[point_label[k]]
+                )));
+            }
         }
+        Ok(Collapsed { pts, point_label, ids, pos_label, size })
     }
 
-    // choose u: fewest runs, then the widest gap at class changes
-    let mut candidates: Vec<DVector<f64>> = vec![view[0].clone(), view[1].clone()];
-    let mut means: Vec<(usize, DVector<f64>, f64)> = Vec::new();
-    for (k, col) in pts.column_iter().enumerate() {
-        match means.iter_mut().find(|m| m.0 == point_label[k]) {
-            Some(m) => {
-                m.1 += col;
-                m.2 += 1.0;
-            }
-            None => means.push((point_label[k], col.into_owned(), 1.0)),
-        }
+    fn n_pos(&self) -> usize {
+        self.pos_label.len()
     }
-    let means: Vec<DVector<f64>> = means.into_iter().map(|(_, s, n)| s / n).collect();
-    for a in 0..means.len().min(12) {
-        for b in a + 1..means.len().min(12) {
-            let v = &means[b] - &means[a];
-            if v.norm() > 1e-12 {
-                candidates.push(v.normalize());
-            }
-        }
+
+    /// (number of runs, smallest gap between runs) along u.
+    fn score(&self, u: &DVector<f64>, labeling: Labeling, scratch: &mut Scratch) -> (usize, f64) {
+        score_direction(u, &self.pts, &self.ids, &self.pos_label, labeling, scratch)
     }
-    for _ in 0..48 {
-        candidates.push(rng.unit(d, false));
-    }
-    let floor = min_label_gap(d, size);
-    let better = |a: (usize, f64), b: (usize, f64)| {
-        let (ok, bok) = (a.1 >= floor, b.1 >= floor);
-        (ok && !bok) || (ok == bok && (a.0 < b.0 || (a.0 == b.0 && a.1 > b.1)))
-    };
+}
+
+/// Is the score (runs, gap) `a` better than `b`? A gap of at least `floor` first, then
+/// fewer runs, then a wider gap.
+fn better(a: (usize, f64), b: (usize, f64), floor: f64) -> bool {
+    let (ok, bok) = (a.1 >= floor, b.1 >= floor);
+    (ok && !bok) || (ok == bok && (a.0 < b.0 || (a.0 == b.0 && a.1 > b.1)))
+}
+
+/// Chooses u: the best candidate (fewest runs, then the widest gap at class changes),
+/// refined by small random turns. Returns u, the runs along it and their smallest gap;
+/// a gap below `min_label_gap` is an error.
+fn choose_direction(
+    points: &Collapsed,
+    view: &[DVector<f64>; 2],
+    labeling: Labeling,
+    rng: &mut Rng,
+) -> Result<(DVector<f64>, Vec<Run>, f64)> {
+    let d = view[0].len();
+    let floor = min_label_gap(d, points.size);
     let mut scratch = Scratch::default();
     let mut best: Option<((usize, f64), DVector<f64>)> = None;
-    for u in candidates {
-        let score = score_direction(&u, &pts, &ids, &pos_label, labeling, &mut scratch);
-        if best.as_ref().map_or(true, |b| better(score, b.0)) {
+    for u in candidate_directions(points, view, rng) {
+        let score = points.score(&u, labeling, &mut scratch);
+        if best.as_ref().is_none_or(|b| better(score, b.0, floor)) {
             best = Some((score, u));
         }
     }
-    let (mut score, mut u) = best.ok_or_else(|| Error::Construction("no labeling direction".into()))?;
-    // local search: small random turns of u that change the class less often
-    let mut step = 0.3;
-    for _ in 0..refine_steps(pts.ncols()) {
-        let trial = (&u + rng.unit(d, false) * step).normalize();
-        let s = score_direction(&trial, &pts, &ids, &pos_label, labeling, &mut scratch);
-        if better(s, score) {
-            score = s;
-            u = trial;
-        } else {
-            step = (step * 0.97).max(0.02);
-        }
-    }
-    let (runs, min_gap) = runs_along(&u, &pts, &ids, &pos_label, labeling);
+    let (score, u) = best.ok_or_else(|| Error::Construction("no labeling direction".into()))?;
+    let u = refine_direction(points, u, score, floor, labeling, rng, &mut scratch);
+    let (runs, min_gap) = runs_along(&u, &points.pts, &points.ids, &points.pos_label, labeling);
     if runs.len() > 1 && min_gap < floor {
         return Err(Error::Construction(format!(
             "no direction separates the classes of the collapsed points (best gap {min_gap:.3e})"
         )));
     }
+    Ok((u, runs, min_gap))
+}
 
-    // e lies in the view plane (so the moves along it are drawn at full length) and
-    // points "up" on screen; f completes the view plane.
-    let (e, f) = in_plane_frame(&u, view);
+/// Candidates for u: the two view axes, the differences of class means (of the first
+/// [`MEAN_PAIR_CLASSES`] classes met) and [`RANDOM_CANDIDATES`] random directions.
+fn candidate_directions(points: &Collapsed, view: &[DVector<f64>; 2], rng: &mut Rng) -> Vec<DVector<f64>> {
+    let d = view[0].len();
+    let mut candidates: Vec<DVector<f64>> = vec![view[0].clone(), view[1].clone()];
+    let mut means: Vec<(usize, DVector<f64>, f64)> = Vec::new();
+    for (k, col) in points.pts.column_iter().enumerate() {
+        match means.iter_mut().find(|m| m.0 == points.point_label[k]) {
+            Some(m) => {
+                m.1 += col;
+                m.2 += 1.0;
+            }
+            None => means.push((points.point_label[k], col.into_owned(), 1.0)),
+        }
+    }
+    let means: Vec<DVector<f64>> = means.into_iter().map(|(_, s, n)| s / n).collect();
+    let paired = means.len().min(MEAN_PAIR_CLASSES);
+    for a in 0..paired {
+        for b in a + 1..paired {
+            let v = &means[b] - &means[a];
+            if v.norm() > MEAN_DIFFERENCE_FLOOR {
+                candidates.push(v.normalize());
+            }
+        }
+    }
+    for _ in 0..RANDOM_CANDIDATES {
+        candidates.push(rng.unit(d, false));
+    }
+    candidates
+}
 
-    let ep: Vec<f64> = pts.column_iter().map(|c| e.dot(&c)).collect();
-    let (emin, emax) = ep.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-    let run_mean: Vec<f64> =
-        runs.iter().map(|r| r.members.iter().map(|&k| ep[k]).sum::<f64>() / r.members.len() as f64).collect();
-    let delta = runs
-        .iter()
-        .zip(&run_mean)
-        .map(|(r, m)| r.members.iter().map(|&k| (ep[k] - m).abs()).fold(0.0, f64::max))
-        .fold(0.0, f64::max);
-    let spread = (emax - emin).max(1.0);
-    let spacing = 2.0 * delta + CODE_SPACING * spread;
-    // Class codes lie above every point along e, one rung per class in class order: every
-    // run moves up by more than it spreads, so each cluster ends closer to its class's
-    // rung (and to its anchor, which sits on that rung) than it started.
-    let first_rung = emax + delta + CODE_CLEARANCE * spread;
-    let code_of = |label: usize| first_rung + label as f64 * spacing;
-    let mut present: Vec<usize> = runs.iter().map(|r| r.label).collect();
-    present.sort_unstable();
-    present.dedup();
-    let pad = 0.05 * (spacing - 2.0 * delta);
-    let codes: Vec<(usize, f64, f64)> =
-        present.iter().map(|&l| (l, code_of(l) - delta - pad, code_of(l) + delta + pad)).collect();
-    let anchors = place_anchors(&pts, &e, &f, classes.len(), &code_of, placement);
+/// Local search: small random turns of u that change the class less often (or widen the
+/// smallest gap); the turn shrinks after every failed try.
+fn refine_direction(
+    points: &Collapsed,
+    mut u: DVector<f64>,
+    mut score: (usize, f64),
+    floor: f64,
+    labeling: Labeling,
+    rng: &mut Rng,
+    scratch: &mut Scratch,
+) -> DVector<f64> {
+    let d = u.len();
+    let mut step = TURN_START;
+    for _ in 0..refine_steps(points.pts.ncols()) {
+        let trial = (&u + rng.unit(d, false) * step).normalize();
+        let s = points.score(&trial, labeling, scratch);
+        if better(s, score, floor) {
+            score = s;
+            u = trial;
+        } else {
+            step = (step * TURN_SHRINK).max(TURN_MIN);
+        }
+    }
+    u
+}
 
-    // one tent per run; consecutive tents share a feed-forward layer while it stays at
-    // most `max_width` neurons wide (their slabs along u are disjoint, their moves are
-    // along e)
+/// The class codes along e: one rung per class in class order, above every point.
+struct Rungs {
+    /// the code of class 0
+    first: f64,
+    /// the distance between neighbouring rungs
+    spacing: f64,
+    /// the largest spread of a run along e around its mean
+    delta: f64,
+    /// each run's mean along e
+    run_mean: Vec<f64>,
+}
+
+impl Rungs {
+    /// Codes lie above every point along e, one rung per class in class order: every run
+    /// moves up by more than it spreads, so each cluster ends closer to its class's rung
+    /// (and to its anchor, which sits on that rung) than it started.
+    fn new(pts: &DMatrix<f64>, e: &DVector<f64>, runs: &[Run]) -> Rungs {
+        let ep: Vec<f64> = pts.column_iter().map(|c| e.dot(&c)).collect();
+        let (emin, emax) = ep.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let run_mean: Vec<f64> =
+            runs.iter().map(|r| r.members.iter().map(|&k| ep[k]).sum::<f64>() / r.members.len() as f64).collect();
+        let delta = runs
+            .iter()
+            .zip(&run_mean)
+            .map(|(r, m)| r.members.iter().map(|&k| (ep[k] - m).abs()).fold(0.0, f64::max))
+            .fold(0.0, f64::max);
+        let spread = (emax - emin).max(MIN_SPREAD);
+        let spacing = 2.0 * delta + CODE_SPACING * spread;
+        let first = emax + delta + CODE_CLEARANCE * spread;
+        Rungs { first, spacing, delta, run_mean }
+    }
+
+    /// The code (rung along e) of a class.
+    fn code(&self, label: usize) -> f64 {
+        self.first + label as f64 * self.spacing
+    }
+
+    /// (class, plateau lo, plateau hi) for every class present, by code: the rung plus
+    /// the run spread and a [`PLATEAU_PAD`] share of the free space between rungs.
+    fn plateaus(&self, runs: &[Run]) -> Vec<(usize, f64, f64)> {
+        let mut present: Vec<usize> = runs.iter().map(|r| r.label).collect();
+        present.sort_unstable();
+        present.dedup();
+        let pad = PLATEAU_PAD * (self.spacing - 2.0 * self.delta);
+        present.iter().map(|&l| (l, self.code(l) - self.delta - pad, self.code(l) + self.delta + pad)).collect()
+    }
+}
+
+/// One tent per run, with the words of its caption.
+fn run_tents(
+    runs: &[Run],
+    ids: &[usize],
+    u: &DVector<f64>,
+    e: &DVector<f64>,
+    rungs: &Rungs,
+    classes: &[String],
+) -> Vec<(Tent, String)> {
     let n_runs = runs.len();
     let mut tents: Vec<(Tent, String)> = Vec::with_capacity(n_runs);
     for (i, r) in runs.iter().enumerate() {
         let below = if i > 0 { Some(r.lo - runs[i - 1].hi) } else { None };
         let above = if i + 1 < n_runs { Some(runs[i + 1].lo - r.hi) } else { None };
-        let mut left = below.or(above).unwrap_or(1.0) / 2.0;
-        let mut right = above.or(below).unwrap_or(1.0) / 2.0;
+        let mut left = below.or(above).unwrap_or(LONE_RUN_GAP) / 2.0;
+        let mut right = above.or(below).unwrap_or(LONE_RUN_GAP) / 2.0;
         if r.lo == r.hi {
             // a single level: the symmetric three-neuron tent
             left = left.min(right);
             right = left;
         }
-        let z = code_of(r.label);
+        let z = rungs.code(r.label);
         // The tent is written on -u: every point further along u (a later run, not yet
         // moved) lies below its slab and is left exactly unchanged; only points of earlier
         // runs see the tiny rounding leak of the cancelling neurons, which never carries
         // them into a later slab.
         let tent = Tent {
             role: TentRole::Label,
-            direction: -&u,
+            direction: -u,
             lo: -r.hi,
             hi: -r.lo,
             left: right,
             right: left,
-            displacement: &e * (z - run_mean[i]),
+            displacement: e * (z - rungs.run_mean[i]),
         };
-        let mut clusters: Vec<usize> = r.members.iter().map(|&k| ids[k]).collect();
-        clusters.sort_unstable();
-        clusters.dedup();
-        let count = clusters.len();
-        let what = format!(
-            "{count} cluster{} of class «{}» to the code {}",
-            if count == 1 { "" } else { "s" },
-            classes[r.label],
-            short(z)
-        );
-        tents.push((tent, what));
+        tents.push((tent, run_move(r, ids, &classes[r.label], z)));
     }
+    tents
+}
+
+/// "N clusters of class «c» to the code z": what a run's tent does.
+fn run_move(r: &Run, ids: &[usize], class: &str, z: f64) -> String {
+    let mut clusters: Vec<usize> = r.members.iter().map(|&k| ids[k]).collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    let count = clusters.len();
+    format!("{count} cluster{} of class «{class}» to the code {}", if count == 1 { "" } else { "s" }, short(z))
+}
+
+/// Consecutive tents share a feed-forward layer while it stays at most `max_width`
+/// neurons wide (their slabs along u are disjoint, their moves are along e).
+fn pack_layers(tents: Vec<(Tent, String)>, max_width: usize) -> Vec<Vec<(Tent, String)>> {
     let mut layers: Vec<Vec<(Tent, String)>> = Vec::new();
     for t in tents {
         match layers.last_mut() {
@@ -216,43 +327,63 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
             _ => layers.push(vec![t]),
         }
     }
-    let mut clouds = clouds;
+    layers
+}
+
+/// One block per layer of tents, applied to the clouds as it is built.
+fn label_blocks(layers: Vec<Vec<(Tent, String)>>, mut clouds: Vec<Cloud>, d: usize, n_runs: usize) -> (Vec<Block>, Vec<Cloud>) {
     let mut blocks = Vec::with_capacity(layers.len());
     let mut done = 0;
     for layer in layers {
-        let mut ff = FeedForward::scaling(d, 1.0);
-        for (t, _) in &layer {
-            t.add_to(&mut ff);
-        }
         let first = done + 1;
         done += layer.len();
-        let range = if layer.len() == 1 { format!("{first}") } else { format!("{first}–{done}") };
-        let moves: Vec<&str> = layer.iter().map(|(_, w)| w.as_str()).collect();
-        let block = Block {
-            ff,
-            sa: SelfAttention::identity(d),
-            ff_meta: LayerMeta {
-                stage: Stage::Label,
-                caption: format!(
-                    "Label run {range} of {n_runs}: {} on u move{} {} along e.",
-                    if layer.len() == 1 { "a tent" } else { "tents" },
-                    if layer.len() == 1 { "s" } else { "" },
-                    moves.join(", and ")
-                ),
-                tents: layer.into_iter().map(|(t, _)| t).collect(),
-            },
-            sa_meta: LayerMeta {
-                stage: Stage::Label,
-                caption: "Label: this attention layer is the identity (nothing moves).".into(),
-                tents: vec![],
-            },
-        };
+        let block = label_block(layer, first, done, n_runs, d);
         for cl in clouds.iter_mut() {
             apply_block(&block, cl);
         }
         blocks.push(block);
     }
-    // every point must now sit on its class's plateau along e (what snap relies on)
+    (blocks, clouds)
+}
+
+/// The block of runs `first..=last` (1-based, of `n_runs`): their tents in one
+/// feed-forward layer, and an identity attention layer.
+fn label_block(layer: Vec<(Tent, String)>, first: usize, last: usize, n_runs: usize, d: usize) -> Block {
+    let mut ff = FeedForward::scaling(d, 1.0);
+    for (t, _) in &layer {
+        t.add_to(&mut ff);
+    }
+    let range = if layer.len() == 1 { format!("{first}") } else { format!("{first}–{last}") };
+    let moves: Vec<&str> = layer.iter().map(|(_, w)| w.as_str()).collect();
+    Block {
+        ff,
+        sa: SelfAttention::identity(d),
+        ff_meta: LayerMeta {
+            stage: Stage::Label,
+            caption: format!(
+                "Label run {range} of {n_runs}: {} on u move{} {} along e.",
+                if layer.len() == 1 { "a tent" } else { "tents" },
+                if layer.len() == 1 { "s" } else { "" },
+                moves.join(", and ")
+            ),
+            tents: layer.into_iter().map(|(t, _)| t).collect(),
+        },
+        sa_meta: LayerMeta {
+            stage: Stage::Label,
+            caption: "Label: this attention layer is the identity (nothing moves).".into(),
+            tents: vec![],
+        },
+    }
+}
+
+/// Every point must now sit on its class's plateau along e (what snap relies on).
+fn check_plateaus(
+    clouds: &[Cloud],
+    labels: &[usize],
+    classes: &[String],
+    e: &DVector<f64>,
+    codes: &[(usize, f64, f64)],
+) -> Result<()> {
     for (s, cl) in clouds.iter().enumerate() {
         let (_, lo, hi) = codes.iter().find(|c| c.0 == labels[s]).copied().unwrap_or((0, f64::NAN, f64::NAN));
         if let Some(z) = cl.points.column_iter().map(|c| e.dot(&c)).find(|z| !(*z >= lo && *z <= hi)) {
@@ -262,7 +393,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
             )));
         }
     }
-    Ok(Labeled { blocks, clouds, u, e, codes, anchors, runs: n_runs, points: n_pos, min_gap })
+    Ok(())
 }
 
 /// Distance between two class rungs along e, as a fraction of the points' spread along e
@@ -270,6 +401,43 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Labeled> {
 const CODE_SPACING: f64 = 0.5;
 /// Distance from the highest point to the first rung along e, as a fraction of the spread.
 const CODE_CLEARANCE: f64 = 0.5;
+/// The smallest spread along e the rungs are scaled by: the normalized data's range is 1,
+/// so points that barely spread along e still get rungs a data range apart.
+const MIN_SPREAD: f64 = 1.0;
+/// The share of the free space between two rungs (spacing minus twice the run spread)
+/// added on either side of a code's plateau. A label tent lands its points within 1/1000
+/// of their move (`geometry::min_label_gap`), far inside this margin, and neighbouring
+/// plateaus stay 90% of the free space apart for snap.
+const PLATEAU_PAD: f64 = 0.05;
+/// The gap assumed on either side of the only run (there is no neighbour to reach
+/// halfway to): ramps of half the normalized data range.
+const LONE_RUN_GAP: f64 = 1.0;
+/// Class means paired into candidate directions: the first 12 classes met give 66 pairs,
+/// enough to catch the main class structure without quadratic cost for many classes.
+const MEAN_PAIR_CLASSES: usize = 12;
+/// Two class means closer than this give no candidate direction (their difference is
+/// rounding noise, and normalizing it would amplify that noise).
+const MEAN_DIFFERENCE_FLOOR: f64 = 1e-12;
+/// Random candidate directions tried besides the view axes and class-mean differences.
+const RANDOM_CANDIDATES: usize = 48;
+/// The local search's first turn of u (the length of the random step added to the unit u).
+const TURN_START: f64 = 0.3;
+/// The turn shrinks by this factor after every try that does not improve u...
+const TURN_SHRINK: f64 = 0.97;
+/// ...down to this smallest turn, so the search keeps exploring near u.
+const TURN_MIN: f64 = 0.02;
+/// The local search's budget: steps times (points + [`REFINE_OVERHEAD`]) stays near this.
+const REFINE_BUDGET: usize = 40_000;
+/// The fixed cost of one step, in points (scoring a direction also sorts the positions).
+const REFINE_OVERHEAD: usize = 50;
+/// The fewest and the most refinement steps, whatever the number of points.
+const REFINE_STEPS: (usize, usize) = (20, 400);
+/// Below this length the projection of u on the view plane carries no direction: u is
+/// (numerically) orthogonal to the plane and any view axis is orthogonal to u.
+const IN_PLANE_FLOOR: f64 = 1e-9;
+/// The smallest half-extent along f over which `AnchorPlacement::Circle` spreads the
+/// anchors (half the normalized data range), so one-class-wide data still spreads them.
+const MIN_ANCHOR_HALF_SPREAD: f64 = 0.5;
 
 /// The unit direction e in the view plane orthogonal to u, signed to point up (or right)
 /// on screen, and f, the view-plane direction orthogonal to e.
@@ -278,7 +446,7 @@ const CODE_CLEARANCE: f64 = 0.5;
 /// orthogonal to u; when u is orthogonal to the whole plane any view axis is.
 pub fn in_plane_frame(u: &DVector<f64>, view: &[DVector<f64>; 2]) -> (DVector<f64>, DVector<f64>) {
     let (a, b) = (u.dot(&view[0]), u.dot(&view[1]));
-    let mut e = if a.hypot(b) > 1e-9 { &view[0] * b - &view[1] * a } else { view[1].clone() };
+    let mut e = if a.hypot(b) > IN_PLANE_FLOOR { &view[0] * b - &view[1] * a } else { view[1].clone() };
     e -= u * u.dot(&e);
     e /= e.norm();
     let (ex, ey) = (e.dot(&view[0]), e.dot(&view[1]));
@@ -306,7 +474,7 @@ fn place_anchors(
     let fp: Vec<f64> = pts.column_iter().map(|c| f.dot(&c)).collect();
     let (flo, fhi) = fp.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
     let fc = f.dot(&centroid);
-    let half = (0.5 * (fhi - flo)).max(0.5);
+    let half = (0.5 * (fhi - flo)).max(MIN_ANCHOR_HALF_SPREAD);
     let (ec, fmid) = (e.dot(&centroid), 0.5 * (flo + fhi));
     (0..classes)
         .map(|k| {
@@ -321,7 +489,7 @@ fn place_anchors(
 
 /// How many refinement steps the search for u can afford for `n` points.
 fn refine_steps(n: usize) -> usize {
-    (40_000 / (n.max(1) + 50)).clamp(20, 400)
+    (REFINE_BUDGET / (n.max(1) + REFINE_OVERHEAD)).clamp(REFINE_STEPS.0, REFINE_STEPS.1)
 }
 
 #[derive(Default)]

@@ -12,6 +12,7 @@
 //! * the view plane (the data's two principal axes; the coordinate plane when d = 2).
 
 use super::geometry::{perpendicular, Rng};
+use crate::notation::{short, superscript};
 use crate::dataset::Dataset;
 use crate::model::{Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
@@ -32,6 +33,19 @@ pub struct Normalized {
 pub fn run(input: Input, rng: &mut Rng) -> Normalized {
     let data = input.data;
     let d = data.dim();
+    let ff = normalizing_map(data);
+    let clouds = normalized_clouds(data, &ff);
+    let w = leader_direction(&clouds, d, rng);
+    let (view, _explained) = view_plane(&clouds, d);
+    let hint = &view[0] + rng.unit(d, false) * C_HINT_TURN;
+    let c = perpendicular(&w, &hint);
+    let block = normalize_block(ff, d);
+    Normalized { block, clouds, w, c, view }
+}
+
+/// The smallest and the largest value of every coordinate over all tokens.
+fn coordinate_bounds(data: &Dataset) -> (DVector<f64>, DVector<f64>) {
+    let d = data.dim();
     let mut lo = DVector::from_element(d, f64::INFINITY);
     let mut hi = DVector::from_element(d, f64::NEG_INFINITY);
     for s in data.sequences() {
@@ -42,13 +56,21 @@ pub fn run(input: Input, rng: &mut Rng) -> Normalized {
             }
         }
     }
+    (lo, hi)
+}
+
+/// The feed-forward map `x -> eta x + shift` into the box, or the per-coordinate map by
+/// neurons when `eta` or `eta x` is not finite.
+fn normalizing_map(data: &Dataset) -> FeedForward {
+    let d = data.dim();
+    let (lo, hi) = coordinate_bounds(data);
     // half ranges never overflow, even for values near the largest f64
     let half = (0..d).map(|i| hi[i] / 2.0 - lo[i] / 2.0).fold(0.0, f64::max);
     let varies = (0..d).any(|i| hi[i] > lo[i]);
-    let eta = if half > 0.0 { 0.5 / half } else { 1.0 };
+    let eta = if half > 0.0 { HALF_BOX / half } else { 1.0 };
     let fits = (0..d).all(|i| (lo[i] * eta).is_finite() && (hi[i] * eta).is_finite());
-    let ff = if !varies || (half > 0.0 && eta.is_finite() && fits) {
-        let shift = DVector::from_element(d, 1.0) - &lo * eta;
+    if !varies || (half > 0.0 && eta.is_finite() && fits) {
+        let shift = DVector::from_element(d, BOX_LOW) - &lo * eta;
         FeedForward::new(
             eta,
             DMatrix::zeros(1, d),
@@ -58,21 +80,30 @@ pub fn run(input: Input, rng: &mut Rng) -> Normalized {
         .expect("eta, eta * x and the shift are finite")
     } else {
         per_coordinate(&lo, &hi)
-    };
+    }
+}
 
+/// Every sequence as a cloud of distinct points, after the normalizing map.
+fn normalized_clouds(data: &Dataset, ff: &FeedForward) -> Vec<Cloud> {
     let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&s.tokens)).collect();
     for c in clouds.iter_mut() {
         ff.forward_in_place(&mut c.points);
         c.merge_identical();
     }
+    clouds
+}
 
+/// w: among random positive unit candidates, the one with the widest smallest gap
+/// between a sequence's leader and its runner-up (the first on ties); the diagonal when
+/// no sequence has two points.
+fn leader_direction(clouds: &[Cloud], d: usize, rng: &mut Rng) -> DVector<f64> {
     // candidates as rows of one matrix: all projections in one product per sequence
     let total: usize = clouds.iter().map(|c| c.n_points()).sum();
-    let tries = (64 * 20_000 / total.max(1)).clamp(8, 64);
+    let tries = (W_SEARCH_BUDGET / total.max(1)).clamp(W_CANDIDATES.0, W_CANDIDATES.1);
     let cands: Vec<DVector<f64>> = (0..tries).map(|_| rng.unit(d, true)).collect();
     let rows = DMatrix::from_fn(tries, d, |i, j| cands[i][j]);
     let mut gaps = vec![f64::INFINITY; tries];
-    for cl in &clouds {
+    for cl in clouds {
         if cl.n_points() < 2 {
             continue;
         }
@@ -83,23 +114,13 @@ pub fn run(input: Input, rng: &mut Rng) -> Normalized {
     }
     let best = (0..tries).max_by(|&a, &b| gaps[a].total_cmp(&gaps[b]).then(b.cmp(&a))).map(|i| (cands[i].clone(), gaps[i]));
     let (w, _leader_gap) = best.unwrap_or_else(|| (DVector::from_element(d, 1.0 / (d as f64).sqrt()), 0.0));
+    w
+}
 
-    let (view, _explained) = view_plane(&clouds, d);
-    let hint = &view[0] + rng.unit(d, false) * 0.3;
-    let c = perpendicular(&w, &hint);
-
-    let scale = if ff.eta() != 0.0 {
-        short(ff.eta())
-    } else {
-        let q = ff.w().iter().fold(0.0, |a: f64, v| a.max(*v));
-        let p = ff.u().iter().fold(0.0, |a: f64, v| a.max(*v));
-        if p > 1.0 {
-            format!("2^600 × {}", short(q))
-        } else {
-            short(q)
-        }
-    };
-    let block = Block {
+/// The normalize block: the map `ff` and an identity attention layer, with its caption.
+fn normalize_block(ff: FeedForward, d: usize) -> Block {
+    let scale = scale_text(&ff);
+    Block {
         ff,
         sa: SelfAttention::identity(d),
         ff_meta: LayerMeta {
@@ -116,9 +137,43 @@ pub fn run(input: Input, rng: &mut Rng) -> Normalized {
             caption: "Normalize: this attention layer is the identity (nothing moves).".into(),
             tents: vec![],
         },
-    };
-    Normalized { block, clouds, w, c, view }
+    }
 }
+
+/// The scale factor of the map for its caption (`eta`, or the output weight of the
+/// per-coordinate neurons, times their lift when it is split).
+fn scale_text(ff: &FeedForward) -> String {
+    if ff.eta() != 0.0 {
+        return short(ff.eta());
+    }
+    let q = ff.w().iter().fold(0.0, |a: f64, v| a.max(*v));
+    let p = ff.u().iter().fold(0.0, |a: f64, v| a.max(*v));
+    if p > 1.0 {
+        format!("2^{SUBNORMAL_LIFT_EXP} × {}", short(q))
+    } else {
+        short(q)
+    }
+}
+
+/// The box's lower corner in every coordinate: tokens start at 1, so `w . x >= |w|_1 > 0`
+/// for a positive w.
+const BOX_LOW: f64 = 1.0;
+/// Half the box's side: the largest half range maps to 1/2, so the largest range is 1
+/// (the unit the construction's tolerances are stated in) and tokens end in [1, 2]^d.
+const HALF_BOX: f64 = 0.5;
+/// The search for w projects about this many (candidate, point) pairs in all...
+const W_SEARCH_BUDGET: usize = 64 * 20_000;
+/// ...trying between this few and this many candidates, whatever the number of points.
+const W_CANDIDATES: (usize, usize) = (8, 64);
+/// c starts from the first view axis turned by a random step of this length, so it is
+/// generic (not exactly along an axis) yet still mostly in the view plane, where the
+/// separate stage's slides are drawn.
+const C_HINT_TURN: f64 = 0.3;
+/// The principal axes are estimated from a sample of at most this many points.
+const VIEW_SAMPLE: usize = 20_000;
+/// The exponent p of the per-coordinate map's lift `2^p` for subnormal ranges (see
+/// [`per_coordinate`]).
+const SUBNORMAL_LIFT_EXP: i32 = 600;
 
 /// The normalizing map, by neurons, in the two cases `eta x + shift` cannot express: a
 /// subnormal largest range (below 2^-1022, where `1 / range` is not a finite f64) and a
@@ -133,9 +188,9 @@ fn per_coordinate(lo: &DVector<f64>, hi: &DVector<f64>) -> FeedForward {
     let d = lo.len();
     let varying: Vec<usize> = (0..d).filter(|&i| hi[i] > lo[i]).collect();
     let subnormal = varying.iter().all(|&i| hi[i] / 2.0 - lo[i] / 2.0 < f64::MIN_POSITIVE);
-    let p = if subnormal { 2f64.powi(600) } else { 1.0 };
+    let p = if subnormal { 2f64.powi(SUBNORMAL_LIFT_EXP) } else { 1.0 };
     let half = varying.iter().map(|&i| (hi[i] * p - lo[i] * p) / 2.0).fold(0.0, f64::max);
-    let q = 0.5 / half;
+    let q = HALF_BOX / half;
     let mut ff = FeedForward::new(
         0.0,
         DMatrix::zeros(1, d),
@@ -174,7 +229,7 @@ fn view_plane(clouds: &[Cloud], d: usize) -> ([DVector<f64>; 2], Option<[f64; 2]
         return ([axis(0), axis(1.min(d - 1))], None);
     }
     let total: usize = clouds.iter().map(|c| c.n_points()).sum();
-    let stride = (total / 20_000).max(1);
+    let stride = (total / VIEW_SAMPLE).max(1);
     let mut mean = DVector::zeros(d);
     let mut n: f64 = 0.0;
     let mut cov = DMatrix::zeros(d, d);
@@ -201,24 +256,4 @@ fn view_plane(clouds: &[Cloud], d: usize) -> ([DVector<f64>; 2], Option<[f64; 2]
     let b = eig.eigenvectors.column(idx[1]).into_owned();
     let explained = [eig.eigenvalues[idx[0]].max(0.0) / sum, eig.eigenvalues[idx[1]].max(0.0) / sum];
     ([a.normalize(), b.normalize()], Some(explained))
-}
-
-/// A whole number written with superscript digits (the dimension of a box, "[1, 2]¹²").
-pub fn superscript(n: usize) -> String {
-    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    n.to_string().chars().map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize]).collect()
-}
-
-/// A number in a caption: three significant digits.
-pub fn short(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let a = v.abs();
-    if (1e-3..1e5).contains(&a) {
-        let digits = (2 - a.log10().floor() as i32).max(0) as usize;
-        format!("{:.*}", digits, v)
-    } else {
-        format!("{:.2e}", v)
-    }
 }

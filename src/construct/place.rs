@@ -26,7 +26,7 @@
 //! normalization's scale: outputs land on the targets in the data's coordinates.
 
 use super::geometry::{eps_eq, min_gap};
-use super::normalize::short;
+use crate::notation::short;
 use super::park::Parked;
 use crate::error::{Error, Result};
 use crate::model::{Block, FeedForward, LayerMeta, SelfAttention, Stage, Sweep, Tent, TentRole, Value};

@@ -56,13 +56,8 @@ pub fn read(text: &str) -> Result<RawDataset> {
         .from_reader(text.as_bytes());
     let mut lines = LineCounter::new(text.as_bytes());
     let mut record = csv::StringRecord::new();
-
-    let mut width: Option<usize> = None; // number of fields, known once the header is read
-    let mut roles = false; // `sequence,role,...` (targets) instead of `sequence,label,...`
-    let mut sequences: Vec<RawSequence> = Vec::new();
-    let mut current: Option<Current> = None;
-    let mut finished: HashMap<String, usize> = HashMap::new(); // id -> line of its first row
-
+    let mut layout: Option<Layout> = None; // known once the header is read
+    let mut sequences = Sequences::default();
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -76,106 +71,124 @@ pub fn read(text: &str) -> Result<RawDataset> {
         if record.len() == 1 && record[0].trim().is_empty() {
             continue;
         }
+        match &layout {
+            None => layout = Some(check_header(&record, line)?),
+            Some(layout) => sequences.push(layout.row(&record, line)?, line)?,
+        }
+    }
+    Ok(sequences.finish())
+}
 
-        let width = match width {
-            Some(w) => w,
-            None => {
-                let (w, r) = check_header(&record, line)?;
-                width = Some(w);
-                roles = r;
-                continue;
-            }
-        };
+/// What the header says: the number of fields, and whether the second column is `role`
+/// (targets) rather than `label`.
+struct Layout {
+    width: usize,
+    roles: bool,
+}
+
+/// One data row, read and checked.
+struct Row<'r> {
+    id: &'r str,
+    /// the label ("" in a file with roles)
+    label: &'r str,
+    is_target: bool,
+    token: Vec<f64>,
+}
+
+impl Layout {
+    /// Reads a data row: the sequence id, its label or role, and the coordinates.
+    fn row<'r>(&self, record: &'r csv::StringRecord, line: usize) -> Result<Row<'r>> {
+        let width = self.width;
         if record.len() != width {
             return Err(parse(
                 line,
                 record.len().min(width) + 1,
                 format!(
                     "expected {width} fields, as in the header (sequence, {} and {} coordinates), found {}",
-                    if roles { "role" } else { "label" },
+                    if self.roles { "role" } else { "label" },
                     width - 2,
                     record.len()
                 ),
             ));
         }
+        let id = cell(record, 0, line)?;
+        let second = cell(record, 1, line)?;
+        let (label, is_target) = if self.roles { ("", read_role(second, line)?) } else { (second, false) };
+        let token = (2..width).map(|c| coordinate(record, c, line)).collect::<Result<Vec<f64>>>()?;
+        Ok(Row { id, label, is_target, token })
+    }
+}
 
-        let id = cell(&record, 0, line)?;
-        let second = cell(&record, 1, line)?;
-        // (label, whether the row is a target)
-        let (label, is_target) = if roles {
-            if second.eq_ignore_ascii_case("token") {
-                ("", false)
-            } else if second.eq_ignore_ascii_case("target") {
-                ("", true)
-            } else {
-                return Err(parse(line, 2, format!("expected the role token or target, found {second:?}")));
-            }
-        } else {
-            (second, false)
-        };
-        let mut token = Vec::with_capacity(width - 2);
-        for c in 2..width {
-            let s = cell(&record, c, line)?;
-            let x = s.parse::<f64>().map_err(|_| {
-                parse(line, c + 1, format!("expected a number, found {s:?}"))
-            })?;
-            if !x.is_finite() {
-                // named here, where the exact line and column are known
-                return Err(Error::NonFinite { place: format!("line {line}, column {}", c + 1), value: s.to_string() });
-            }
-            token.push(x);
-        }
+/// Whether the role cell says `target` (rather than `token`).
+fn read_role(role: &str, line: usize) -> Result<bool> {
+    if role.eq_ignore_ascii_case("token") {
+        Ok(false)
+    } else if role.eq_ignore_ascii_case("target") {
+        Ok(true)
+    } else {
+        Err(parse(line, 2, format!("expected the role token or target, found {role:?}")))
+    }
+}
 
-        match &mut current {
-            Some(cur) if cur.seq.name == id => {
-                if is_target {
-                    cur.seq.target.get_or_insert_with(Vec::new).push(token);
-                    continue;
-                }
-                if cur.seq.label != label {
-                    return Err(parse(
-                        line,
-                        2,
-                        format!(
-                            "sequence {id:?} has label {label:?} here but {:?} on line {}; all rows of a sequence must have the same label",
-                            cur.seq.label, cur.first_line
-                        ),
-                    ));
-                }
-                cur.seq.tokens.push(token);
-            }
-            _ => {
-                if let Some(done) = current.take() {
-                    finished.insert(done.seq.name.clone(), done.first_line);
-                    sequences.push(done.seq);
-                }
-                if let Some(first) = finished.get(id) {
-                    return Err(parse(
-                        line,
-                        1,
-                        format!(
-                            "rows of a sequence must be consecutive, but sequence {id:?} (which started on line {first}) appears again after rows of another sequence"
-                        ),
-                    ));
-                }
-                let (tokens, target) = if is_target { (vec![], Some(vec![token])) } else { (vec![token], None) };
-                current = Some(Current {
-                    first_line: line,
-                    seq: RawSequence {
-                        name: id.to_string(),
-                        place: format!("line {line}"),
-                        tokens,
-                        label: label.to_string(),
-                        target,
-                    },
-                });
-            }
+/// The finite number in field `c` (0-based).
+fn coordinate(record: &csv::StringRecord, c: usize, line: usize) -> Result<f64> {
+    let s = cell(record, c, line)?;
+    let x = s.parse::<f64>().map_err(|_| parse(line, c + 1, format!("expected a number, found {s:?}")))?;
+    if !x.is_finite() {
+        // named here, where the exact line and column are known
+        return Err(Error::NonFinite { place: format!("line {line}, column {}", c + 1), value: s.to_string() });
+    }
+    Ok(x)
+}
+
+/// The sequences read so far: the finished ones and the one whose rows are being read.
+#[derive(Default)]
+struct Sequences {
+    done: Vec<RawSequence>,
+    current: Option<Current>,
+    /// id -> line of its first row, for every finished sequence
+    finished: HashMap<String, usize>,
+}
+
+impl Sequences {
+    /// Adds a row to the current sequence, or starts a new one with it.
+    fn push(&mut self, row: Row, line: usize) -> Result<()> {
+        match &mut self.current {
+            Some(cur) if cur.seq.name == row.id => cur.push(row, line),
+            _ => self.start(row, line),
         }
     }
-    if let Some(done) = current {
-        sequences.push(done.seq);
+
+    /// Finishes the current sequence and starts `row`'s, which must not have been seen.
+    fn start(&mut self, row: Row, line: usize) -> Result<()> {
+        if let Some(done) = self.current.take() {
+            self.finished.insert(done.seq.name.clone(), done.first_line);
+            self.done.push(done.seq);
+        }
+        let id = row.id;
+        if let Some(first) = self.finished.get(id) {
+            return Err(parse(
+                line,
+                1,
+                format!(
+                    "rows of a sequence must be consecutive, but sequence {id:?} (which started on line {first}) appears again after rows of another sequence"
+                ),
+            ));
+        }
+        let (tokens, target) = if row.is_target { (vec![], Some(vec![row.token])) } else { (vec![row.token], None) };
+        self.current = Some(Current {
+            first_line: line,
+            seq: RawSequence { name: id.to_string(), place: format!("line {line}"), tokens, label: row.label.to_string(), target },
+        });
+        Ok(())
     }
-    Ok(RawDataset { sequences })
+
+    fn finish(mut self) -> RawDataset {
+        if let Some(done) = self.current.take() {
+            self.done.push(done.seq);
+        }
+        RawDataset { sequences: self.done }
+    }
 }
 
 /// The sequence whose rows are being read.
@@ -184,21 +197,42 @@ struct Current {
     seq: RawSequence,
 }
 
+impl Current {
+    /// A further row of this sequence: a target, or a token with the same label.
+    fn push(&mut self, row: Row, line: usize) -> Result<()> {
+        if row.is_target {
+            self.seq.target.get_or_insert_with(Vec::new).push(row.token);
+            return Ok(());
+        }
+        if self.seq.label != row.label {
+            return Err(parse(
+                line,
+                2,
+                format!(
+                    "sequence {:?} has label {:?} here but {:?} on line {}; all rows of a sequence must have the same label",
+                    row.id, row.label, self.seq.label, self.first_line
+                ),
+            ));
+        }
+        self.seq.tokens.push(row.token);
+        Ok(())
+    }
+}
+
 fn parse(line: usize, column: usize, message: String) -> Error {
     Error::Parse { format: "CSV", line, column, message }
 }
 
 /// The trimmed text of field `c` (0-based), or a missing-value error if it is empty.
-fn cell<'r>(record: &'r csv::StringRecord, c: usize, line: usize) -> Result<&'r str> {
+fn cell(record: &csv::StringRecord, c: usize, line: usize) -> Result<&str> {
     match record.get(c).map(str::trim) {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(Error::MissingValue { place: format!("line {line}, column {}", c + 1) }),
     }
 }
 
-/// Checks the header and returns its number of fields and whether the second column is
-/// `role` (targets) rather than `label`.
-fn check_header(record: &csv::StringRecord, line: usize) -> Result<(usize, bool)> {
+/// Checks the header and returns its layout.
+fn check_header(record: &csv::StringRecord, line: usize) -> Result<Layout> {
     let roles = record.get(1).map(str::trim).is_some_and(|f| f.eq_ignore_ascii_case("role"));
     for (c, want) in ["sequence", if roles { "role" } else { "label" }].into_iter().enumerate() {
         let found = record.get(c).map(str::trim).unwrap_or("");
@@ -221,7 +255,7 @@ fn check_header(record: &csv::StringRecord, line: usize) -> Result<(usize, bool)
                 .to_string(),
         ));
     }
-    Ok((record.len(), roles))
+    Ok(Layout { width: record.len(), roles })
 }
 
 fn csv_error(e: &csv::Error, lines: &mut LineCounter) -> Error {

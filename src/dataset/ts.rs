@@ -42,24 +42,46 @@ pub fn read(text: &str) -> Result<RawDataset> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     let header = read_header(&mut lines)?;
-
+    let mut series = SeriesReader::new(&header);
     let mut sequences = Vec::new();
-    // The number of dimensions every series must have, and the line of the series that
-    // set it (0 when @dimensions did).
-    let mut reference_dims: Option<(usize, usize)> = header.dimensions.map(|d| (d, 0));
-    // Reused buffers: the fields of a line and the values of all its dimensions, stored
-    // dimension after dimension.
-    let mut fields: Vec<&str> = Vec::new();
-    let mut values: Vec<f64> = Vec::new();
-    let mut lengths: Vec<usize> = Vec::new();
-
     for (line_no, raw) in lines {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        fields.clear();
-        fields.extend(line.split(':'));
+        let (label, tokens) = series.read(raw, line, line_no)?;
+        sequences.push(RawSequence {
+            name: format!("series {}", sequences.len() + 1),
+            place: format!("line {line_no}"),
+            tokens,
+            label: label.to_string(),
+            target: None,
+        });
+    }
+    Ok(RawDataset { sequences })
+}
+
+/// Reads the series lines after the header, checking each against the header and the
+/// first series.
+struct SeriesReader<'h> {
+    header: &'h Header,
+    /// The number of dimensions every series must have, and the line of the series that
+    /// set it (0 when @dimensions did).
+    reference_dims: Option<(usize, usize)>,
+    /// Reused buffers: the values of all dimensions of a line, stored dimension after
+    /// dimension, and the number of values of each dimension.
+    values: Vec<f64>,
+    lengths: Vec<usize>,
+}
+
+impl<'h> SeriesReader<'h> {
+    fn new(header: &'h Header) -> Self {
+        SeriesReader { header, reference_dims: header.dimensions.map(|d| (d, 0)), values: Vec::new(), lengths: Vec::new() }
+    }
+
+    /// One series line (`line` is `raw` trimmed): its label and its tokens.
+    fn read<'r>(&mut self, raw: &'r str, line: &'r str, line_no: usize) -> Result<(&'r str, Vec<Vec<f64>>)> {
+        let fields: Vec<&str> = line.split(':').collect();
         let (label_field, dims) = match fields.split_last() {
             Some((label, dims)) if !dims.is_empty() => (*label, dims),
             _ => {
@@ -70,34 +92,42 @@ pub fn read(text: &str) -> Result<RawDataset> {
                 ))
             }
         };
+        self.check_dimension_count(dims.len(), line_no)?;
+        let label = self.check_label(raw, label_field, line_no)?;
+        let n = self.read_values(raw, line_no, dims)?;
+        let d = dims.len();
+        let tokens = (0..n).map(|t| (0..d).map(|k| self.values[k * n + t]).collect()).collect();
+        Ok((label, tokens))
+    }
 
-        match reference_dims {
-            Some((d, 0)) if dims.len() != d => {
-                return Err(parse(
-                    line_no,
-                    1,
-                    format!("expected {d} dimensions, as declared by @dimensions {d}, found {}", dims.len()),
-                ))
+    /// The series must have as many dimensions as @dimensions says, or as the first series.
+    fn check_dimension_count(&mut self, count: usize, line_no: usize) -> Result<()> {
+        match self.reference_dims {
+            Some((d, 0)) if count != d => Err(parse(
+                line_no,
+                1,
+                format!("expected {d} dimensions, as declared by @dimensions {d}, found {count}"),
+            )),
+            Some((d, first)) if count != d => Err(parse(
+                line_no,
+                1,
+                format!("expected {d} dimensions, as in the first series (line {first}), found {count}"),
+            )),
+            Some(_) => Ok(()),
+            None => {
+                self.reference_dims = Some((count, line_no));
+                Ok(())
             }
-            Some((d, first)) if dims.len() != d => {
-                return Err(parse(
-                    line_no,
-                    1,
-                    format!(
-                        "expected {d} dimensions, as in the first series (line {first}), found {}",
-                        dims.len()
-                    ),
-                ))
-            }
-            Some(_) => {}
-            None => reference_dims = Some((dims.len(), line_no)),
         }
+    }
 
+    /// The trimmed label, which must not be empty and must be among the declared labels.
+    fn check_label<'r>(&self, raw: &str, label_field: &'r str, line_no: usize) -> Result<&'r str> {
         let label = label_field.trim();
         if label.is_empty() {
             return Err(Error::EmptyLabel { place: format!("line {line_no}") });
         }
-        if let Some(allowed) = &header.labels {
+        if let Some(allowed) = &self.header.labels {
             if !allowed.set.contains(label) {
                 return Err(parse(
                     line_no,
@@ -109,40 +139,35 @@ pub fn read(text: &str) -> Result<RawDataset> {
                 ));
             }
         }
+        Ok(label)
+    }
 
-        values.clear();
-        lengths.clear();
+    /// Reads every dimension's values into the buffers; returns the series length, which
+    /// every dimension must share.
+    fn read_values(&mut self, raw: &str, line_no: usize, dims: &[&str]) -> Result<usize> {
+        self.values.clear();
+        self.lengths.clear();
         for (k, dim) in dims.iter().enumerate() {
-            let before = values.len();
+            let before = self.values.len();
             for (j, value) in dim.split(',').enumerate() {
-                values.push(read_value(raw, line_no, k, j, value)?);
+                self.values.push(read_value(raw, line_no, k, j, value)?);
             }
-            lengths.push(values.len() - before);
+            self.lengths.push(self.values.len() - before);
         }
-        let n = lengths[0];
-        if let Some(k) = lengths.iter().position(|&len| len != n) {
+        let n = self.lengths[0];
+        if let Some(k) = self.lengths.iter().position(|&len| len != n) {
             return Err(parse(
                 line_no,
                 column(raw, dims[k]),
                 format!(
                     "dimension {} has {} values but dimension 1 has {n}; all dimensions of a series must have the same length",
                     k + 1,
-                    lengths[k]
+                    self.lengths[k]
                 ),
             ));
         }
-
-        let d = dims.len();
-        let tokens = (0..n).map(|t| (0..d).map(|k| values[k * n + t]).collect()).collect();
-        sequences.push(RawSequence {
-            name: format!("series {}", sequences.len() + 1),
-            place: format!("line {line_no}"),
-            tokens,
-            label: label.to_string(),
-            target: None,
-        });
+        Ok(n)
     }
-    Ok(RawDataset { sequences })
 }
 
 /// Value `j` of dimension `k` (both 0-based) of a data line.
@@ -188,11 +213,8 @@ enum ClassLabel {
 
 /// Reads up to and including the `@data` line.
 fn read_header<'t>(lines: &mut impl Iterator<Item = (usize, &'t str)>) -> Result<Header> {
-    let mut header = Header { dimensions: None, labels: None };
-    let mut class_label = ClassLabel::Absent;
-    let mut target_label = false;
+    let mut state = HeaderState { header: Header { dimensions: None, labels: None }, class_label: ClassLabel::Absent, target_label: false };
     let mut last_line = 0;
-
     for (line_no, raw) in lines {
         last_line = line_no;
         let line = raw.trim();
@@ -207,30 +229,32 @@ fn read_header<'t>(lines: &mut impl Iterator<Item = (usize, &'t str)>) -> Result
                     .to_string(),
             ));
         };
+        if let Some(header) = state.keyword_line(raw, rest, line_no)? {
+            return Ok(header);
+        }
+    }
+    Err(parse(
+        last_line.max(1),
+        1,
+        "no @data line: the header must end with @data, followed by one series per line".to_string(),
+    ))
+}
+
+/// The header as read so far.
+struct HeaderState {
+    header: Header,
+    class_label: ClassLabel,
+    /// whether `@targetLabel true` was seen (named when @classLabel is missing)
+    target_label: bool,
+}
+
+impl HeaderState {
+    /// One `@keyword ...` line (`rest` follows the '@'); the header once `@data` ends it.
+    fn keyword_line(&mut self, raw: &str, rest: &str, line_no: usize) -> Result<Option<Header>> {
         let mut words = rest.split_whitespace();
         let keyword = words.next().unwrap_or("").to_ascii_lowercase();
         match keyword.as_str() {
-            "data" => {
-                return match class_label {
-                    ClassLabel::True => Ok(header),
-                    ClassLabel::False { line } => Err(parse(
-                        line,
-                        1,
-                        "the header says @classLabel false, but a classification dataset needs class labels: \
-                         declare @classLabel true (optionally followed by the labels) and end every series with ':' and its label"
-                            .to_string(),
-                    )),
-                    ClassLabel::Absent => Err(parse(
-                        line_no,
-                        1,
-                        format!(
-                            "the header has no @classLabel line{}, but a classification dataset needs class labels: \
-                             declare @classLabel true (optionally followed by the labels) and end every series with ':' and its label",
-                            if target_label { " (it declares @targetLabel, a regression target)" } else { "" }
-                        ),
-                    )),
-                };
-            }
+            "data" => return self.end(line_no).map(Some),
             "timestamps" => {
                 if flag(raw, line_no, "@timeStamps", words.next())? {
                     return Err(parse(
@@ -242,47 +266,58 @@ fn read_header<'t>(lines: &mut impl Iterator<Item = (usize, &'t str)>) -> Result
             }
             "classlabel" => {
                 if flag(raw, line_no, "@classLabel", words.next())? {
-                    class_label = ClassLabel::True;
+                    self.class_label = ClassLabel::True;
                     let list: Vec<String> = words.map(str::to_string).collect();
-                    header.labels = if list.is_empty() {
-                        None
-                    } else {
-                        Some(Labels { set: list.iter().cloned().collect(), list })
-                    };
+                    self.header.labels =
+                        if list.is_empty() { None } else { Some(Labels { set: list.iter().cloned().collect(), list }) };
                 } else {
-                    class_label = ClassLabel::False { line: line_no };
-                    header.labels = None;
+                    self.class_label = ClassLabel::False { line: line_no };
+                    self.header.labels = None;
                 }
             }
-            "targetlabel" => {
-                target_label = flag(raw, line_no, "@targetLabel", words.next())?;
-            }
-            "dimensions" => {
-                let word = words.next();
-                match word.map(str::parse::<usize>) {
-                    Some(Ok(d)) if d > 0 => header.dimensions = Some(d),
-                    _ => {
-                        return Err(parse(
-                            line_no,
-                            word.map_or(1, |w| column(raw, w)),
-                            format!(
-                                "expected a positive whole number after @dimensions, found {:?}",
-                                word.unwrap_or("")
-                            ),
-                        ))
-                    }
-                }
-            }
+            "targetlabel" => self.target_label = flag(raw, line_no, "@targetLabel", words.next())?,
+            "dimensions" => self.header.dimensions = Some(dimensions(raw, line_no, words.next())?),
             // @problemName, @missing, @univariate, @equalLength, @seriesLength and any
             // keyword this reader does not know change nothing here.
             _ => {}
         }
+        Ok(None)
     }
-    Err(parse(
-        last_line.max(1),
-        1,
-        "no @data line: the header must end with @data, followed by one series per line".to_string(),
-    ))
+
+    /// At `@data`: the header, if it declared class labels.
+    fn end(&mut self, line_no: usize) -> Result<Header> {
+        match self.class_label {
+            ClassLabel::True => Ok(Header { dimensions: self.header.dimensions, labels: self.header.labels.take() }),
+            ClassLabel::False { line } => Err(parse(
+                line,
+                1,
+                "the header says @classLabel false, but a classification dataset needs class labels: \
+                 declare @classLabel true (optionally followed by the labels) and end every series with ':' and its label"
+                    .to_string(),
+            )),
+            ClassLabel::Absent => Err(parse(
+                line_no,
+                1,
+                format!(
+                    "the header has no @classLabel line{}, but a classification dataset needs class labels: \
+                     declare @classLabel true (optionally followed by the labels) and end every series with ':' and its label",
+                    if self.target_label { " (it declares @targetLabel, a regression target)" } else { "" }
+                ),
+            )),
+        }
+    }
+}
+
+/// The positive whole number after `@dimensions`.
+fn dimensions(raw: &str, line_no: usize, word: Option<&str>) -> Result<usize> {
+    match word.map(str::parse::<usize>) {
+        Some(Ok(d)) if d > 0 => Ok(d),
+        _ => Err(parse(
+            line_no,
+            word.map_or(1, |w| column(raw, w)),
+            format!("expected a positive whole number after @dimensions, found {:?}", word.unwrap_or("")),
+        )),
+    }
 }
 
 /// The `true`/`false` after a header keyword.

@@ -185,11 +185,7 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// "[1,2]^2"-style exponents as Unicode superscripts.
-pub(crate) fn superscript(n: usize) -> String {
-    const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    n.to_string().chars().map(|c| SUP[c.to_digit(10).unwrap_or(0) as usize]).collect()
-}
+pub(crate) use crate::notation::superscript;
 
 /// An arrow from `from` (pixels) along the unit pixel direction `dir`, `len` px long.
 pub(crate) fn arrow(area: &Area, from: (i32, i32), dir: (f64, f64), len: f64, color: RGBColor) -> Result<()> {
