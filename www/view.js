@@ -293,6 +293,9 @@ export class View {
       copies: (spec.copies || []).map(({ seq, name, x, y, from }) => ({ seq, name, x, y, from })),
       counts: coincidences(m, pos, state),
       box: spec.box,
+      // Interpolation: the task, and every target with its read token (drawn index `token`).
+      task: m.task,
+      targets: targetList(m),
     };
   }
 }
@@ -341,4 +344,15 @@ function coincidences(m, pos, state) {
     spots.set(key, s);
   }
   return [...spots.values()].filter((s) => s.tokens > 1).map((s) => ({ x: s.x, y: s.y, tokens: s.tokens, sequences: s.seqs.size, text: countText(s.tokens, s.seqs.size) }));
+}
+
+/** Interpolation: every target as { seq, name, token (drawn index, -1 if not drawn), x, y }. */
+function targetList(m) {
+  const t = m.targets;
+  if (!t) return [];
+  const out = [];
+  for (let k = 0; k < t.seq.length; k++) {
+    out.push({ seq: t.seq[k], name: m.sequences[t.seq[k]].name, token: t.token[k], x: t.at[2 * k], y: t.at[2 * k + 1] });
+  }
+  return out;
 }
