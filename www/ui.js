@@ -78,10 +78,10 @@ const STAT_ROWS = [
 
 /** The stats panel of an interpolation (sequence to sequence): read tokens on target. */
 const INTERPOLATION_ROWS = [
-  ['task', 'task', () => 'interpolate (sequence → sequence)', () => 'each target is read at the last m tokens of the output'],
+  ['task', 'task', () => 'interpolate', () => 'read at the last m tokens'],
   ['sequences', 'N sequences', (r) => formatInt(r.sequences)],
   ['sum_m', 'Σm read tokens', (r) => formatInt(r.sum_m)],
-  ['read_points', 'read points', (r) => formatInt(r.read_points), () => 'distinct read positions (one place tent each)'],
+  ['read_points', 'read points', (r) => formatInt(r.read_points), () => 'one place tent each'],
   ['dim', 'd (dimension)', (r) => formatInt(r.dim)],
   ['tokens', 'tokens', (r) => formatInt(r.tokens)],
   ['blocks', 'blocks', (r) => formatInt(r.blocks), (r) => `paper: 2Σm+2N+1 = ${formatInt(r.paper_blocks)}`],
