@@ -196,3 +196,92 @@ pub fn complexity_data(spec: &ComplexitySpec, opts: &Options) -> Result<Complexi
     ];
     Ok(ComplexityData { spec: spec.clone(), collapse_layers: c, by_n, by_length })
 }
+
+/// What the depth-width chart measures: one generated dataset ([`generate`], shared hub
+/// tokens) compiled at each width cap, labeled (classify) and with targets on the same tokens
+/// (interpolate, [`with_targets`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepthWidthSpec {
+    /// hidden neurons per feed-forward layer (each at least 6)
+    pub widths: Vec<usize>,
+    pub n: usize,
+    pub len: usize,
+    pub d: usize,
+    pub seed: u64,
+}
+
+impl Default for DepthWidthSpec {
+    fn default() -> Self {
+        DepthWidthSpec { widths: vec![6, 9, 12, 24, 48, 96], n: 40, len: 6, d: 4, seed: 1 }
+    }
+}
+
+/// Blocks against the width cap for both tasks on one dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepthWidth {
+    pub spec: DepthWidthSpec,
+    /// read tokens of the interpolation task
+    pub sum_m: usize,
+    /// (width, blocks) of each task
+    pub classify: Series,
+    pub interpolate: Series,
+    /// the paper's counts: 4N+1 (classify), 2 sum m + 2N + 1 (interpolate)
+    pub paper_classify: usize,
+    pub paper_interpolate: usize,
+}
+
+impl DepthWidth {
+    /// The data as tab-separated text with a header line (for the CLI to print).
+    pub fn table(&self) -> String {
+        let mut s = String::from("max_width\tclassify_blocks\tinterpolate_blocks\n");
+        for (a, b) in self.classify.points.iter().zip(&self.interpolate.points) {
+            let _ = writeln!(s, "{}\t{}\t{}", a.0, a.1, b.1);
+        }
+        let _ = writeln!(s, "paper\t{}\t{}", self.paper_classify, self.paper_interpolate);
+        s
+    }
+}
+
+/// The same tokens with targets: sequence i reads its last `1 + i % 3` tokens (at most its
+/// length), each onto a point drawn uniformly from [0, 1]^d (seeded).
+pub fn with_targets(data: &Dataset, seed: u64) -> Result<Dataset> {
+    let mut rng = Rng::new(seed ^ 0x7a26);
+    let mut raw = data.to_raw();
+    let d = data.dim();
+    for (i, s) in raw.sequences.iter_mut().enumerate() {
+        let m = (1 + i % 3).min(s.tokens.len());
+        s.label = String::new();
+        s.target = Some((0..m).map(|_| (0..d).map(|_| rng.uniform()).collect()).collect());
+    }
+    Dataset::new(raw)
+}
+
+/// Compiles the spec's dataset for both tasks at every width cap and counts blocks.
+pub fn depth_width_data(spec: &DepthWidthSpec, opts: &Options) -> Result<DepthWidth> {
+    if spec.widths.is_empty() || spec.d < 2 {
+        return Err(Error::InvalidOption { name: "depth-width spec", message: "it needs some widths and d >= 2".into() });
+    }
+    let labeled = generate(spec.n, spec.len, spec.d, true, spec.seed)?;
+    let targets = with_targets(&labeled, spec.seed)?;
+    let mut classify = Vec::new();
+    let mut interpolate = Vec::new();
+    for &w in &spec.widths {
+        let o = Options { max_width: w, lift_time: false, softmax_beta: None, ..opts.clone() };
+        classify.push((w, blocks_of(&labeled, &o)?));
+        interpolate.push((w, blocks_of(&targets, &o)?));
+    }
+    let sum_m = targets.sum_m();
+    Ok(DepthWidth {
+        spec: spec.clone(),
+        sum_m,
+        classify: Series { key: "classify", label: format!("classify (N = {})", spec.n), points: classify, measured: true },
+        interpolate: Series {
+            key: "interpolate",
+            label: format!("interpolate (the same tokens, Σm = {sum_m})"),
+            points: interpolate,
+            measured: true,
+        },
+        paper_classify: 4 * spec.n + 1,
+        paper_interpolate: 2 * sum_m + 2 * spec.n + 1,
+    })
+}

@@ -4,7 +4,16 @@ use crate::construct::geometry::Rng;
 use crate::dataset::{parse, Dataset, Format};
 use crate::error::{Error, Result};
 
+/// The classification presets (labels).
 pub const NAMES: [&str; 4] = ["shared", "random", "rings", "vowels"];
+
+/// The interpolation presets (targets: sequence to sequence).
+pub const INTERPOLATION_NAMES: [&str; 1] = ["paths"];
+
+/// Every preset: the classification ones, then the interpolation ones (the page's list).
+pub fn all_names() -> Vec<&'static str> {
+    NAMES.iter().chain(INTERPOLATION_NAMES.iter()).copied().collect()
+}
 
 /// The largest seed of the generated presets: seeds are 32-bit (the page keeps them in its
 /// links, and the wasm facade takes them as `u32`).
@@ -17,9 +26,10 @@ pub fn preset(name: &str, seed: u64) -> Result<Dataset> {
         "random" => Ok(random(seed)),
         "rings" => Ok(rings(seed)),
         "vowels" => vowels(),
+        "paths" => Ok(paths()),
         other => Err(Error::InvalidOption {
             name: "preset",
-            message: format!("unknown preset {other:?}; expected one of {}", NAMES.join(", ")),
+            message: format!("unknown preset {other:?}; expected one of {}", all_names().join(", ")),
         }),
     }
 }
@@ -109,6 +119,38 @@ pub fn rings(seed: u64) -> Dataset {
     build(raw.iter().map(|(n, t, l)| (n.as_str(), t.clone(), *l)).collect())
 }
 
+/// Interpolation (sequence to sequence) in the plane: seven short paths whose last one to
+/// three tokens must land on given targets (read at the last m tokens). Q is in A, B and
+/// F, R in C and D, and Q leads A, B and F while they read it with different targets: the
+/// separate stage has a split to make.
+pub fn paths() -> Dataset {
+    let q = [3.0, 2.6];
+    let r = [2.2, 3.6];
+    let seqs: Vec<(&str, Vec<[f64; 2]>, Vec<[f64; 2]>)> = vec![
+        ("A", vec![[0.6, 1.8], [1.6, 0.6], q], vec![[4.6, 4.4]]),
+        ("B", vec![[2.4, 0.7], q, [1.0, 3.0]], vec![[0.4, 4.6], [4.4, 0.4]]),
+        ("C", vec![[3.8, 1.2], [2.2, 2.0], r], vec![[0.6, 0.5], [2.6, 4.7], [4.7, 2.6]]),
+        ("D", vec![r, [0.8, 0.9], [3.2, 3.4], [1.8, 1.4]], vec![[1.2, 4.2]]),
+        ("E", vec![[4.2, 3.6], [1.4, 2.6]], vec![[3.6, 0.4], [2.0, 1.2]]),
+        ("F", vec![[0.4, 0.4], q, [2.8, 4.0]], vec![[4.4, 1.6], [0.2, 2.4]]),
+        ("G", vec![[4.4, 0.5], [3.4, 1.8]], vec![[3.0, 4.8]]),
+    ];
+    let raw = crate::dataset::RawDataset {
+        sequences: seqs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, toks, target))| crate::dataset::RawSequence {
+                name: name.to_string(),
+                place: format!("sequence {}", i + 1),
+                tokens: toks.iter().map(|t| t.to_vec()).collect(),
+                label: String::new(),
+                target: Some(target.iter().map(|t| t.to_vec()).collect()),
+            })
+            .collect(),
+    };
+    Dataset::new(raw).expect("presets are valid")
+}
+
 /// 27 utterances of JapaneseVowels (d = 12), three per speaker.
 pub fn vowels() -> Result<Dataset> {
     parse(include_str!("vowels_sample.ts"), Format::Ts)
@@ -160,14 +202,29 @@ mod tests {
     use crate::verify::verify;
 
     #[test]
-    fn every_preset_is_classified_exactly() {
-        for name in NAMES {
+    fn every_preset_is_built_exactly() {
+        for name in all_names() {
+            let data = preset(name, 3).unwrap();
+            if data.task() == crate::dataset::Task::Interpolate {
+                let built = compile(&data, &Options::default()).unwrap();
+                let v = crate::verify::targets::verify_targets(&built.transformer, &data).unwrap();
+                assert_eq!(v.correct, v.total, "{name}");
+                continue;
+            }
             let data = preset(name, 3).unwrap();
             let built = compile(&data, &Options::default()).unwrap();
             let v = verify(&built.transformer, &data);
             assert_eq!(v.correct, v.total, "{name}");
             assert!(v.min_margin > 0.0, "{name}");
         }
+    }
+
+    #[test]
+    fn paths_preset_interpolates_and_needs_a_split() {
+        let data = paths();
+        assert_eq!(data.task(), crate::dataset::Task::Interpolate);
+        let built = compile(&data, &Options::default()).unwrap();
+        assert!(built.stats.splits + built.stats.spreads >= 1, "stats = {:?}", built.stats);
     }
 
     #[test]

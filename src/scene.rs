@@ -27,7 +27,7 @@
 //! assert!((scene.position(t.layer_count(), 0).unwrap()[0] - anchor[0]).abs() < 1e-9);
 //! ```
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Task};
 use crate::error::{Error, Result};
 use crate::model::{LayerKind, Stage, Tent, TentRole, Transformer};
 use nalgebra::{DMatrix, DVector, DVectorView};
@@ -178,12 +178,29 @@ pub struct Attention<P> {
 /// captions quote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StagePlan {
-    /// input (after normalize), separated, collapsed, labeled, final
+    /// input (after normalize), separated, collapsed, labeled, final; interpolation:
+    /// input, separated, parked, halfway placed, final
     pub states: [usize; 5],
     pub splits: usize,
+    /// 0 for interpolation
     pub collapse_layers: usize,
+    /// interpolation: park and place blocks
     pub label_blocks: usize,
+    /// interpolation: place tents (one per distinct read point)
     pub label_tents: usize,
+}
+
+/// Interpolation: one target in the view, and the drawn token that must land on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetView {
+    /// sequence (index into [`Scene::sequences`])
+    pub seq: u32,
+    /// index of the read token within its sequence (the target is read at the last m tokens)
+    pub token: u32,
+    /// drawn index of the read token; None when its sequence is not drawn
+    pub drawn: Option<u32>,
+    /// the target in view coordinates
+    pub at: [f64; 2],
 }
 
 /// The same weights run with softmax attention.
@@ -203,7 +220,14 @@ pub struct Scene<P: Coord = f64> {
     pub dim: usize,
     /// whether tokens carry positional offsets
     pub positional: bool,
+    /// classify or interpolate
+    pub task: Task,
+    /// class names; interpolation has no classes, so every sequence is its own colour
+    /// group: the names of the sequences, and each sequence's `label` is its index
     pub classes: Vec<String>,
+    /// interpolation: every target (every read token's), sequence by sequence; empty for
+    /// classification
+    pub targets: Vec<TargetView>,
     /// every sequence of the data (drawn or not)
     pub sequences: Vec<SequenceInfo>,
     /// layer k at index k - 1
@@ -261,20 +285,52 @@ impl<P: Coord> Scene<P> {
         }
         let tents = walk.tent_views(t);
         let layers = layer_infos(t, tents);
+        let interpolates = t.task == Task::Interpolate;
+        let mut targets = Vec::new();
+        if interpolates {
+            for (s, seq) in data.sequences().iter().enumerate() {
+                let Some(target) = &seq.target else { continue };
+                for (k, y) in target.column_iter().enumerate() {
+                    let token = seq.read_from() + k;
+                    let drawn = starts[s].map(|f| f + token as u32);
+                    targets.push(TargetView { seq: s as u32, token: token as u32, drawn, at: project(t, y) });
+                }
+            }
+        }
+        let mut directions = view_directions(t);
+        if interpolates && !targets.is_empty() {
+            // no anchors: draw the directions from the middle of the targets
+            let n = targets.len() as f64;
+            directions.origin = [
+                targets.iter().map(|x| x.at[0]).sum::<f64>() / n,
+                targets.iter().map(|x| x.at[1]).sum::<f64>() / n,
+            ];
+        }
         Ok(Scene {
             dim: t.dim,
             positional: t.input.positional_amplitude.is_some(),
-            classes: t.classes.clone(),
+            task: t.task,
+            classes: if interpolates {
+                data.sequences().iter().map(|s| s.name.clone()).collect()
+            } else {
+                t.classes.clone()
+            },
+            targets,
             sequences: data
                 .sequences()
                 .iter()
-                .map(|s| SequenceInfo { name: s.name.clone(), label: s.label, length: s.len() })
+                .enumerate()
+                .map(|(i, s)| SequenceInfo {
+                    name: s.name.clone(),
+                    label: if interpolates { i } else { s.label },
+                    length: s.len(),
+                })
                 .collect(),
             stages: stage_ranges(&layers),
             layers,
             plan,
             view: ViewInfo { dim: t.dim, explained: (t.dim > 2).then(|| explained(data, t)) },
-            directions: view_directions(t),
+            directions,
             anchors: t.anchors.iter().map(|a| project(t, a.as_view())).collect(),
             drawn,
             sampled,
@@ -342,6 +398,9 @@ impl<P: Coord> Scene<P> {
     /// The same weights with softmax attention of inverse temperature `beta`: how many
     /// sequences stay correct, and the drawn tokens' positions at every kept state.
     pub fn softmax(&self, data: &Dataset, t: &Transformer, beta: f64) -> Result<SoftmaxRun<P>> {
+        if self.task == Task::Interpolate {
+            return Err(Error::InvalidOption { name: "softmax", message: "the softmax comparison applies to classification for now".into() });
+        }
         if !(beta.is_finite() && beta >= 0.0) {
             return Err(Error::InvalidOption { name: "beta", message: format!("{beta} is not a finite number >= 0") });
         }
@@ -602,9 +661,38 @@ fn count_layers(t: &Transformer, stage: Stage, kind: LayerKind) -> usize {
 ///   jumped-out token comes back down in the first collapse block's feed-forward layer, so
 ///   this is the separated picture with every token back in place;
 /// * collapsed, labeled: after the last layer of that stage; final: after the last layer.
+///
+/// Interpolation has no collapse, label or snap: its five states are input (after the
+/// normalize feed-forward layer), separated (the last separate or spread layer), parked (the park block's feed-forward layer, which also
+/// places the first read points), halfway through the place stage, and final.
 pub fn stage_plan(t: &Transformer) -> StagePlan {
     let n = t.layer_count();
     let input = last_layer(t, Stage::Normalize).unwrap_or(0);
+    if t.task == Task::Interpolate {
+        // the normalize block's attention may already spread sequences apart: the input panel
+        // is its feed-forward layer's output, "separated" comes after that attention layer
+        let input = (1..=n).find(|&k| matches!(t.layer(k), Some((LayerKind::Ff, m)) if m.stage == Stage::Normalize)).unwrap_or(0);
+        let separated = last_layer(t, Stage::Separate).or(last_layer(t, Stage::Normalize)).unwrap_or(input);
+        let parked = (1..=n)
+            .find(|&k| matches!(t.layer(k), Some((LayerKind::Ff, m)) if m.stage == Stage::Park))
+            .unwrap_or(separated);
+        let place_ff: Vec<usize> =
+            (1..=n).filter(|&k| matches!(t.layer(k), Some((LayerKind::Ff, m)) if m.stage == Stage::Place)).collect();
+        let middle = if place_ff.is_empty() { parked } else { place_ff[(place_ff.len() - 1) / 2] };
+        return StagePlan {
+            states: [input, separated, parked, middle, n],
+            splits: count_layers(t, Stage::Separate, LayerKind::Sa),
+            collapse_layers: 0,
+            label_blocks: count_layers(t, Stage::Place, LayerKind::Ff) + count_layers(t, Stage::Park, LayerKind::Ff),
+            label_tents: t
+                .blocks
+                .iter()
+                .filter(|b| matches!(b.ff_meta.stage, Stage::Park | Stage::Place))
+                .flat_map(|b| b.ff_meta.tents.iter())
+                .filter(|x| x.role == TentRole::Place)
+                .count(),
+        };
+    }
     let first_collapse_sa = (1..=n).find(|&k| matches!(t.layer(k), Some((LayerKind::Sa, m)) if m.stage == Stage::Collapse));
     let separated = match first_collapse_sa {
         Some(k) => k - 1,

@@ -75,10 +75,11 @@ fn strings(value: JsValue, what: &str) -> Result<Vec<String>, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: expected an array of strings ({e})")))
 }
 
-/// Names of the built-in example datasets: ["shared", "random", "rings", "vowels"].
+/// Names of the built-in example datasets: ["shared", "random", "rings", "vowels", "paths"]
+/// (the last interpolates: its sequences have targets).
 #[wasm_bindgen(js_name = presetNames)]
 pub fn preset_names() -> Result<JsValue, JsError> {
-    to_js(&presets::NAMES)
+    to_js(&presets::all_names())
 }
 
 #[derive(Serialize)]
@@ -106,7 +107,7 @@ struct Shared {
     palette: Vec<Mark>,
     named_colors: BTreeMap<&'static str, String>,
     direction_colors: BTreeMap<&'static str, String>,
-    presets: [&'static str; 4],
+    presets: Vec<&'static str>,
     limits: Limits,
 }
 
@@ -122,7 +123,7 @@ pub fn shared_constants() -> Result<JsValue, JsError> {
         palette: palette::CLASS_COLORS.iter().zip(palette::SHAPES).map(|(&c, shape)| Mark { color: hex(c), shape }).collect(),
         named_colors: palette::NAMED_COLORS.iter().map(|&(n, c)| (n, hex(c))).collect(),
         direction_colors: palette::DIRECTION_COLORS.iter().map(|&(k, c)| (k, hex(c))).collect(),
-        presets: presets::NAMES,
+        presets: presets::all_names(),
         limits: Limits {
             collapse_layers: Limit { min: *layers.start() as u64, max: *layers.end() as u64 },
             seed: Limit { min: 0, max: presets::SEED_MAX },
@@ -162,7 +163,7 @@ pub struct Session {
 impl Session {
     fn build(data: Dataset, opts: Options) -> Result<Session, JsError> {
         if data.task() == crate::dataset::Task::Interpolate {
-            return Err(JsError::new("this dataset has targets (interpolation); the page shows classification datasets for now — use `hardmax verify` on the command line"));
+            return Session::build_interpolation(data, opts);
         }
         let t0 = now_ms();
         let built = compile(&data, &opts).map_err(err)?;
@@ -172,6 +173,18 @@ impl Session {
         let report = Report::new(&data, &built.transformer, &built.stats, &v, t1 - t0, t2 - t1);
         let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::All).map_err(err)?;
         Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new() })
+    }
+
+    /// Interpolation: the same, verified read token by read token against the targets.
+    fn build_interpolation(data: Dataset, opts: Options) -> Result<Session, JsError> {
+        let t0 = now_ms();
+        let built = compile(&data, &opts).map_err(err)?;
+        let t1 = now_ms();
+        let check = crate::verify::targets::verify_targets(&built.transformer, &data).map_err(err)?;
+        let t2 = now_ms();
+        let report = Report::interpolation(&data, &built.transformer, &built.stats, &check, t1 - t0, t2 - t1);
+        let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::All).map_err(err)?;
+        Ok(Session { data, transformer: built.transformer, report, scene })
     }
 
     fn no_layer(&self, k: usize) -> JsError {
@@ -322,6 +335,30 @@ impl Session {
     #[wasm_bindgen(js_name = modelJson)]
     pub fn model_json(&self) -> Result<String, JsError> {
         crate::model_file::to_json(&self.transformer).map_err(err)
+    }
+
+    /// "classify" or "interpolate".
+    pub fn task(&self) -> String {
+        match self.scene.task {
+            crate::dataset::Task::Classify => "classify".into(),
+            crate::dataset::Task::Interpolate => "interpolate".into(),
+        }
+    }
+
+    /// Interpolation: every target, sequence by sequence: `{seq: Uint32Array(K), token:
+    /// Int32Array(K)` (the drawn index of the read token that must land on it, -1 when its
+    /// sequence is not drawn)`, at: Float32Array(2K)}` (view coordinates). Empty for
+    /// classification.
+    pub fn targets(&self) -> Result<JsValue, JsError> {
+        let t = &self.scene.targets;
+        let seq: Vec<u32> = t.iter().map(|x| x.seq).collect();
+        let token: Vec<i32> = t.iter().map(|x| x.drawn.map_or(-1, |d| d as i32)).collect();
+        let at: Vec<f32> = t.iter().flat_map(|x| x.at.map(|v| v as f32)).collect();
+        object(&[
+            ("seq", Uint32Array::from(seq.as_slice()).into()),
+            ("token", Int32Array::from(token.as_slice()).into()),
+            ("at", Float32Array::from(at.as_slice()).into()),
+        ])
     }
 
     /// An SVG picture of one state (sizes clamped to 100..=4000 px).

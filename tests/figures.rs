@@ -577,3 +577,74 @@ fn sequence_length_alone_does_not_change_the_block_count() {
         assert!(max - min <= data.spec.n / 2, "{key}: varies from {min} to {max}: {:?}", s.points);
     }
 }
+
+// ------------------------------------------------------------------------------------
+// Interpolation: the stage figure with targets, and the depth-width chart
+// ------------------------------------------------------------------------------------
+
+#[test]
+fn interpolation_stage_figure_has_the_targets_and_ends_on_them() {
+    use hardmax::figures::{interpolation_stage_figure, INTERPOLATION_PANELS};
+    use hardmax::verify::verify_targets;
+    let data = presets::paths();
+    let t = compile(&data, &Options::default()).unwrap().transformer;
+    let scene: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::StagePanels).unwrap();
+    let check = verify_targets(&t, &data).unwrap();
+    let svg = interpolation_stage_figure(&scene, &check).unwrap();
+    let root = parse_xml(&svg).unwrap_or_else(|e| panic!("not well-formed XML: {e}"));
+    let ps = panels(&root);
+    let stages: Vec<&str> = ps.iter().map(|p| p.attr("data-stage").unwrap()).collect();
+    assert_eq!(stages, INTERPOLATION_PANELS.to_vec());
+    let colors = class_colors(&scene.classes);
+    for p in &ps {
+        let stage = p.attr("data-stage").unwrap();
+        assert_eq!(p.with_class("token").len(), data.total_tokens(), "{stage}: one marker per token");
+        let targets = p.with_class("target");
+        assert_eq!(targets.len(), data.sum_m(), "{stage}: one diamond per read token");
+        for d in &targets {
+            let s: usize = d.attr("data-seq").unwrap().parse().unwrap();
+            let (r, g, b) = colors[s];
+            assert_eq!(d.attr("stroke").unwrap().to_lowercase(), format!("#{r:02x}{g:02x}{b:02x}"), "{stage}: its sequence's colour");
+        }
+        assert!(p.with_class("anchor").is_empty(), "{stage}: interpolation has no anchors");
+    }
+    // the final panel: no dashes left (every read token is on its target); earlier ones have some
+    assert!(ps[4].with_class("target-line").is_empty());
+    assert!(!ps[0].with_class("target-line").is_empty());
+    let last = ps[4].with_class("caption").iter().map(|c| c.all_text()).collect::<Vec<_>>().join(" ");
+    assert!(last.contains(&format!("{}/{} read tokens on target", check.total, check.total)), "{last}");
+    let title = root.with_class("title").iter().map(|c| c.all_text()).collect::<String>();
+    assert!(title.contains(&format!("2Σm+2N+1 = {}", 2 * data.sum_m() + 2 * data.len() + 1)), "{title}");
+    assert!(title.contains(&format!("{} blocks", t.blocks.len())), "{title}");
+}
+
+#[test]
+fn depth_width_chart_has_one_point_per_width_and_task_matching_compile() {
+    use hardmax::bench::{depth_width_data, with_targets, DepthWidthSpec};
+    use hardmax::figures::depth_width_figure;
+    // a smaller spec than the CLI's, same code path
+    let spec = DepthWidthSpec { widths: vec![6, 9, 12, 24, 48, 96], n: 16, len: 5, d: 3, seed: 4 };
+    let dw = depth_width_data(&spec, &Options::default()).unwrap();
+    let svg = depth_width_figure(&dw).unwrap();
+    let root = parse_xml(&svg).unwrap_or_else(|e| panic!("not well-formed XML: {e}"));
+    let chart = root.descendants().into_iter().find(|e| e.attr("data-chart") == Some("depth-width")).expect("the chart");
+    let labeled = hardmax::bench::generate(spec.n, spec.len, spec.d, true, spec.seed).unwrap();
+    let targets = with_targets(&labeled, spec.seed).unwrap();
+    assert_eq!(targets.sum_m(), dw.sum_m);
+    for (key, data) in [("classify", &labeled), ("interpolate", &targets)] {
+        let points = series_points(chart, key);
+        assert_eq!(points.len(), spec.widths.len(), "{key}: one point per width");
+        let mut previous = usize::MAX;
+        for (&(w, blocks), &want_w) in points.iter().zip(&spec.widths) {
+            assert_eq!(w, want_w);
+            let want = compile(data, &Options { max_width: w, ..Options::default() }).unwrap().transformer.blocks.len();
+            assert_eq!(blocks, want, "{key} at width {w}: the chart's count is compile()'s");
+            assert!(blocks <= previous, "{key}: a wider cap never needs more blocks");
+            previous = blocks;
+        }
+    }
+    assert_eq!(dw.paper_classify, 4 * spec.n + 1);
+    assert_eq!(dw.paper_interpolate, 2 * dw.sum_m + 2 * spec.n + 1);
+    // the table has a row per width and the paper's row
+    assert_eq!(dw.table().lines().count(), 1 + spec.widths.len() + 1);
+}

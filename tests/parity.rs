@@ -60,7 +60,7 @@ fn the_page_palette_is_the_engine_palette() {
 #[test]
 fn the_page_presets_are_the_engine_presets() {
     let js = source("www/state.js");
-    assert_eq!(quoted(literal(&js, "PRESETS")), presets::NAMES.to_vec());
+    assert_eq!(quoted(literal(&js, "PRESETS")), presets::all_names());
 }
 
 #[test]

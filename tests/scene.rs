@@ -284,3 +284,103 @@ fn data_of_another_dimension_are_refused_by_name() {
     let e = Scene::<f64>::new(&other, &t, &Budget::PAGE, Keep::All).unwrap_err();
     assert_eq!(e, Error::WrongDimension { data: 12, model: 2 });
 }
+
+// ---------------------------------------------------------------------------------------
+// Interpolation scenes
+// ---------------------------------------------------------------------------------------
+
+/// Interpolation data: the paths preset, a d = 5 pool with shared tokens and m up to n.
+fn interpolation_cases() -> Vec<(String, Dataset, Options)> {
+    let mut out = vec![
+        ("paths".to_string(), presets::paths(), Options::default()),
+        ("paths, positional".to_string(), presets::paths(), Options { positional: true, ..Options::default() }),
+        ("paths, width 12".to_string(), presets::paths(), Options { max_width: 12, ..Options::default() }),
+    ];
+    // twelve sequences over a pool of seven points in R^5, targets anywhere in [-3, 3]^5
+    let pool: Vec<Vec<f64>> = (0..7).map(|i| (0..5).map(|k| (((i * 5 + k) * 37 % 23) as f64) / 7.0 - 1.0).collect()).collect();
+    let parts: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)> = (0..12)
+        .map(|s| {
+            let n = 2 + s % 4;
+            let tokens: Vec<Vec<f64>> = (0..n).map(|j| pool[(s * 3 + j * 2) % 7].clone()).collect();
+            let m = 1 + s % n;
+            let target = (0..m).map(|k| (0..5).map(|q| (((s * 11 + k * 7 + q * 3) % 13) as f64) / 2.0 - 3.0).collect()).collect();
+            (tokens, target)
+        })
+        .collect();
+    match Dataset::from_targets(parts) {
+        Ok(d) => out.push(("R^5 pool".to_string(), d, Options::default())),
+        Err(e) => panic!("the R^5 pool is valid data: {e}"),
+    }
+    out
+}
+
+#[test]
+fn interpolation_scenes_are_the_forward_pass_and_end_on_the_targets() {
+    for (what, data, opts) in interpolation_cases() {
+        let t = compile(&data, &opts).unwrap_or_else(|e| panic!("{what}: {e}")).transformer;
+        let scene: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::All).unwrap();
+        check_against_trace(&what, &data, &t, &scene, true);
+        assert_eq!(scene.task, hardmax::dataset::Task::Interpolate);
+        // one target per read token, in order, each tied to the drawn read token
+        assert_eq!(scene.targets.len(), data.sum_m(), "{what}");
+        let mut k = 0;
+        for (s, seq) in data.sequences().iter().enumerate() {
+            let target = seq.target.as_ref().unwrap();
+            let start = scene.drawn.iter().position(|&(q, _)| q as usize == s).unwrap();
+            for (r, y) in target.column_iter().enumerate() {
+                let tv = &scene.targets[k];
+                assert_eq!((tv.seq as usize, tv.token as usize), (s, seq.read_from() + r), "{what}");
+                assert_eq!(tv.drawn, Some((start + seq.read_from() + r) as u32), "{what}");
+                assert_eq!(tv.at, view(&t, y), "{what}: the target projected into the view");
+                k += 1;
+            }
+        }
+        // at the last state every read token sits on its target in the view
+        let last = t.layer_count();
+        let scale = scene.targets.iter().flat_map(|x| x.at).fold(1.0f64, |a, v| a.max(v.abs()));
+        for tv in &scene.targets {
+            let p = scene.position(last, tv.drawn.unwrap() as usize).unwrap();
+            for c in 0..2 {
+                assert!((p[c] - tv.at[c]).abs() <= 1e-9 * scale, "{what}: seq {} token {}: {p:?} vs {:?}", tv.seq, tv.token, tv.at);
+            }
+        }
+        // every sequence is its own colour group
+        assert_eq!(scene.classes.len(), data.len(), "{what}");
+        for (i, s) in scene.sequences.iter().enumerate() {
+            assert_eq!((s.label, s.name.as_str()), (i, scene.classes[i].as_str()), "{what}");
+        }
+        assert!(scene.anchors.is_empty(), "{what}");
+        // every layer says what it does
+        for l in &scene.layers {
+            assert!(!l.caption.trim().is_empty(), "{what}: layer {} has no caption", l.index);
+        }
+    }
+}
+
+#[test]
+fn interpolation_stage_plan_is_input_separated_parked_placing_final() {
+    let data = presets::paths();
+    let (t, scene) = whole_scene(&data);
+    let plan = &scene.plan;
+    let [input, separated, parked, middle, last] = plan.states;
+    assert!(input <= separated && separated < parked && parked <= middle && middle < last, "{:?}", plan.states);
+    assert_eq!(last, t.layer_count());
+    assert_eq!(scene.layer(input).unwrap().stage, Stage::Normalize);
+    assert_eq!(scene.layer(parked).unwrap().stage, Stage::Park);
+    assert_eq!(scene.layer(middle).unwrap().stage, Stage::Place);
+    // the paths preset reads one token with different targets: a spread or a split is needed
+    let moved = (input + 1..=separated).any(|k| scene.layer(k).unwrap().caption.starts_with("Spread"));
+    assert!(plan.splits >= 1 || moved, "{plan:?}");
+    assert!(input < separated);
+    assert_eq!(plan.collapse_layers, 0);
+    // one place tent per distinct read point
+    let built = compile(&data, &Options::default()).unwrap();
+    assert_eq!(plan.label_tents, built.stats.read_points);
+    let stages: Vec<Stage> = scene.stages.iter().map(|r| r.stage).filter(|&s| s != Stage::Separate).collect();
+    assert_eq!(stages, vec![Stage::Normalize, Stage::Park, Stage::Place]);
+    // the stage panels keep exactly these states
+    let panels: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::StagePanels).unwrap();
+    for s in plan.states {
+        assert_eq!(panels.positions_at(s), scene.positions_at(s));
+    }
+}

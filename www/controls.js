@@ -94,10 +94,38 @@ export class Controls {
     $('sm-beta').value = String(Math.log10(s.beta));
     $('sm-beta-value').textContent = formatBeta(s.beta);
     $('speed').value = String(s.speed);
+    this.syncTask();
     for (const p of PANELS) {
       for (const node of document.querySelectorAll(`[data-panel="${p}"]`)) node.hidden = Boolean(s[`${p}_hide`]);
     }
     this.filmstrip.catchUp();
+  }
+
+  /**
+   * Interpolation (sequence to sequence) has no classes: the controls that only concern
+   * classification (collapse layers, labeling, the d = 1 lift, softmax) are disabled, and
+   * say why.
+   */
+  syncTask() {
+    const interpolates = this.model()?.task === 'interpolate';
+    const why = interpolates ? 'classification only: this dataset has targets (interpolation), which has no collapse, labels or anchors' : '';
+    for (const id of ['collapse', 'labeling', 'lift', 'sm-on', 'sm-beta']) {
+      const node = $(id);
+      if (!node) continue;
+      node.disabled = interpolates;
+      if (interpolates) node.title = why;
+      else node.removeAttribute('title');
+    }
+    let hint = $('task-hint');
+    if (!hint) {
+      hint = document.createElement('p');
+      hint.id = 'task-hint';
+      hint.className = 'hint';
+      hint.setAttribute('data-testid', 'task-hint');
+      $('pos').closest('label')?.before(hint);
+    }
+    hint.hidden = !interpolates;
+    hint.textContent = interpolates ? 'collapse layers, labeling, lift and softmax: ' + why + '.' : '';
   }
 
   /** Only the engine's presets can be chosen (the rest stay listed, disabled). */
@@ -109,7 +137,7 @@ export class Controls {
   updateSoftmax() {
     const s = this.state;
     const m = this.model();
-    const on = s.softmax && m && m.built;
+    const on = s.softmax && m && m.built && m.task !== 'interpolate';
     $('sm-beta-value').textContent = formatBeta(s.beta);
     const badge = $('badge-softmax');
     if (!on) {

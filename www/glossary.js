@@ -57,6 +57,22 @@ export const GLOSSARY = {
     title: 'identity layer',
     text: 'An attention layer that changes nothing (ρ = 1, no value map). Every block is feed-forward then attention, so stages that only need feed-forward work leave these in place.',
   },
+  read: {
+    title: 'read token (read position)',
+    text: 'In sequence to sequence, a transformer maps n tokens to n tokens, and the output is read at the last m tokens of each sequence: those are its read tokens. Each must land exactly on its target.',
+  },
+  target: {
+    title: 'target',
+    text: 'Where a read token must end (drawn as a hollow diamond in its sequence’s colour). A sequence of m targets is the output sequence for that input.',
+  },
+  park: {
+    title: 'park',
+    text: 'One constant neuron that moves every token by the same vector, far along w: afterwards every read token lies above every target along the directions the place tents use, so a placed token is never caught by a later tent.',
+  },
+  place: {
+    title: 'place',
+    text: 'A tent around one read position, the topmost still unplaced along its direction, whose displacement is exactly (target − current position): the read token lands on its target and stays there.',
+  },
   hardmax: {
     title: 'hardmax attention',
     text: 'Each token averages only the token(s) with the top score, instead of a softmax-weighted mix of all of them. Softmax with large β tends to it.',
@@ -72,7 +88,8 @@ const FORMS = {
   leader: 'leader', leaders: 'leader', 'leader’s': 'leader', "leader's": 'leader',
   tent: 'tent', tents: 'tent', slab: 'slab', slabs: 'slab', code: 'code', codes: 'code',
   cluster: 'cluster', clusters: 'cluster', anchor: 'anchor', anchors: 'anchor',
-  identity: 'identity', hardmax: 'hardmax', ρ: 'ρ', λ: 'λ', rho: 'ρ', lambda: 'λ',
+  identity: 'identity', hardmax: 'hardmax', target: 'target', targets: 'target', Park: 'park', park: 'park',
+  Place: 'place', place: 'place', read: 'read', ρ: 'ρ', λ: 'λ', rho: 'ρ', lambda: 'λ',
 };
 
 /** Whether the direction letter at s[i] stands alone (w in "along w", "w·x", "(w·leader)"). */

@@ -6,6 +6,8 @@
 
 /** The data the tour is written for. */
 const TOUR_PRESET = 'shared';
+/** The data of the tour's sequence-to-sequence step (interpolation). */
+const INTERPOLATION_PRESET = 'paths';
 /** How close (CSS px) a click must be to a token to count as clicking it. */
 const HIT_PX = 16;
 
@@ -125,6 +127,18 @@ function steps(m, h) {
       text: `This data took ${r.blocks} blocks; the theorem's bound is 4N+1 = ${r.paper_blocks} for N = ${r.sequences} sequences. Parameters: ${r.params}, a small constant times N·d = ${r.n_times_d}, never depending on how long the sequences are.`,
     },
     {
+      // Its own data: a step with `preset` plays that preset, `layer: 'last'` is its last state
+      // and `text` reads that model's numbers.
+      title: 'Sequence to sequence',
+      preset: INTERPOLATION_PRESET,
+      layer: 'last',
+      text: (pm) => {
+        const q = pm.report;
+        if (pm.task !== 'interpolate') return 'The same construction maps sequences onto sequences.';
+        return `Classification is the case m = 1 of a larger theorem: a transformer can send each sequence's last m tokens (its read tokens) exactly onto given target points (diamonds). Here ${q.sequences} paths read ${q.sum_m} tokens. Normalize and separate are the same; then a park layer lifts every token above all targets, and place tents move each read token, the topmost first, straight onto its target, below every later tent's slab. ${q.correct} of ${q.total} read tokens land on target (worst error ${q.max_target_error.toExponential(1)}) with ${q.blocks} blocks; the paper's count is 2Σm+2N+1 = ${q.paper_blocks}.`;
+      },
+    },
+    {
       title: 'Your turn',
       layer: m.L,
       text: 'Pick another preset, import a file or draw your own data, and play it. (Press Escape or “Leave the tour”; the tour resumes where you left it.)',
@@ -183,18 +197,25 @@ export class Lesson {
   /** Starts the tour (at the step it was left at) or goes to step k (1-based). */
   async go(k = this.resume) {
     const app = this.app;
-    if (!app.model() || app.state.preset !== TOUR_PRESET || app.model().report === null) await app.loadPreset(TOUR_PRESET);
+    // The steps are written for the tour's data; a step with its own preset (interpolation)
+    // keeps the list built from it.
+    const onStepPreset = this.list.length && app.state.preset === INTERPOLATION_PRESET && app.model()?.report;
+    if (!onStepPreset && (!app.model() || app.state.preset !== TOUR_PRESET || app.model().report === null)) await app.loadPreset(TOUR_PRESET);
+    if (app.state.preset === TOUR_PRESET && app.model()) this.list = steps(app.model(), this.helpers());
+    if (!this.list.length) return;
+    const step = Math.min(this.list.length, Math.max(1, Math.round(Number(k)) || 1));
+    const want = this.list[step - 1].preset ?? TOUR_PRESET;
+    if (app.state.preset !== want) await app.loadPreset(want);
     const m = app.model();
     if (!m) return;
-    this.list = steps(m, this.helpers());
-    const step = Math.min(this.list.length, Math.max(1, Math.round(Number(k)) || 1));
     this.step = step;
     this.resume = step;
     this.answer = null;
     document.body.classList.add('touring');
     app.state.lesson = step;
     app.wroteState();
-    await app.seek(this.list[step - 1].layer);
+    const layer = this.list[step - 1].layer;
+    await app.seek(layer === 'last' ? m.L : layer);
     app.pin(this.list[step - 1].focus ?? -1);
     this.render();
   }
@@ -263,7 +284,7 @@ export class Lesson {
     p.bar.value = this.step;
     p.bar.max = this.list.length;
     p.title.textContent = s.title;
-    p.text.textContent = s.text;
+    p.text.textContent = typeof s.text === 'function' ? s.text(this.app.model()) : s.text;
     p.prompt.hidden = !s.ask;
     p.prompt.textContent = s.ask ? s.ask.prompt : '';
     p.feedback.hidden = !this.answer;

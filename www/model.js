@@ -232,6 +232,10 @@ export class Model {
     this.pending = new Set(); // requests to the worker still unanswered
     this.onChange = null; // called when an answer arrives (attention, a position, softmax)
     this.anchorExtent = pointsExtent(this.anchors);
+    // Interpolation: the task, the targets (see worker.js) and the box they span.
+    this.task = this.task || 'classify';
+    this.targets = this.targets || null;
+    this.targetExtent = this.targets ? pointsExtent(this.targets.at) : null;
     this.minSpan = minimumSpan(this.extents);
   }
 
@@ -268,6 +272,7 @@ export class Model {
     const box = [e[4 * state], e[4 * state + 1], e[4 * state + 2], e[4 * state + 3]];
     const stage = this.stageOf(state);
     if ((stage === 'label' || stage === 'snap') && this.anchorExtent) unionInto(box, this.anchorExtent);
+    if (stage === 'place' && this.targetExtent) unionInto(box, this.targetExtent);
     return widen(box, this.minSpan);
   }
 

@@ -467,6 +467,15 @@ export function legendMark(ctx, mark, x, y, w, color) {
       ctx.arc(x + w / 2, y, r, 0, 2 * Math.PI);
       ctx.stroke();
     }
+  } else if (mark === 'diamond') {
+    const cx = x + w / 2;
+    ctx.beginPath();
+    ctx.moveTo(cx, y - 6);
+    ctx.lineTo(cx + 6, y);
+    ctx.lineTo(cx, y + 6);
+    ctx.lineTo(cx - 6, y);
+    ctx.closePath();
+    ctx.stroke();
   } else if (mark === 'dot') {
     ctx.globalAlpha = 0.35;
     ctx.beginPath();

@@ -4,6 +4,7 @@
 // Per frame it blends two states into preallocated screen-coordinate buffers (sx, sy), then
 // draws the grid, the overlays (overlays.js) and the tokens (tokens.js) from those buffers.
 
+import { drawTargets } from './targets.js';
 import { SEQUENCE_COLORS, MAX_SEQUENCE_OUTLINES } from './palette.js';
 import { groupBy } from './model.js';
 import { drawTokens } from './tokens.js';
@@ -133,6 +134,7 @@ export class Renderer {
     if (!this.thumbnail) this.drawGrid();
     if (ov.tents && frame.tentLayer) drawTentStrips(this, model.layers[frame.tentLayer].tents);
     if (frame.showAnchors) drawAnchors(this, frame.anchorAlpha ?? 1);
+    if (model.targets?.seq.length) drawTargets(this);
     if (ov.trails) drawTrails(this, pos, frame.a, frame.b, frame.trailSeqs);
     if (ov.lines) drawSequenceLines(this, -1);
     const attention = ov.edges && frame.attentionLayer ? model.attention(frame.attentionLayer) : null;

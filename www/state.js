@@ -8,7 +8,7 @@
 // inline as deflated, base64url JSON up to DATA_CAP characters.
 
 export const VERSION = 1;
-export const PRESETS = ['shared', 'random', 'rings', 'vowels'];
+export const PRESETS = ['shared', 'random', 'rings', 'vowels', 'paths'];
 /** The presets drawn from the data seed (the seed control is off for the others). */
 export const SEEDED_PRESETS = ['random', 'rings'];
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];

@@ -76,8 +76,52 @@ const STAT_ROWS = [
   ['time', 'construct / verify', (r) => `${formatNumber(r.construct_ms, 3)} / ${formatNumber(r.verify_ms, 3)} ms`],
 ];
 
+/** The stats panel of an interpolation (sequence to sequence): read tokens on target. */
+const INTERPOLATION_ROWS = [
+  ['task', 'task', () => 'interpolate', () => 'read at the last m tokens'],
+  ['sequences', 'N sequences', (r) => formatInt(r.sequences)],
+  ['sum_m', 'Σm read tokens', (r) => formatInt(r.sum_m)],
+  ['read_points', 'read points', (r) => formatInt(r.read_points), () => 'one place tent each'],
+  ['dim', 'd (dimension)', (r) => formatInt(r.dim)],
+  ['tokens', 'tokens', (r) => formatInt(r.tokens)],
+  ['blocks', 'blocks', (r) => formatInt(r.blocks), (r) => `paper: 2Σm+2N+1 = ${formatInt(r.paper_blocks)}`],
+  ['params', 'parameters', (r) => formatInt(r.params), (r) => `nonzero ${formatInt(r.nonzero_params)}`],
+  ['splits', 'splits (separate)', (r) => formatInt(r.splits)],
+  ['max_target_error', 'worst target error', (r) => formatNumber(r.max_target_error), (r) => `relative ${formatNumber(r.max_target_error_rel)}`],
+  ['min_attention_margin', 'smallest attention margin', (r) => formatNumber(r.min_attention_margin)],
+  ['time', 'construct / verify', (r) => `${formatNumber(r.construct_ms, 3)} / ${formatNumber(r.verify_ms, 3)} ms`],
+];
+
+function renderInterpolationStats(root, model) {
+  const r = model.report;
+  root.replaceChildren();
+  const all = r.correct === r.total;
+  const acc = el('div', `accuracy ${all ? 'ok' : 'bad'}`);
+  acc.append(
+    el('span', 'big', `${formatInt(r.correct)}/${formatInt(r.total)}`),
+    el('span', 'small', `read tokens on target, worst error ${formatNumber(r.max_target_error)}`),
+  );
+  acc.setAttribute('data-testid', 'accuracy');
+  root.appendChild(acc);
+  const dl = el('dl', 'stats-list');
+  for (const [key, name, value, note] of INTERPOLATION_ROWS) {
+    const dd = el('dd', null, value(r));
+    dd.dataset.key = key;
+    dl.append(el('dt', null, name), dd);
+    if (note) dl.appendChild(el('dd', 'sub', note(r)));
+  }
+  root.appendChild(dl);
+  if (model.view && model.view.explained) {
+    const [a, b] = model.view.explained;
+    root.appendChild(el('p', 'note', `view: PCA of d = ${model.view.dim}; the two axes explain ${pct(a)} and ${pct(b)} of the variance (one projection for all layers).`));
+  }
+  if (model.sampled) root.appendChild(el('p', 'note warn', `showing a sample of ${formatInt(model.T)} tokens (of ${formatInt(r.tokens)})`));
+  for (const n of r.notes || []) root.appendChild(el('p', 'note', n));
+}
+
 /** Fills the stats panel from s.report() and the model. */
 export function renderStats(root, model) {
+  if (model.task === 'interpolate') return renderInterpolationStats(root, model);
   const r = model.report;
   root.replaceChildren();
   const all = r.correct === r.total;

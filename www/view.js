@@ -72,6 +72,7 @@ export class View {
     const lines = o.lines || (b === 0 && m.sequences.length <= INPUT_LINES_MAX);
     const legend = [];
     if (showAnchors) legend.push({ key: 'anchors', mark: 'rings', color: '#555', text: 'anchor: where the snap sends each class' });
+    if (m.targets?.seq.length) legend.push({ key: 'targets', mark: 'diamond', color: '#555', text: 'diamond: a target; dashes join it to the read token that must land on it' });
     if (focusSeqs.length && pinnedSeq < 0 && hover < 0) legend.push({ key: 'focus', mark: 'line', color: '#111', text: 'bold: the sequences the caption names' });
     if (copies?.length && pinnedSeq < 0 && hover < 0) legend.push({ key: 'copies', mark: 'ring', color: '#3b4450', text: 'their shared token: one copy per sequence now' });
     if (lines) legend.push({ key: 'lines', mark: 'line', color: '#8896a5', text: 'line: a sequence’s tokens in order' });
@@ -293,6 +294,9 @@ export class View {
       copies: (spec.copies || []).map(({ seq, name, x, y, from }) => ({ seq, name, x, y, from })),
       counts: coincidences(m, pos, state),
       box: spec.box,
+      // Interpolation: the task, and every target with its read token (drawn index `token`).
+      task: m.task,
+      targets: targetList(m),
     };
   }
 }
@@ -341,4 +345,15 @@ function coincidences(m, pos, state) {
     spots.set(key, s);
   }
   return [...spots.values()].filter((s) => s.tokens > 1).map((s) => ({ x: s.x, y: s.y, tokens: s.tokens, sequences: s.seqs.size, text: countText(s.tokens, s.seqs.size) }));
+}
+
+/** Interpolation: every target as { seq, name, token (drawn index, -1 if not drawn), x, y }. */
+function targetList(m) {
+  const t = m.targets;
+  if (!t) return [];
+  const out = [];
+  for (let k = 0; k < t.seq.length; k++) {
+    out.push({ seq: t.seq[k], name: m.sequences[t.seq[k]].name, token: t.token[k], x: t.at[2 * k], y: t.at[2 * k + 1] });
+  }
+  return out;
 }

@@ -114,9 +114,13 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
     anchors: session.anchors(),
     view: session.view(),
   };
+  // Interpolation: the task and every target (view coordinates, the drawn read token of each).
+  fields.task = session.task();
+  fields.targets = session.targets();
   progress(id, 'framing the views', 0.8);
   fields.extents = stateExtents(positions, L, T);
   const transfer = [tokenSeq.buffer, fields.tokenIndex.buffer, positions.buffer, fields.extents.buffer, fields.anchors.buffer];
+  transfer.push(fields.targets.seq.buffer, fields.targets.token.buffer, fields.targets.at.buffer);
   const sa = layers.filter((l) => l && l.kind === 'sa').length;
   if (T * sa <= PREFETCH_ATTENTION) {
     progress(id, 'reading the attention', 0.85);

@@ -40,15 +40,28 @@ pub fn write(data: &Dataset) -> Result<String> {
     #[derive(Serialize)]
     struct Seq<'a> {
         name: &'a str,
-        label: &'a str,
+        /// absent for interpolation (a dataset has labels or targets)
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<&'a str>,
         tokens: &'a [Vec<f64>],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<&'a [Vec<f64>]>,
     }
     #[derive(Serialize)]
     struct Out<'a> {
         sequences: Vec<Seq<'a>>,
     }
     let raw = data.to_raw();
-    let sequences = raw.sequences.iter().map(|s| Seq { name: &s.name, label: &s.label, tokens: &s.tokens }).collect();
+    let sequences = raw
+        .sequences
+        .iter()
+        .map(|s| Seq {
+            name: &s.name,
+            label: if s.target.is_some() { None } else { Some(&s.label) },
+            tokens: &s.tokens,
+            target: s.target.as_deref(),
+        })
+        .collect();
     serde_json::to_string_pretty(&Out { sequences }).map_err(|e| Error::Model(format!("the dataset cannot be written as JSON: {e}")))
 }
 

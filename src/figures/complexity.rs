@@ -3,7 +3,7 @@
 
 use super::palette::CLASS_COLORS;
 use super::svg::{draw_marker, elements, escape, finish_marker, perr, render, rgb, set_attr, superscript, text, Area, Chart2d};
-use crate::bench::{ComplexityData, Series};
+use crate::bench::{ComplexityData, DepthWidth, Series};
 use crate::error::Result;
 use plotters::prelude::*;
 use std::fmt::Write as _;
@@ -15,6 +15,8 @@ fn series_style(key: &str) -> ((u8, u8, u8), usize, Option<&'static str>) {
         "ours-shared" => (CLASS_COLORS[3], 1, None),
         "ours-cycled" => (CLASS_COLORS[2], 2, None),
         "bound" => ((120, 120, 120), 3, Some("6 4")),
+        "classify" => (CLASS_COLORS[0], 0, None),
+        "interpolate" => (CLASS_COLORS[3], 1, None),
         _ => ((40, 40, 40), 4, Some("2 3")),
     }
 }
@@ -210,6 +212,47 @@ pub fn complexity_figure(data: &ComplexityData) -> Result<String> {
     )?;
     let _ = write!(svg, "<g transform=\"translate(10,50)\">\n{left}</g>\n");
     let _ = write!(svg, "<g transform=\"translate({},50)\">\n{right}</g>\n", CHART.0 + 10);
+    svg.push_str("</svg>\n");
+    Ok(svg)
+}
+
+/// The depth-width chart: blocks against the width cap (hidden neurons per feed-forward
+/// layer) for both tasks on one generated dataset, from [`crate::bench::depth_width_data`].
+pub fn depth_width_figure(data: &DepthWidth) -> Result<String> {
+    let s = &data.spec;
+    let series = [data.classify.clone(), data.interpolate.clone()];
+    let width = CHART.0 + 80;
+    let height = 80 + CHART.1 + legend_height(series.len()) + 6;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" class=\"depth-width-figure\">\n"
+    );
+    let _ = writeln!(svg, "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>");
+    svg.push_str(&text(10.0, 22.0, 15.0, "font-weight=\"bold\" fill=\"#222\" class=\"title\"", "Depth against width: blocks needed at each cap on hidden neurons"));
+    let lines = [
+        format!(
+            "{} generated sequences of {} tokens in R{} (shared tokens, seed {}), labeled or with targets on the same tokens.",
+            s.n,
+            s.len,
+            superscript(s.d),
+            s.seed
+        ),
+        "A tent takes 3 hidden neurons, so a layer of width W holds W/3 tents; splits cost a block each at any width.".to_string(),
+        format!(
+            "The paper's counts (any width): 4N+1 = {} to classify, 2Σm+2N+1 = {} to interpolate.",
+            data.paper_classify, data.paper_interpolate
+        ),
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        svg.push_str(&text(10.0, 40.0 + 15.0 * i as f64, 12.0, "fill=\"#444\" class=\"subtitle\"", line));
+    }
+    let chart = chart_svg(
+        "depth-width",
+        "Blocks against the width cap",
+        "Wider layers hold more tents at once: the label and place stages shrink.",
+        "max_width (hidden neurons per feed-forward layer)",
+        &series,
+    )?;
+    let _ = write!(svg, "<g transform=\"translate(10,80)\">\n{chart}</g>\n");
     svg.push_str("</svg>\n");
     Ok(svg)
 }

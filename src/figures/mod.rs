@@ -28,10 +28,10 @@ pub mod palette;
 pub mod stage;
 mod svg;
 
-pub use complexity::complexity_figure;
+pub use complexity::{complexity_figure, depth_width_figure};
 pub use frame::{bounds, frame_svg, panels_svg, state_svg, Frame};
 pub use palette::{class_colors, CLASS_COLORS, DIRECTION_COLORS, NAMED_COLORS, SHAPES};
-pub use stage::{stage_figure, STAGE_PANELS};
+pub use stage::{interpolation_stage_figure, stage_figure, INTERPOLATION_PANELS, STAGE_PANELS};
 
 #[cfg(test)]
 mod tests {

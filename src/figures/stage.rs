@@ -14,12 +14,22 @@ use super::svg::{
 use crate::error::{Error, Result};
 use crate::model::{LayerKind, Stage};
 use crate::scene::{Coord, Scene};
-use crate::verify::Verification;
+use crate::verify::{TargetCheck, Verification};
 use plotters::prelude::*;
 use std::fmt::Write as _;
 
 /// The five panels of the stage figure, in order.
 pub const STAGE_PANELS: [&str; 5] = ["input", "separated", "collapsed", "labeled", "final"];
+
+/// The five panels of an interpolation's stage figure, in order.
+pub const INTERPOLATION_PANELS: [&str; 5] = ["input", "separated", "parked", "placing", "final"];
+
+/// What the last caption quotes: the classification's or the interpolation's check.
+#[derive(Clone, Copy)]
+enum Outcome<'a> {
+    Classify(&'a Verification),
+    Interpolate(&'a TargetCheck),
+}
 
 /// Pixel geometry of the stage figure: a 3 x 2 grid, five panels and a legend cell.
 struct StageGeo {
@@ -83,6 +93,10 @@ struct Panels {
     class: Vec<usize>,
     seq: Vec<usize>,
     anchors: Vec<(f64, f64)>,
+    /// interpolation: every target, its sequence and the drawn index of its read token
+    targets: Vec<(f64, f64)>,
+    target_seq: Vec<usize>,
+    target_drawn: Vec<Option<usize>>,
     colors: Vec<(u8, u8, u8)>,
     range: Range2,
     /// corner of the direction arrows: (right, top)
@@ -110,10 +124,26 @@ impl Panels {
         let leader = |s: usize| scene.leaders[s].map_or(0, |l| l as usize);
         let leaders = pos.iter().map(|p| runs.iter().map(|r| p[leader(r.0)]).collect()).collect();
         let anchors: Vec<(f64, f64)> = scene.anchors.iter().map(|a| (a[0], a[1])).collect();
-        let all: Vec<(f64, f64)> = pos.iter().flatten().chain(anchors.iter()).copied().collect();
+        let targets: Vec<(f64, f64)> = scene.targets.iter().map(|t| (t.at[0], t.at[1])).collect();
+        let target_seq = scene.targets.iter().map(|t| t.seq as usize).collect();
+        let target_drawn = scene.targets.iter().map(|t| t.drawn.map(|d| d as usize)).collect();
+        let all: Vec<(f64, f64)> = pos.iter().flatten().chain(anchors.iter()).chain(targets.iter()).copied().collect();
         let (range, scale) = shared_axes(&all)?;
         let compass = emptiest_corner(&all, range, scale);
-        Ok(Panels { pos, leaders, runs, class, seq, anchors, colors: class_colors(&scene.classes), range, compass })
+        Ok(Panels {
+            pos,
+            leaders,
+            runs,
+            class,
+            seq,
+            anchors,
+            targets,
+            target_seq,
+            target_drawn,
+            colors: class_colors(&scene.classes),
+            range,
+            compass,
+        })
     }
 
     fn color(&self, k: usize) -> (u8, u8, u8) {
@@ -157,8 +187,23 @@ fn stage_blocks<P: Coord>(scene: &Scene<P>, stage: Stage) -> usize {
 /// The stage figure of a scene that keeps the plan's states (see the module docs); `v` is
 /// the verification the last caption quotes.
 pub fn stage_figure<P: Coord>(scene: &Scene<P>, v: &Verification) -> Result<String> {
+    figure(scene, Outcome::Classify(v))
+}
+
+/// The stage figure of an interpolation (input, separated, parked, placing, final): targets
+/// are hollow diamonds in their sequence's colour, joined by dashes to the read token that
+/// must land on them; `check` is the verification the last caption quotes.
+pub fn interpolation_stage_figure<P: Coord>(scene: &Scene<P>, check: &TargetCheck) -> Result<String> {
+    figure(scene, Outcome::Interpolate(check))
+}
+
+fn figure<P: Coord>(scene: &Scene<P>, outcome: Outcome) -> Result<String> {
     let panels = Panels::new(scene)?;
-    let captions = captions(scene, &panels, v);
+    let captions = match outcome {
+        Outcome::Classify(v) => captions(scene, &panels, v),
+        Outcome::Interpolate(c) => interpolation_captions(scene, c),
+    };
+    let interpolates = matches!(outcome, Outcome::Interpolate(_));
     let n = scene.sequences.len();
     let (width, height) = figure_size();
     let mut svg = String::new();
@@ -167,19 +212,40 @@ pub fn stage_figure<P: Coord>(scene: &Scene<P>, v: &Verification) -> Result<Stri
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" class=\"stage-figure\">"
     );
     let _ = writeln!(svg, "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>");
-    let title = format!(
-        "The construction, stage by stage: {} in {} classes, {} blocks (the paper's count: 4N+1 = {})",
-        plural(n, "sequence", "sequences"),
-        scene.classes.len(),
-        scene.layer_count() / 2,
-        4 * n + 1
-    );
+    let sum_m = scene.targets.len();
+    let title = if interpolates {
+        format!(
+            "Sequence to sequence, stage by stage: {}, {}, {} blocks (the paper's count: 2Σm+2N+1 = {})",
+            plural(n, "sequence", "sequences"),
+            plural(sum_m, "read token", "read tokens"),
+            scene.layer_count() / 2,
+            2 * sum_m + 2 * n + 1
+        )
+    } else {
+        format!(
+            "The construction, stage by stage: {} in {} classes, {} blocks (the paper's count: 4N+1 = {})",
+            plural(n, "sequence", "sequences"),
+            scene.classes.len(),
+            scene.layer_count() / 2,
+            4 * n + 1
+        )
+    };
     svg.push_str(&text(GEO.margin as f64 + 4.0, 26.0, 17.0, "font-weight=\"bold\" fill=\"#222\" class=\"title\"", &title));
     for p in 0..STAGE_PANELS.len() {
         svg.push_str(&panel_svg(scene, &panels, p, &captions[p])?);
     }
     let count = |s| stage_blocks(scene, s);
-    let blocks_line = format!(
+    let blocks_line = if interpolates {
+        format!(
+            "{} blocks = {} normalize + {} separate + {} park + {} place",
+            scene.layer_count() / 2,
+            count(Stage::Normalize),
+            count(Stage::Separate),
+            count(Stage::Park),
+            count(Stage::Place)
+        )
+    } else {
+        format!(
         "{} blocks = {} normalize + {} separate + {} collapse + {} label + {} snap",
         scene.layer_count() / 2,
         count(Stage::Normalize),
@@ -187,7 +253,8 @@ pub fn stage_figure<P: Coord>(scene: &Scene<P>, v: &Verification) -> Result<Stri
         count(Stage::Collapse),
         count(Stage::Label),
         count(Stage::Snap)
-    );
+        )
+    };
     svg.push_str(&stage_legend(scene, &panels, &blocks_line)?);
     svg.push_str("</svg>\n");
     Ok(svg)
@@ -252,7 +319,8 @@ fn panel_svg<P: Coord>(scene: &Scene<P>, panels: &Panels, p: usize, caption: &(S
     let mut svg = String::new();
     let (x, y) = panel_origin(p);
     let state = scene.plan.states[p];
-    let _ = writeln!(svg, "<g class=\"panel\" data-stage=\"{}\" data-state=\"{state}\" transform=\"translate({x},{y})\">", STAGE_PANELS[p]);
+    let names = if scene.targets.is_empty() { STAGE_PANELS } else { INTERPOLATION_PANELS };
+    let _ = writeln!(svg, "<g class=\"panel\" data-stage=\"{}\" data-state=\"{state}\" transform=\"translate({x},{y})\">", names[p]);
     let _ = writeln!(
         svg,
         "<rect x=\"2\" y=\"2\" width=\"{}\" height=\"{}\" rx=\"6\" fill=\"none\" stroke=\"#e4e4e4\"/>",
@@ -268,6 +336,7 @@ fn panel_svg<P: Coord>(scene: &Scene<P>, panels: &Panels, p: usize, caption: &(S
     svg.push_str(&panel_arrows(scene, panels, p)?);
     svg.push_str(&panel_lines(panels, p)?);
     svg.push_str(&panel_anchors(scene, panels)?);
+    svg.push_str(&panel_targets(panels, p)?);
     let (tokens, leader_px, right_edge) = panel_tokens(scene, panels, p)?;
     svg.push_str(&tokens);
     if scene.sequences.len() <= MAX_NAMED {
@@ -378,6 +447,116 @@ fn panel_anchors<P: Coord>(scene: &Scene<P>, panels: &Panels) -> Result<String> 
     Ok(svg)
 }
 
+/// Interpolation: a hollow diamond per target in its sequence's colour, and a dashed line
+/// from the read token (at this panel's state) to it.
+fn panel_targets(panels: &Panels, p: usize) -> Result<String> {
+    if panels.targets.is_empty() {
+        return Ok(String::new());
+    }
+    let mut px: Vec<((i32, i32), Option<(i32, i32)>)> = Vec::new();
+    render(GEO.panel, |area| {
+        let chart = stage_chart(area, panels.range)?;
+        px = panels
+            .targets
+            .iter()
+            .zip(&panels.target_drawn)
+            .map(|(t, d)| (chart.backend_coord(t), d.and_then(|i| panels.pos[p].get(i)).map(|q| chart.backend_coord(q))))
+            .collect();
+        Ok(())
+    })?;
+    let mut svg = String::from("<g class=\"targets\">\n");
+    for (k, &(t, from)) in px.iter().enumerate() {
+        let color = hex(panels.color(panels.target_seq[k]));
+        if let Some(f) = from {
+            if (f.0 - t.0).abs() + (f.1 - t.1).abs() > 1 {
+                let _ = writeln!(
+                    svg,
+                    "<line class=\"target-line\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{color}\" stroke-opacity=\"0.5\" stroke-dasharray=\"3 3\"/>",
+                    f.0, f.1, t.0, t.1
+                );
+            }
+        }
+    }
+    for (k, &(t, _)) in px.iter().enumerate() {
+        let color = hex(panels.color(panels.target_seq[k]));
+        let r = 7;
+        let _ = writeln!(
+            svg,
+            "<polygon class=\"target\" data-seq=\"{}\" points=\"{},{} {},{} {},{} {},{}\" fill=\"#ffffff\" fill-opacity=\"0.6\" stroke=\"{color}\" stroke-width=\"2\"/>",
+            panels.target_seq[k],
+            t.0,
+            t.1 - r,
+            t.0 + r,
+            t.1,
+            t.0,
+            t.1 + r,
+            t.0 - r,
+            t.1
+        );
+    }
+    svg.push_str("</g>\n");
+    Ok(svg)
+}
+
+/// The interpolation's captions: input, separated, parked, placing, final.
+fn interpolation_captions<P: Coord>(scene: &Scene<P>, check: &TargetCheck) -> [(String, String); 5] {
+    let plan = &scene.plan;
+    let n = scene.sequences.len();
+    let sum_m = scene.targets.len();
+    let spread = (plan.states[0] + 1..=plan.states[1]).any(|k| scene.layer(k).is_some_and(|l| l.caption.starts_with("Spread")));
+    let separated = if plan.splits == 0 && spread {
+        "Spread (in the normalize block's attention): each sequence slides along c by an amount set by its leader along v, so read tokens with different targets no longer coincide.".into()
+    } else if plan.splits == 0 {
+        "No split needed: no two sequences read one position with different targets, so this is the input again.".into()
+    } else {
+        format!(
+            "{} ({}): sequences whose read tokens coincide but must go to different targets are slid apart along c.",
+            plural(plan.splits, "split or spread", "splits or spreads"),
+            plural(plan.splits, "layer", "layers")
+        )
+    };
+    let placed_so_far = scene
+        .layers
+        .iter()
+        .filter(|l| l.index <= plan.states[3] && matches!(l.stage, Stage::Park | Stage::Place))
+        .flat_map(|l| l.tents.iter())
+        .filter(|t| t.role == crate::model::TentRole::Place)
+        .count();
+    [
+        (
+            "1 · input (normalized)".into(),
+            format!(
+                "{} of {} after the normalize layer; the last m tokens of each are read (Σm = {}). Diamonds: the targets.",
+                plural(scene.sequences.iter().map(|s| s.length).sum(), "token", "tokens"),
+                plural(n, "sequence", "sequences"),
+                sum_m
+            ),
+        ),
+        ("2 · separated".into(), separated),
+        (
+            "3 · parked".into(),
+            format!(
+                "Park: one constant neuron lifts every token far along w, above every target; the same layer already places the first read points (state {}).",
+                plan.states[2]
+            ),
+        ),
+        (
+            "4 · placing".into(),
+            format!(
+                "{placed_so_far} of {} place tents so far: each takes the topmost unplaced read point straight onto its target, below every later slab.",
+                plan.label_tents
+            ),
+        ),
+        (
+            "5 · final".into(),
+            format!(
+                "The last attention layer undoes the normalization's scale: {}/{} read tokens on target, worst error {:.1e}.",
+                check.correct, check.total, check.max_error
+            ),
+        ),
+    ]
+}
+
 /// One marker per drawn token (class = color + shape); also returns the leaders' pixels
 /// and the plot's right edge, for the names.
 fn panel_tokens<P: Coord>(scene: &Scene<P>, panels: &Panels, p: usize) -> Result<(String, Vec<(i32, i32)>, i32)> {
@@ -449,7 +628,12 @@ fn stage_legend<P: Coord>(scene: &Scene<P>, panels: &Panels, blocks_line: &str) 
     let mut texts = text(ox, oy + 12.0, 14.0, "font-weight=\"bold\" fill=\"#222\"", "Legend");
     let (marks, mut y) = legend_classes(scene, ox, oy + 36.0, &mut texts);
     let ring_y = y + 4.0;
-    texts.push_str(&text(ox + 20.0, ring_y + 4.0, 12.0, "fill=\"#333\"", "the anchor of a class (where its sequences end)"));
+    let ring_text = if scene.targets.is_empty() {
+        "the anchor of a class (where its sequences end)"
+    } else {
+        "diamond: a target; dashes join it to its read token"
+    };
+    texts.push_str(&text(ox + 20.0, ring_y + 4.0, 12.0, "fill=\"#333\"", ring_text));
     let line_y = ring_y + 26.0;
     texts.push_str(&text(ox + 20.0, line_y + 4.0, 12.0, "fill=\"#333\"", "a faint line joins the tokens of one sequence"));
     y = line_y + 24.0;
@@ -504,7 +688,12 @@ fn legend_classes<P: Coord>(scene: &Scene<P>, ox: f64, mut y: f64, texts: &mut S
     for k in 0..shown {
         marks.push(((ox + 6.0) as i32, (y - 4.0) as i32, k));
         let count = scene.sequences.iter().filter(|s| s.label == k).count();
-        let what = format!("class «{}» ({})", scene.classes[k], plural(count, "sequence", "sequences"));
+        let what = if scene.targets.is_empty() {
+            format!("class «{}» ({})", scene.classes[k], plural(count, "sequence", "sequences"))
+        } else {
+            let m = scene.targets.iter().filter(|t| t.seq as usize == k).count();
+            format!("sequence «{}» ({})", scene.classes[k], plural(m, "read token", "read tokens"))
+        };
         texts.push_str(&text(ox + 20.0, y, 12.0, "fill=\"#333\" class=\"legend\"", &what));
         y += 18.0;
     }

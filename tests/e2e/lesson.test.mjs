@@ -17,10 +17,10 @@ test('the tour: steps, link, three predict-then-reveal questions, leave and resu
   const { page, context, consoleErrors } = await ctx.open('#v=1&preset=rings&lesson=1');
   await page.waitForFunction(() => window.hardmax.state().lesson?.step === 1 && window.hardmax.state().preset === 'shared');
   let s = await appState(page);
-  assert.deepEqual(s.lesson, { step: 1, steps: 10 });
+  assert.deepEqual(s.lesson, { step: 1, steps: 11 });
   assert.equal(s.preset, 'shared', 'the tour runs on the default data');
   assert.ok(s.lesson.steps >= 8 && s.lesson.steps <= 12);
-  assert.match(await page.textContent('#lesson-progress'), /Step 1 of 10/);
+  assert.match(await page.textContent('#lesson-progress'), /Step 1 of 11/);
   assert.equal(await page.isDisabled('#lesson-back'), true);
 
   // A clicker's PageDown goes to the next step; the link follows.

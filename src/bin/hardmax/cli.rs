@@ -512,14 +512,14 @@ fn extra_report(r: &Report, t: &Transformer) -> String {
 }
 
 /// A constructed interpolating transformer and its check, with timings.
-struct CheckedTargets {
-    built: Compiled,
-    check: TargetCheck,
+pub(crate) struct CheckedTargets {
+    pub(crate) built: Compiled,
+    pub(crate) check: TargetCheck,
     construct_ms: f64,
     verify_ms: f64,
 }
 
-fn construct_and_check(path: &Path, data: &Dataset, opts: &Options) -> Result<CheckedTargets, Failure> {
+pub(crate) fn construct_and_check(path: &Path, data: &Dataset, opts: &Options) -> Result<CheckedTargets, Failure> {
     let start = Instant::now();
     let built = compile(data, opts).map_err(|e| Failure::input(path, e))?;
     let construct_ms = millis(start);
@@ -529,7 +529,7 @@ fn construct_and_check(path: &Path, data: &Dataset, opts: &Options) -> Result<Ch
     Ok(CheckedTargets { built, check, construct_ms, verify_ms })
 }
 
-fn checked_exit(path: &Path, c: &TargetCheck) -> ExitCode {
+pub(crate) fn checked_exit(path: &Path, c: &TargetCheck) -> ExitCode {
     if c.correct == c.total {
         ExitCode::SUCCESS
     } else {
@@ -908,7 +908,10 @@ fn cmd_example(a: &ExampleArgs) -> Result<ExitCode, Failure> {
     let raw = data.to_raw();
     let mut lines = Vec::with_capacity(raw.sequences.len());
     for s in &raw.sequences {
-        let value = serde_json::json!({"name": s.name, "label": s.label, "tokens": s.tokens});
+        let value = match &s.target {
+            Some(target) => serde_json::json!({"name": s.name, "tokens": s.tokens, "target": target}),
+            None => serde_json::json!({"name": s.name, "label": s.label, "tokens": s.tokens}),
+        };
         lines.push(format!("  {}", to_json(&value)?));
     }
     out(&format!("{{\"sequences\": [\n{}\n]}}", lines.join(",\n")));

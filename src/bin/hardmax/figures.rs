@@ -10,10 +10,12 @@ use std::process::ExitCode;
 pub(crate) struct FiguresArgs {
     /// dataset file (.json, .csv or .ts)
     file: PathBuf,
-    /// directory for stages.svg and complexity.svg (created if missing)
+    /// directory for stages.svg and complexity.svg (created if missing); a dataset with targets
+    /// (interpolation) gets stages.svg and depth_width.svg
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// skip complexity.svg (it compiles 30 generated datasets, about a second)
+    /// skip complexity.svg (it compiles 30 generated datasets, about a second) or, for
+    /// interpolation, depth_width.svg
     #[arg(long)]
     no_complexity: bool,
     #[command(flatten)]
@@ -28,7 +30,7 @@ pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
     use hardmax::scene::{Budget, Keep, Scene};
     let data = read_dataset(&a.file, a.input.format)?;
     if data.task() == hardmax::dataset::Task::Interpolate {
-        return Err(Failure::input(&a.file, "figures of interpolation datasets are not drawn yet; `hardmax verify` checks the construction"));
+        return interpolation_figures(a, &data);
     }
     let opts = a.construction.options();
     let c = construct_and_verify(&a.file, &data, &opts)?;
@@ -65,4 +67,48 @@ pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
         out(cx.table().trim_end());
     }
     Ok(verified_exit(&a.file, &c.verification))
+}
+
+/// Interpolation: the stage figure (input, separated, parked, placing, final) and the
+/// depth-width chart (blocks against the width cap, both tasks on one generated dataset).
+fn interpolation_figures(a: &FiguresArgs, data: &hardmax::dataset::Dataset) -> Result<ExitCode, Failure> {
+    use crate::cli::{checked_exit, construct_and_check};
+    use hardmax::bench::{depth_width_data, DepthWidthSpec};
+    use hardmax::figures::{depth_width_figure, interpolation_stage_figure};
+    use hardmax::scene::{Budget, Keep, Scene};
+    let opts = a.construction.options();
+    let c = construct_and_check(&a.file, data, &opts)?;
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| Failure::input(&a.out, format!("cannot create the output directory: {e}")))?;
+    let write = |name: &str, svg: &str| -> Result<PathBuf, Failure> {
+        let path = a.out.join(name);
+        std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
+        Ok(path)
+    };
+    let t = &c.built.transformer;
+    let scene: Scene<f64> =
+        Scene::new(data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
+    let svg = interpolation_stage_figure(&scene, &c.check).map_err(Failure::figure)?;
+    let path = write("stages.svg", &svg)?;
+    out(&format!(
+        "wrote {}: 5 stages of {} sequences ({} read tokens), {} blocks (paper: 2Σm+2N+1 = {}), {} splits; {}/{} read tokens on target, worst error {:.1e}",
+        path.display(),
+        data.len(),
+        data.sum_m(),
+        t.blocks.len(),
+        2 * data.sum_m() + 2 * data.len() + 1,
+        c.built.stats.splits,
+        c.check.correct,
+        c.check.total,
+        c.check.max_error
+    ));
+    if !a.no_complexity {
+        let dw = depth_width_data(&DepthWidthSpec::default(), &opts)
+            .map_err(|e| Failure { code: 2, message: format!("depth-width chart: {e}") })?;
+        let svg = depth_width_figure(&dw).map_err(Failure::figure)?;
+        let path = write("depth_width.svg", &svg)?;
+        out(&format!("wrote {}: blocks against the width cap, both tasks on one generated dataset", path.display()));
+        out(dw.table().trim_end());
+    }
+    Ok(checked_exit(&a.file, &c.check))
 }
