@@ -427,6 +427,16 @@ impl Session {
 }
 
 /// Trust: the softmax threshold and the certificate (`hardmax verify --softmax`, `--certify`).
+impl Session {
+    /// A named error for what only classification models have (for now).
+    fn classification_only(&self, what: &str) -> Result<(), JsError> {
+        match self.transformer.task {
+            crate::dataset::Task::Classify => Ok(()),
+            crate::dataset::Task::Interpolate => Err(JsError::new(&format!("{what} covers classification models for now; this one interpolates"))),
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl Session {
     /// beta* and the accuracy curve for a softmax slider over `[lo, hi]` (see
@@ -435,6 +445,7 @@ impl Session {
     /// Runs the softmax model many times: slow on big data (call it from a worker).
     #[wasm_bindgen(js_name = softmaxThreshold)]
     pub fn softmax_threshold(&self, lo: f64, hi: f64) -> Result<JsValue, JsError> {
+        self.classification_only("the softmax threshold")?;
         to_js(&crate::softmax::overview(&self.transformer, &self.data, lo, hi).map_err(err)?)
     }
 
@@ -443,6 +454,7 @@ impl Session {
     /// certified_error_bound, certified_failure: null | {sequence, name, layer, stage,
     /// reason}}`; an infinite slack is `Infinity`.
     pub fn certify(&self) -> Result<JsValue, JsError> {
+        self.classification_only("the certificate")?;
         to_js(&crate::certify::certify(&self.transformer, &self.data))
     }
 }

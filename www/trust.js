@@ -152,7 +152,7 @@ export class Trust {
   update() {
     const m = this.model();
     this.updateCertificate(m);
-    const on = Boolean(this.state.softmax && m && m.built);
+    const on = Boolean(this.state.softmax && m && m.built && m.task !== 'interpolate');
     this.box.hidden = !on;
     if (!on) {
       this.slider.removeAttribute('list');
@@ -315,7 +315,8 @@ export class Trust {
   /** The certificate badge: asked once per model, shown after the accuracy in the Result panel. */
   updateCertificate(m) {
     const box = this.cert;
-    if (!m || !m.built) {
+    // the certificate covers classification models (interpolation shows its own errors)
+    if (!m || !m.built || m.task === 'interpolate') {
       box.hidden = true;
       return;
     }
