@@ -184,7 +184,7 @@ impl Session {
         let t2 = now_ms();
         let report = Report::interpolation(&data, &built.transformer, &built.stats, &check, t1 - t0, t2 - t1);
         let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::All).map_err(err)?;
-        Ok(Session { data, transformer: built.transformer, report, scene })
+        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new() })
     }
 
     fn no_layer(&self, k: usize) -> JsError {
