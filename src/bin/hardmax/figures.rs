@@ -3,7 +3,7 @@
 use crate::cli::{construct_and_verify, out, read_dataset, verified_exit, ConstructionArgs, Failure, InputArgs};
 use clap::Args;
 use hardmax::construct::Options;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -24,6 +24,18 @@ pub(crate) struct FiguresArgs {
     construction: ConstructionArgs,
 }
 
+/// Creates the figures' output directory (and its parents).
+fn create_out_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| Failure::input(dir, format!("cannot create the output directory: {e}")))
+}
+
+/// Writes one SVG figure into `dir`; returns its path.
+fn write_figure(dir: &Path, name: &str, svg: &str) -> Result<PathBuf, Failure> {
+    let path = dir.join(name);
+    std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
+    Ok(path)
+}
+
 pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
     use hardmax::bench::{complexity_data, ComplexitySpec};
     use hardmax::figures::{complexity_figure, stage_figure};
@@ -34,13 +46,8 @@ pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
     }
     let opts = a.construction.options();
     let c = construct_and_verify(&a.file, &data, &opts)?;
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| Failure::input(&a.out, format!("cannot create the output directory: {e}")))?;
-    let write = |name: &str, svg: &str| -> Result<PathBuf, Failure> {
-        let path = a.out.join(name);
-        std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
-        Ok(path)
-    };
+    create_out_dir(&a.out)?;
+    let write = |name: &str, svg: &str| write_figure(&a.out, name, svg);
     let t = &c.built.transformer;
     let scene: Scene<f64> =
         Scene::new(&data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
@@ -78,13 +85,8 @@ fn interpolation_figures(a: &FiguresArgs, data: &hardmax::dataset::Dataset) -> R
     use hardmax::scene::{Budget, Keep, Scene};
     let opts = a.construction.options();
     let c = construct_and_check(&a.file, data, &opts)?;
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| Failure::input(&a.out, format!("cannot create the output directory: {e}")))?;
-    let write = |name: &str, svg: &str| -> Result<PathBuf, Failure> {
-        let path = a.out.join(name);
-        std::fs::write(&path, svg).map_err(|e| Failure::input(&path, format!("cannot write the figure: {e}")))?;
-        Ok(path)
-    };
+    create_out_dir(&a.out)?;
+    let write = |name: &str, svg: &str| write_figure(&a.out, name, svg);
     let t = &c.built.transformer;
     let scene: Scene<f64> =
         Scene::new(data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
