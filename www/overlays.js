@@ -385,13 +385,7 @@ export function drawDirections(renderer, dirs) {
   const dial = 2 * (len + 14);
   const w = 2 * dial + pad, h = dial + (renderer.thumbnail ? 0 : 16);
   const x0 = pad, y0 = renderer.cssH - h - pad - (renderer.thumbnail ? 0 : 14);
-  ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
-  ctx.strokeStyle = '#c9d1da';
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  ctx.rect(x0, y0, w, h);
-  ctx.fill();
-  ctx.stroke();
+  panel(ctx, x0, y0, w, h);
   [['w', 'c'], ['u', 'e']].forEach((pair, j) => {
     const ox = x0 + dial / 2 + j * (dial + pad / 2), oy = y0 + dial / 2;
     for (const name of pair) {
@@ -410,6 +404,17 @@ export function drawDirections(renderer, dirs) {
   });
 }
 
+/** A light, bordered box behind an on-canvas key (the compass, the legend). */
+function panel(ctx, x, y, w, h) {
+  ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
+  ctx.strokeStyle = '#c9d1da';
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.rect(x, y, w, h);
+  ctx.fill();
+  ctx.stroke();
+}
+
 /** What each mark on screen means: one line per overlay that is on. items = [{ mark, text, color }] */
 export function drawLegend(renderer, items) {
   if (!items.length || renderer.thumbnail) return;
@@ -419,13 +424,7 @@ export function drawLegend(renderer, items) {
   const width = Math.min(renderer.cssW * 0.45, pad * 2 + sw + 6 + Math.max(...items.map((it) => ctx.measureText(it.text).width)));
   const height = pad * 2 + items.length * lineH - 4;
   const x0 = renderer.cssW - width - 8, y0 = 8;
-  ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
-  ctx.strokeStyle = '#c9d1da';
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  ctx.rect(x0, y0, width, height);
-  ctx.fill();
-  ctx.stroke();
+  panel(ctx, x0, y0, width, height);
   items.forEach((it, j) => {
     const y = y0 + pad + j * lineH + 6;
     const x = x0 + pad;
