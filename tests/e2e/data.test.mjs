@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { repoRoot, screenshot } from './harness.mjs';
+import { repoRoot, screenshot, HANG_GUARD_MS } from './harness.mjs';
 import { useBrowser, appState, canvasInk, smallTs } from './app.mjs';
 
 const ctx = useBrowser();
@@ -33,7 +33,7 @@ test('importing a small .ts file constructs a custom session', async () => {
 test('importing BasicMotions_TRAIN.ts (d = 6, PCA view) classifies every sequence', async () => {
   const { page, context, consoleErrors } = await ctx.open();
   await page.setInputFiles('#file', path.join(repoRoot, 'tests/data/BasicMotions_TRAIN.ts'));
-  await page.waitForFunction(() => window.hardmax.state().preset === 'custom', null, { timeout: 120_000 });
+  await page.waitForFunction(() => window.hardmax.state().preset === 'custom', null, { timeout: HANG_GUARD_MS });
   const s = await page.evaluate(() => window.hardmax.goto(window.hardmax.state().layers));
   assert.equal(s.total, 40);
   assert.equal(s.correct, 40);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, openPage, waitForApp, repoRoot } from './harness.mjs';
+import { startServer, launchBrowser, openPage, waitForApp, repoRoot, HANG_GUARD_MS } from './harness.mjs';
 
 const DIST = path.join(repoRoot, 'dist');
 const SUBPATH = '/some/sub/path/';
@@ -104,7 +104,7 @@ test(`dist/ served under ${SUBPATH} loads, plays to an exact classification, wit
   await context.close();
 });
 
-test(`dist/ under ${SUBPATH}: embed.html shows a figure and companion.html measures its table, with no console errors`, { timeout: 240_000 }, async () => {
+test(`dist/ under ${SUBPATH}: embed.html shows a figure and companion.html measures its table, with no console errors`, { timeout: HANG_GUARD_MS }, async () => {
   const embed = await openPage(browser, `${server.url}embed.html#preset=shared&stage=snap`, { viewport: { width: 480, height: 360 } });
   const s = await waitForApp(embed.page, { timeout: 60_000 });
   assert.equal(s.preset, 'shared');
@@ -112,7 +112,7 @@ test(`dist/ under ${SUBPATH}: embed.html shows a figure and companion.html measu
   assert.deepEqual(embed.consoleErrors, []);
   await embed.context.close();
   const article = await openPage(browser, `${server.url}companion.html`, { viewport: { width: 1024, height: 900 } });
-  await article.page.waitForFunction(() => document.querySelectorAll('#counts tbody tr').length === 6, null, { timeout: 200_000 });
+  await article.page.waitForFunction(() => document.querySelectorAll('#counts tbody tr').length === 6, null, { timeout: HANG_GUARD_MS });
   const measured = await article.page.$$eval('#counts tbody tr', (trs) => trs.map((tr) => tr.children.length));
   assert.deepEqual(measured, [8, 8, 8, 8, 8, 8], 'every row measured (the real datasets were found under data/)');
   assert.deepEqual(article.consoleErrors, []);

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, waitForApp, repoRoot, screenshot } from './harness.mjs';
+import { startServer, launchBrowser, openPage, waitForApp, repoRoot, screenshot, HANG_GUARD_MS } from './harness.mjs';
 
 const SUB = '/a/sub/path/';
 let server, browser;
@@ -52,12 +52,12 @@ test('embed.html: play=1 plays, layer= picks a state', async () => {
   await context.close();
 });
 
-test('companion.html: a live figure per stage and the measured table of blocks against 4N+1', { timeout: 240_000 }, async () => {
+test('companion.html: a live figure per stage and the measured table of blocks against 4N+1', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await openPage(browser, `${server.url}companion.html`, { viewport: { width: 1024, height: 900 } });
   const frames = await page.$$eval('iframe', (fs) => fs.map((f) => f.getAttribute('src')));
   assert.equal(frames.length, 6);
   for (const stage of ['normalize', 'separate', 'collapse', 'label', 'snap']) assert.ok(frames.some((f) => f.includes(`stage=${stage}`)), stage);
-  await page.waitForFunction(() => document.querySelectorAll('#counts tbody tr').length === 6, null, { timeout: 200_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#counts tbody tr').length === 6, null, { timeout: HANG_GUARD_MS });
   const rows = await page.$$eval('#counts tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   for (const r of rows) {
     assert.equal(r.length, 8, `measured: ${r.join(' | ')}`);

@@ -149,6 +149,13 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
+ * Timeouts of the heavy tests (big builds in wasm, every preset, live charts) are hang guards, not
+ * speed assertions: on a loaded 2-core machine a build that takes seconds when idle has taken
+ * minutes. A test fails on a wrong state, never because the machine was slow.
+ */
+export const HANG_GUARD_MS = 20 * 60_000;
+
+/**
  * Launches the system chromium (env CHROMIUM_PATH, default /usr/bin/chromium) headless via playwright-core.
  * Playwright gives each launch a fresh temporary profile (--user-data-dir) and removes it on close.
  */
@@ -193,10 +200,10 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
 }
 
 /**
- * Waits (default 30 s) until the app reports `window.hardmax.state().ready === true`.
+ * Waits (default 3 min, a hang guard) until the app reports `window.hardmax.state().ready === true`.
  * On timeout, the error says what window.hardmax looked like last.
  */
-export async function waitForApp(page, { timeout = 30_000 } = {}) {
+export async function waitForApp(page, { timeout = 180_000 } = {}) {
   try {
     await page.waitForFunction(
       () => {

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, startServer, openPage, waitForApp, repoRoot } from './harness.mjs';
+import { screenshot, startServer, openPage, waitForApp, repoRoot, HANG_GUARD_MS } from './harness.mjs';
 import { useBrowser, appState, canvasInk } from './app.mjs';
 
 const ctx = useBrowser();
@@ -109,7 +109,7 @@ test('goto(layers) draws an exact classification: every token on its own class a
   await context.close();
 });
 
-test('every preset ends drawn exactly: each token of the last state on its own class anchor', { timeout: 120_000 }, async () => {
+test('every preset ends drawn exactly: each token of the last state on its own class anchor', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open();
   for (const preset of ['random', 'rings', 'vowels']) {
     const built = await page.evaluate((p) => window.hardmax.load(p), preset);

@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, appState, bigDataset } from './app.mjs';
+import { HANG_GUARD_MS } from './harness.mjs';
 
 const ctx = useBrowser();
 
-test('playing with ~10,000 tokens: frame intervals printed, playback reaches the end exactly', { timeout: 240_000 }, async () => {
+test('playing with ~10,000 tokens: frame intervals printed, playback reaches the end exactly', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open();
   const dataset = bigDataset(100, 100);
   const built = await page.evaluate((ds) => window.hardmax.load(ds), dataset);

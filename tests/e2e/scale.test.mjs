@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, appState } from './app.mjs';
+import { HANG_GUARD_MS } from './harness.mjs';
 
 const ctx = useBrowser();
 
@@ -13,7 +14,7 @@ function stats(xs) {
   return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
 }
 
-test('JapaneseVowels (270 sequences, d = 12) in wasm: exact, timed', { timeout: 120_000 }, async () => {
+test('JapaneseVowels (270 sequences, d = 12) in wasm: exact, timed', { timeout: HANG_GUARD_MS }, async () => {
   const { page } = await ctx.open();
   const result = await page.evaluate(async () => {
     const text = await (await fetch('tests/data/JapaneseVowels_TRAIN.ts')).text();
@@ -37,7 +38,7 @@ test('JapaneseVowels (270 sequences, d = 12) in wasm: exact, timed', { timeout: 
     `whole session (with the trace for drawing) ms min ${wall.min.toFixed(1)} median ${wall.median.toFixed(1)} max ${wall.max.toFixed(1)}; blocks ${result[0].blocks}`);
 });
 
-test('the page with N = 5,000 sequences of 20 tokens in d = 8: exact, sampled, memory bounded', { timeout: 600_000 }, async () => {
+test('the page with N = 5,000 sequences of 20 tokens in d = 8: exact, sampled, memory bounded', { timeout: HANG_GUARD_MS }, async () => {
   const { page, consoleErrors } = await ctx.open();
   const data = await page.evaluate(() => {
     // mulberry32: a 32-bit generator exact in JS arithmetic (tokens must not repeat)

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot } from './harness.mjs';
+import { screenshot, HANG_GUARD_MS } from './harness.mjs';
 import { useBrowser, appState } from './app.mjs';
 
 const ctx = useBrowser();
@@ -68,7 +68,7 @@ test('caption rules catch what the lecturer saw (and pass good sentences)', () =
 });
 
 // The engine writes the layer captions; this lists every caption that breaks a rule.
-test('every caption of every preset: integers as integers, singular/plural, ρ one way, its own stage', { timeout: 120_000 }, async () => {
+test('every caption of every preset: integers as integers, singular/plural, ρ one way, its own stage', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context } = await ctx.open('', VIEW);
   const failures = [];
   for (const preset of PRESETS) {
@@ -434,7 +434,7 @@ test('exports equal the screen: the PNG’s picture is the canvas pixel for pixe
   await context.close();
 });
 
-test('O(N) in the page: an N control for random data and a live chart of measured blocks against the paper’s 4N+1; the parameter constant explained', { timeout: 120_000 }, async () => {
+test('O(N) in the page: an N control for random data and a live chart of measured blocks against the paper’s 4N+1; the parameter constant explained', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open('#v=1&preset=random', VIEW);
   assert.equal(await page.isVisible('#scaling'), true, 'the N control shows with the random preset');
   assert.deepEqual(await page.evaluate(() => window.hardmax.app.scaling.series()), [{ N: 12, blocks: 8, paper: 49 }], 'the preset itself is the first point');
@@ -484,7 +484,7 @@ function labelMovesAway(before, after) {
   return bad;
 }
 
-test('anchors are drawn faint through the label stage and full at the snap (every preset)', { timeout: 120_000 }, async () => {
+test('anchors are drawn faint through the label stage and full at the snap (every preset)', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open('', VIEW);
   for (const preset of PRESETS) {
     const built = await page.evaluate((p) => window.hardmax.load(p), preset);
@@ -502,7 +502,7 @@ test('anchors are drawn faint through the label stage and full at the snap (ever
 
 // The engine places each class's anchor on its own rung along e, so every label move heads
 // toward its own anchor and the snap only finishes the move.
-test('every label move heads toward its own anchor: at every label layer each moved cluster ends closer to its class anchor, in view coordinates (every preset)', { timeout: 120_000 }, async () => {
+test('every label move heads toward its own anchor: at every label layer each moved cluster ends closer to its class anchor, in view coordinates (every preset)', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open('', VIEW);
   const failures = [];
   for (const preset of PRESETS) {

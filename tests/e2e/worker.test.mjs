@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, appState } from './app.mjs';
+import { HANG_GUARD_MS } from './harness.mjs';
 
 const ctx = useBrowser();
 
@@ -57,7 +58,7 @@ function stats(frames) {
   return { median: f[f.length >> 1], p95: f[Math.min(f.length - 1, Math.floor(f.length * 0.95))], max: f[f.length - 1], n: f.length };
 }
 
-test('5,000 x 20 x d=8 builds while the page keeps drawing; frame intervals printed', { timeout: 300_000 }, async () => {
+test('5,000 x 20 x d=8 builds while the page keeps drawing; frame intervals printed', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open();
   const dataset = wideDataset(5000, 20, 8);
   await page.evaluate(() => window.hardmax.play());
@@ -75,7 +76,7 @@ test('5,000 x 20 x d=8 builds while the page keeps drawing; frame intervals prin
   await context.close();
 });
 
-test('a long construction shows its stage and progress, and Cancel keeps the model shown', { timeout: 300_000 }, async () => {
+test('a long construction shows its stage and progress, and Cancel keeps the model shown', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open();
   const before = await appState(page);
   const dataset = wideDataset(3000, 20, 8, 5);
