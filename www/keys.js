@@ -98,7 +98,7 @@ export function drawLegend(renderer, items) {
   });
 }
 
-/** A legend's mark ('line', 'dash', 'arrow', 'strip', 'ring', 'rings', 'dot') of width w at (x, y). */
+/** A legend's mark ('line', 'dash', 'arrow', 'strip', 'ring', 'rings', 'diamond', 'faint', 'dot') of width w at (x, y). */
 export function legendMark(ctx, mark, x, y, w, color) {
   ctx.save();
   ctx.strokeStyle = color;
@@ -136,6 +136,11 @@ export function legendMark(ctx, mark, x, y, w, color) {
     ctx.lineTo(cx - 6, y);
     ctx.closePath();
     ctx.stroke();
+  } else if (mark === 'faint') {
+    ctx.globalAlpha = 0.3;
+    ctx.beginPath();
+    ctx.arc(x + w / 2, y, 5, 0, 2 * Math.PI);
+    ctx.fill();
   } else if (mark === 'dot') {
     ctx.globalAlpha = 0.35;
     ctx.beginPath();

@@ -133,6 +133,7 @@ export class Model {
     this.task = this.task || 'classify';
     this.targets = this.targets || null;
     this.targetExtent = this.targets ? pointsExtent(this.targets.at) : null;
+    this.readMask = readMask(this.targets, T);
     this.minSpan = minimumSpan(this.extents);
   }
 
@@ -163,13 +164,14 @@ export class Model {
     return 0;
   }
 
-  /** The box a state should be viewed in: its tokens, plus the anchors in label/snap. */
+  /** The box a state should be viewed in: its tokens, plus the anchors in label/snap, the targets at the input and in place. */
   fitBox(state, extents = this.extents) {
     const e = extents;
     const box = [e[4 * state], e[4 * state + 1], e[4 * state + 2], e[4 * state + 3]];
     const stage = this.stageOf(state);
     if ((stage === 'label' || stage === 'snap') && this.anchorExtent) unionInto(box, this.anchorExtent);
-    if (stage === 'place' && this.targetExtent) unionInto(box, this.targetExtent);
+    // the targets are in view at the input (where the tokens must go) and while they are placed
+    if ((stage === 'place' || state === 0) && this.targetExtent) unionInto(box, this.targetExtent);
     return widen(box, this.minSpan);
   }
 
@@ -318,4 +320,12 @@ export class Model {
     );
     return entry;
   }
+}
+
+/** 1 for each drawn token that is read (one of the last m of its sequence), or null without targets. */
+function readMask(targets, T) {
+  if (!targets || !targets.seq.length) return null;
+  const mask = new Uint8Array(T);
+  for (const i of targets.token) if (i >= 0 && i < T) mask[i] = 1;
+  return mask;
 }
