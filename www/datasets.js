@@ -42,12 +42,18 @@ function packDataset(dataset) {
 /**
  * The fields of a one-state model of a 2D dataset {sequences:[{tokens, label, name}]} drawn as
  * it is (draw mode): no layers, no session. Classes are ordered as the engine orders them.
+ * With targets ({tokens, target, name}: sequence to sequence) each sequence is its own colour,
+ * as the engine shows it, and target j sits where token n - m + j must land (a target beyond
+ * the tokens drawn so far has no read token: -1).
  */
 export function drawnFields(dataset) {
-  const classes = sortClasses(dataset.sequences.map((s) => String(s.label).trim()));
+  const interpolates = dataset.sequences.some((s) => Array.isArray(s.target));
+  const classes = interpolates
+    ? dataset.sequences.map((s, i) => s.name || `seq ${i + 1}`)
+    : sortClasses(dataset.sequences.map((s) => String(s.label).trim()));
   const sequences = dataset.sequences.map((s, i) => ({
     name: s.name || `seq ${i + 1}`,
-    label: classes.indexOf(String(s.label).trim()),
+    label: interpolates ? i : classes.indexOf(String(s.label).trim()),
     length: s.tokens.length,
   }));
   const T = sequences.reduce((n, s) => n + s.length, 0);
@@ -63,9 +69,27 @@ export function drawnFields(dataset) {
     }),
   );
   return {
+    task: interpolates ? 'interpolate' : 'classify',
+    targets: interpolates ? drawnTargets(dataset) : null,
     session: null, report: null, classes, sequences, L: 0, layers: [null], stages: [],
     tokenSeq, tokenIndex, sampled: false, positions, directions: null, anchors: new Float32Array(0), view: null,
   };
+}
+
+/** The targets of a drawn dataset as the engine gives them: { seq, token (drawn index or -1), at }. */
+function drawnTargets(dataset) {
+  const seq = [], token = [], at = [];
+  let start = 0;
+  dataset.sequences.forEach((s, q) => {
+    const n = s.tokens.length, m = (s.target || []).length;
+    (s.target || []).forEach((t, j) => {
+      seq.push(q);
+      token.push(m <= n ? start + n - m + j : -1);
+      at.push(t[0], t[1]);
+    });
+    start += n;
+  });
+  return { seq: Uint32Array.from(seq), token: Int32Array.from(token), at: Float32Array.from(at) };
 }
 
 /** Class names sorted as the engine sorts them: by name, numerically when all are numbers. */
