@@ -161,12 +161,16 @@ function pct(x) {
 /** The legend: one marker per class, with its name. */
 export function renderLegend(root, model) {
   root.replaceChildren();
-  model.classes.forEach((name, k) => {
+  // (an interpolation's keys are its sequences: thousands of them would push the canvas off screen)
+  model.classes.slice(0, LEGEND_MAX).forEach((name, k) => {
     const item = el('span', 'legend-item');
     item.append(markerSvg(k, model.classColors[k]), el('span', null, name));
     root.appendChild(item);
   });
+  const more = model.classes.length - LEGEND_MAX;
+  if (more > 0) root.appendChild(el('span', 'legend-item', `… and ${more} more ${model.task === 'interpolate' ? 'sequences' : 'classes'}`));
 }
+const LEGEND_MAX = 16;
 
 /**
  * The token tooltip (hover or pinned): sequence, label, full-d position, leader and margin.
