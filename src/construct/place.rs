@@ -180,7 +180,7 @@ pub fn run(input: Input) -> Result<Placed> {
         let caption = if first {
             let back = if fixed.is_empty() { "" } else { "First the token the last split lifted out comes back down. " };
             format!(
-                "{back}Park: every token takes the same step, {} along w (one neuron that is always on), so every read token is now higher than every target. From here on a tent can grab the highest read token without touching the ones below it. {}",
+                "{back}Park: every token takes the same step, {} along w and back by the shift the normalize stage added (one neuron that is always on), so every read token is now higher than every target. From here on a tent can grab the highest read token without touching the ones below it. {}",
                 short(lift),
                 placing_caption(&picks, &points, &members, names, first_done, n_points)
             )
