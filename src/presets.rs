@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 pub const NAMES: [&str; 4] = ["shared", "random", "rings", "vowels"];
 
 /// The interpolation presets (targets: sequence to sequence).
-pub const INTERPOLATION_NAMES: [&str; 1] = ["paths"];
+pub const INTERPOLATION_NAMES: [&str; 4] = ["paths", "copy", "reverse", "translate"];
 
 /// Every preset: the classification ones, then the interpolation ones (the page's list).
 pub fn all_names() -> Vec<&'static str> {
@@ -27,6 +27,9 @@ pub fn preset(name: &str, seed: u64) -> Result<Dataset> {
         "rings" => Ok(rings(seed)),
         "vowels" => vowels(),
         "paths" => Ok(paths()),
+        "copy" => Ok(copy()),
+        "reverse" => Ok(reverse()),
+        "translate" => Ok(translate()),
         other => Err(Error::InvalidOption {
             name: "preset",
             message: format!("unknown preset {other:?}; expected one of {}", all_names().join(", ")),
@@ -135,6 +138,58 @@ pub fn paths() -> Dataset {
         ("F", vec![[0.4, 0.4], q, [2.8, 4.0]], vec![[4.4, 1.6], [0.2, 2.4]]),
         ("G", vec![[4.4, 0.5], [3.4, 1.8]], vec![[3.0, 4.8]]),
     ];
+    with_targets(seqs)
+}
+
+/// Copy: each sequence's last m tokens must land where its first m tokens are (the output
+/// read at the end repeats the beginning). Five short paths, m from 1 to 2.
+pub fn copy() -> Dataset {
+    let seqs: Vec<(&str, Vec<[f64; 2]>, usize)> = vec![
+        ("A", vec![[0.4, 0.6], [1.2, 1.4], [0.8, 2.6], [1.9, 3.4]], 2),
+        ("B", vec![[2.6, 0.4], [3.6, 0.9], [4.4, 0.3]], 1),
+        ("C", vec![[3.0, 4.4], [4.2, 3.8], [3.4, 2.8], [4.6, 2.0], [2.4, 2.2]], 2),
+        ("D", vec![[0.3, 4.6], [1.4, 4.8], [2.2, 3.9], [1.0, 3.2]], 2),
+        ("E", vec![[2.0, 1.0], [2.9, 1.6]], 1),
+    ];
+    with_targets(seqs.into_iter().map(|(name, toks, m)| (name, toks.clone(), toks[..m].to_vec())).collect())
+}
+
+/// Reverse: each path must come out backwards (every token is read, m = n: the i-th last
+/// token lands on the i-th token). Paths A and B visit the same three corners P, V, R, and B
+/// also passes through X inside that triangle; they read the corners with different targets.
+/// Along every direction their highest token is the same corner, so no attention layer
+/// slides one away from the other (no spread helps): the separate stage splits them, lifting
+/// B's extra token X out first.
+pub fn reverse() -> Dataset {
+    let (p, v, r, x) = ([1.0, 3.0], [4.0, 4.0], [3.4, 0.8], [3.0, 2.8]);
+    let seqs: Vec<(&str, Vec<[f64; 2]>)> = vec![
+        ("A", vec![p, v, r]),
+        ("B", vec![r, x, p, v]),
+        ("C", vec![[0.4, 0.4], [1.4, 1.0], [2.4, 0.4]]),
+        ("D", vec![[0.4, 1.8], [1.6, 2.0], [2.2, 1.4]]),
+    ];
+    with_targets(seqs.into_iter().map(|(name, toks)| (name, toks.clone(), toks.iter().rev().copied().collect())).collect())
+}
+
+/// Translate: words over a three-letter alphabet (a, b, c: a small triangle on the left)
+/// come out letter by letter in a second alphabet (x, y, z: a wider triangle on the right),
+/// a -> x, b -> y, c -> z; every token is read (m = n).
+pub fn translate() -> Dataset {
+    let from = [[0.4, 0.6], [1.6, 0.6], [1.0, 1.8]];
+    let to = [[3.2, 3.0], [4.8, 3.4], [3.6, 4.6]];
+    let words = ["abc", "cab", "ba", "bca", "ac", "cb"];
+    let seqs = words
+        .iter()
+        .map(|w| {
+            let letters: Vec<usize> = w.bytes().map(|b| (b - b'a') as usize).collect();
+            (*w, letters.iter().map(|&k| from[k]).collect(), letters.iter().map(|&k| to[k]).collect())
+        })
+        .collect();
+    with_targets(seqs)
+}
+
+/// A dataset of named 2D sequences with targets (read at the last m tokens).
+fn with_targets(seqs: Vec<(&str, Vec<[f64; 2]>, Vec<[f64; 2]>)>) -> Dataset {
     let raw = crate::dataset::RawDataset {
         sequences: seqs
             .into_iter()
@@ -225,6 +280,66 @@ mod tests {
         assert_eq!(data.task(), crate::dataset::Task::Interpolate);
         let built = compile(&data, &Options::default()).unwrap();
         assert!(built.stats.splits + built.stats.spreads >= 1, "stats = {:?}", built.stats);
+    }
+
+    #[test]
+    fn interpolation_presets_land_every_read_token_within_1e_9_relative() {
+        for name in INTERPOLATION_NAMES {
+            let data = preset(name, 0).unwrap();
+            assert_eq!(data.task(), crate::dataset::Task::Interpolate, "{name}");
+            let built = compile(&data, &Options::default()).unwrap();
+            let mut read = 0;
+            for s in data.sequences() {
+                let out = built.transformer.outputs(&s.tokens);
+                let target = s.target.as_ref().unwrap();
+                for j in 0..s.m() {
+                    let got = out.column(s.read_from() + j);
+                    let want = target.column(j);
+                    let err = (got - want).amax();
+                    assert!(err <= 1e-9 * want.amax().max(1.0), "{name} «{}» read {j}: error {err:e}", s.name);
+                    read += 1;
+                }
+            }
+            let v = crate::verify::targets::verify_targets(&built.transformer, &data).unwrap();
+            assert_eq!((v.correct, v.total), (read, read), "{name}");
+        }
+    }
+
+    #[test]
+    fn copy_reverse_translate_say_what_they_do() {
+        // copy: the targets are the sequence's first m tokens
+        for s in copy().sequences() {
+            let t = s.target.as_ref().unwrap();
+            assert_eq!(t, &s.tokens.columns(0, s.m()).into_owned(), "copy «{}»", s.name);
+        }
+        // reverse: every token is read, and the targets are the tokens backwards
+        for s in reverse().sequences() {
+            let t = s.target.as_ref().unwrap();
+            assert_eq!(s.m(), s.len());
+            for j in 0..s.len() {
+                assert_eq!(t.column(j), s.tokens.column(s.len() - 1 - j), "reverse «{}»", s.name);
+            }
+        }
+        // translate: the same letter always goes to the same letter of the other alphabet
+        let mut map: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+        for s in translate().sequences() {
+            let t = s.target.as_ref().unwrap();
+            assert_eq!(s.m(), s.len());
+            for j in 0..s.len() {
+                let (a, b) = (s.tokens.column(j).iter().copied().collect::<Vec<_>>(), t.column(j).iter().copied().collect::<Vec<_>>());
+                match map.iter().find(|(k, _)| *k == a) {
+                    Some((_, v)) => assert_eq!(*v, b, "translate «{}»", s.name),
+                    None => map.push((a, b)),
+                }
+            }
+        }
+        assert_eq!(map.len(), 3, "three letters");
+    }
+
+    #[test]
+    fn reverse_preset_needs_a_split() {
+        let built = compile(&reverse(), &Options::default()).unwrap();
+        assert!(built.stats.splits >= 1, "stats = {:?}", built.stats);
     }
 
     #[test]

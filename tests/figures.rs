@@ -616,6 +616,28 @@ fn interpolation_stage_figure_has_the_targets_and_ends_on_them() {
     let title = root.with_class("title").iter().map(|c| c.all_text()).collect::<String>();
     assert!(title.contains(&format!("2Σm+2N+1 = {}", 2 * data.sum_m() + 2 * data.len() + 1)), "{title}");
     assert!(title.contains(&format!("{} blocks", t.blocks.len())), "{title}");
+    // the legend's key for the targets is a hollow diamond (as drawn), not an anchor's ring
+    let legend = root.descendants().into_iter().find(|e| e.name == "g" && e.has_class("legend")).expect("the legend");
+    let says_diamond = legend.descendants().iter().any(|e| e.all_text().contains("diamond: a target"));
+    assert!(says_diamond, "the legend names the diamonds");
+    let diamonds: Vec<&El> = legend
+        .descendants()
+        .into_iter()
+        .filter(|e| e.name == "polyline" && e.attr("points").is_some_and(|p| is_diamond(p)))
+        .collect();
+    assert_eq!(diamonds.len(), 1, "one diamond key in the legend");
+    let ring = legend.descendants().into_iter().any(|e| e.name == "circle" && e.attr("r") == Some("9"));
+    assert!(!ring, "no anchor ring in an interpolation legend");
+}
+
+/// Whether polyline points "x,y x,y ..." close a diamond: four corners around one centre, up,
+/// right, down, left, and back to the first.
+fn is_diamond(points: &str) -> bool {
+    let p: Vec<(i64, i64)> = points
+        .split_whitespace()
+        .filter_map(|xy| xy.split_once(',').and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?))))
+        .collect();
+    p.len() == 5 && p[0] == p[4] && p[0].0 == p[2].0 && p[1].1 == p[3].1 && p[1].0 - p[0].0 == p[0].0 - p[3].0 && p[2].1 - p[1].1 == p[1].1 - p[0].1 && p[1].0 > p[0].0
 }
 
 #[test]

@@ -1,9 +1,9 @@
-// The form controls of the side panels — data (preset, seed, file), construction options,
+// The form controls of the side panels — data (task, preset, seed, file), construction options,
 // overlays, the softmax comparison — and the panel flags (*_hide). Controls write the page
 // state and ask for what follows (a construction, a redraw, a URL write); sync() puts the
 // state back into the controls.
 
-import { SEEDED_PRESETS, PANELS, BETA_MIN, BETA_MAX, COLLAPSE_MAX } from './state.js';
+import { SEEDED_PRESETS, PANELS, BETA_MIN, BETA_MAX, COLLAPSE_MAX, TASKS, taskOfPreset } from './state.js';
 import { enableDrop } from './io.js';
 import { $, debounce, clampInt, messageOf } from './util.js';
 
@@ -28,6 +28,12 @@ export class Controls {
 
   bind() {
     const { state: s, act } = this;
+    // The task switch loads the first preset of the task chosen; the preset list shows that task's.
+    for (const task of Object.keys(TASKS)) {
+      $(`task-${task}`).addEventListener('click', () => {
+        if (s.task !== task || s.preset === 'custom') act.loadPreset(TASKS[task]).catch(() => {});
+      });
+    }
     $('preset').addEventListener('change', (e) => act.loadPreset(e.target.value).catch(() => {}));
     const seedChanged = debounce(() => {
       const seed = clampInt($('seed').value, 0, U32_MAX, s.seed);
@@ -80,6 +86,8 @@ export class Controls {
   /** Puts the state into the controls and shows/hides panels (*_hide flags). */
   sync() {
     const s = this.state;
+    for (const task of Object.keys(TASKS)) $(`task-${task}`).setAttribute('aria-pressed', String(s.task === task));
+    for (const opt of $('preset').options) opt.hidden = opt.value !== 'custom' && taskOfPreset(opt.value) !== s.task;
     $('preset').value = s.preset;
     $('preset').querySelector('option[value="custom"]').disabled = s.preset !== 'custom';
     $('seed').value = String(s.seed);

@@ -1,5 +1,6 @@
 // The draft of draw mode: a 2D dataset built by clicking on the canvas. It is a plain dataset
-// object {sequences:[{tokens:[[x,y],..], label, name}]} in input coordinates; the canvas
+// object {sequences:[{tokens:[[x,y],..], label, name, target?}]} in input coordinates (with
+// targets, clicked in targets mode, it is a sequence-to-sequence dataset); the canvas
 // shows it with a view box that stays fixed while you draw (so points stay where you
 // click). Clicking within SNAP_PX of an existing token reuses its exact coordinates, which
 // makes shared tokens (the interesting case) easy to draw.
@@ -18,6 +19,7 @@ export class Draft {
     this.els = els;
     this.onChange = onChange;
     this.active = false;
+    this.targets = false; // whether clicks add targets (sequence to sequence) instead of tokens
     this.draft = { sequences: [] };
     this.current = -1;
     this.box = [-1, -1, 1, 1];
@@ -32,7 +34,7 @@ export class Draft {
   enter(dataset, box) {
     this.active = true;
     this.draft = dataset
-      ? { sequences: dataset.sequences.map((s, i) => ({ name: s.name || `seq ${i + 1}`, label: String(s.label), tokens: s.tokens.map((t) => [t[0], t[1]]) })) }
+      ? { sequences: dataset.sequences.map((s, i) => copySequence(s, i)) }
       : { sequences: [] };
     this.box = box ? padBox(box, 0.12) : [-1, -1, 1, 1];
     if (!this.draft.sequences.length) {
@@ -46,13 +48,17 @@ export class Draft {
 
   leave() {
     this.active = false;
+    this.targets = false;
   }
 
   get currentSequence() {
     return this.draft.sequences[this.current];
   }
 
-  /** Adds a token at a canvas point (CSS px), snapping to a token within SNAP_PX. */
+  /**
+   * Adds a token — or in targets mode a target of the current sequence — at a canvas point
+   * (CSS px), snapping to a token within SNAP_PX.
+   */
   addAt(px, py, renderer) {
     const seq = this.currentSequence || this.newSequence(false);
     const hit = renderer.hitTest(px, py, SNAP_PX);
@@ -66,7 +72,8 @@ export class Draft {
       const step = Math.pow(10, Math.floor(Math.log10(Math.max(1e-12, this.box[2] - this.box[0]))) - 3);
       token = [roundTo(x, step), roundTo(y, step)];
     }
-    seq.tokens.push(token);
+    if (this.targets) (seq.target ??= []).push(token);
+    else seq.tokens.push(token);
     this.refresh(true);
     return { snapped: hit >= 0, token };
   }
@@ -92,10 +99,17 @@ export class Draft {
     this.refresh(Boolean(seq && seq.tokens.length));
   }
 
+  /** Targets mode on or off (clicks add targets, or tokens). */
+  setTargets(on) {
+    this.targets = Boolean(on);
+    this.refresh(false);
+  }
+
   deleteLastToken() {
     const seq = this.currentSequence;
     if (!seq) return;
-    if (seq.tokens.length) seq.tokens.pop();
+    if (this.targets && seq.target?.length) seq.target.pop();
+    else if (seq.tokens.length) seq.tokens.pop();
     else if (this.draft.sequences.length > 1) {
       this.draft.sequences.splice(this.current, 1);
       this.current = this.draft.sequences.length - 1;
@@ -126,17 +140,31 @@ export class Draft {
     }
   }
 
-  /** The draft without empty sequences: what the engine is given. */
-  dataset() {
-    return { sequences: this.draft.sequences.filter((s) => s.tokens.length) };
+  /** Whether some sequence has targets: the draft is then sequence to sequence. */
+  get interpolates() {
+    return this.draft.sequences.some((s) => s.target?.length);
   }
 
-  /** Whether the draft has enough to construct (two labels among non-empty sequences). */
+  /** The draft without empty sequences: what the engine is given (targets instead of labels once there are any). */
+  dataset() {
+    const seqs = this.draft.sequences.filter((s) => s.tokens.length);
+    if (!this.interpolates) return { sequences: seqs.map(({ name, label, tokens }) => ({ name, label, tokens })) };
+    return { sequences: seqs.map(({ name, tokens, target }) => ({ name, tokens, target: target ?? [] })) };
+  }
+
+  /** Whether the draft has enough to construct: two labels, or a target per read token of every sequence. */
   readiness() {
     const ds = this.dataset();
-    const labels = new Set(ds.sequences.map((s) => s.label));
     if (!ds.sequences.length) return 'click on the canvas to add tokens to the sequence';
-    if (labels.size < 2) return 'add a sequence with another label (new sequence, then pick a label)';
+    if (this.interpolates) {
+      const none = ds.sequences.find((s) => !s.target.length);
+      if (none) return `${none.name} has no target yet (select it with Shift-click, then “add targets ◇” and click where its last token should land)`;
+      const over = ds.sequences.find((s) => s.target.length > s.tokens.length);
+      if (over) return `${over.name} has ${over.target.length} targets for ${over.tokens.length} tokens (at most one per token: its last m tokens land on its m targets)`;
+      return null;
+    }
+    const labels = new Set(ds.sequences.map((s) => s.label));
+    if (labels.size < 2) return 'add a sequence with another label (new sequence, then pick a label), or targets (“add targets ◇”)';
     return null;
   }
 
@@ -147,7 +175,8 @@ export class Draft {
     const ds = this.dataset();
     const tokens = ds.sequences.reduce((n, s) => n + s.tokens.length, 0);
     const parts = [];
-    if (seq) parts.push(`drawing ${seq.name} (label ${seq.label}): ${seq.tokens.length} token${seq.tokens.length === 1 ? '' : 's'}`);
+    const targets = seq?.target?.length ? `, ${count(seq.target.length, 'target')} (its last ${seq.target.length} tokens are read)` : '';
+    if (seq) parts.push(`${this.targets ? 'targets for' : 'drawing'} ${seq.name}${this.interpolates ? '' : ` (label ${seq.label})`}: ${count(seq.tokens.length, 'token')}${targets}`);
     parts.push(`${ds.sequences.length} sequences, ${tokens} tokens`);
     const hint = this.readiness();
     if (hint) parts.push(hint);
@@ -165,6 +194,17 @@ export class Draft {
     }
     sel.value = want;
   }
+}
+
+/** A copy of a dataset's sequence for drawing (its targets too, when it has them). */
+function copySequence(s, i) {
+  const out = { name: s.name || `seq ${i + 1}`, label: String(s.label ?? LABELS[0]), tokens: s.tokens.map((t) => [t[0], t[1]]) };
+  if (Array.isArray(s.target)) out.target = s.target.map((t) => [t[0], t[1]]);
+  return out;
+}
+
+function count(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function roundTo(x, step) {

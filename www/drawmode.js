@@ -6,13 +6,16 @@ const AUTO_CONSTRUCT_MS = 400;
 const INTRO =
   'Click to add a token to the current sequence; click near a token to share it. The construction re-runs as you draw; stop drawing to play it.';
 
+const INTRO_TARGETS =
+  'Targets mode: click to add a target ◇ to the current sequence (click near a token to reuse its point). Its last m tokens will land on its m targets, in order. Press “add targets ◇” again to go back to adding tokens.';
+
 const FAILED =
   'This drawing cannot be built as it is — the message above says why and, when an option fixes it, offers a button. You are still drawing: change a label, move a token, or use that button.';
 
 export class DrawMode {
   /**
    * @param draft     the Draft being drawn
-   * @param els       { toggle, panel, badge, auto, newSeq, undo, remove, clear, construct,
+   * @param els       { toggle, panel, badge, auto, newSeq, targets, undo, remove, clear, construct,
    *                    capStage, capCounter, capText } elements of the draw panel and caption
    * @param renderer  the main canvas's Renderer (hit tests, screen to data)
    * @param model     () => the built model, or null
@@ -27,6 +30,11 @@ export class DrawMode {
     this.timer = 0;
     els.toggle.addEventListener('click', () => (draft.active ? this.leave() : this.enter()));
     els.newSeq.addEventListener('click', () => draft.newSequence());
+    els.targets.addEventListener('click', () => {
+      if (!draft.active) this.enter();
+      draft.setTargets(!draft.targets);
+      this.syncUi();
+    });
     els.undo.addEventListener('click', () => draft.deleteLastToken());
     els.remove.addEventListener('click', () => draft.deleteSequence());
     els.clear.addEventListener('click', () => draft.clear());
@@ -133,6 +141,7 @@ export class DrawMode {
     const { els } = this;
     els.toggle.textContent = on ? 'stop drawing' : 'start drawing';
     els.toggle.setAttribute('aria-pressed', String(on));
+    els.targets.setAttribute('aria-pressed', String(on && this.draft.targets));
     document.body.classList.toggle('drawing', on);
     els.badge.hidden = !on;
     if (!on) return;
@@ -140,6 +149,6 @@ export class DrawMode {
     els.capStage.textContent = 'draw';
     els.capStage.style.background = '#ddd';
     els.capCounter.textContent = 'input coordinates';
-    els.capText.textContent = INTRO;
+    els.capText.textContent = this.draft.targets ? INTRO_TARGETS : INTRO;
   }
 }

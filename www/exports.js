@@ -7,7 +7,7 @@ import { downloadText, downloadBlob, fileStem } from './io.js';
 import { messageOf } from './util.js';
 import { SvgContext } from './svgcontext.js';
 import { classShape, shapePath } from './palette.js';
-import { legendMark } from './overlays.js';
+import { legendMark } from './keys.js';
 
 /**
  * @param els      { dataset, model, png, svg }: the export buttons

@@ -67,11 +67,11 @@ export const GLOSSARY = {
   },
   park: {
     title: 'park',
-    text: 'One constant neuron that moves every token by the same vector, far along w: afterwards every read token lies above every target along the directions the place tents use, so a placed token is never caught by a later tent.',
+    text: 'Every token takes the same big step along w (one neuron that is always on): afterwards every read token is higher than every target along the directions the place tents use, so a token already placed on its target is never caught by a later tent.',
   },
   place: {
     title: 'place',
-    text: 'A tent around one read position, the topmost still unplaced along its direction, whose displacement is exactly (target − current position): the read token lands on its target and stays there.',
+    text: 'A tent around one read token — the highest still waiting along the tent’s direction — whose displacement is exactly (target − where the token is now): the token lands on its target and stays there.',
   },
   hardmax: {
     title: 'hardmax attention',

@@ -11,7 +11,7 @@ import { messageOf } from './util.js';
 const SHOW_PROGRESS_MS = 300;
 
 /** The state keys a model is built from (a change of any of them means a new construction). */
-const BUILD_KEYS = ['preset', 'seed', 'cseed', 'pos', 'lift', 'collapse', 'labeling', 'data'];
+const BUILD_KEYS = ['preset', 'task', 'seed', 'cseed', 'pos', 'lift', 'collapse', 'labeling', 'data'];
 
 export class Loader {
   /**
@@ -118,6 +118,7 @@ export class Loader {
     this.source = source;
     this.pendingSource = null;
     this.state.preset = preset;
+    this.state.task = model.task === 'interpolate' ? 'interpolate' : 'classify'; // the data says which
     this.state.seed = seed;
     this.state.data = null; // custom data is encoded for the link below
     if (source.kind === 'preset') this.note('');

@@ -103,7 +103,7 @@ const drawMode = new DrawMode({
   draft, renderer, playback, inspector, view,
   els: {
     toggle: $('draw-toggle'), panel: $('draw-panel'), badge: $('badge-draw'), auto: $('draw-auto'),
-    newSeq: $('draw-new'), undo: $('draw-undo'), remove: $('draw-delete'), clear: $('draw-clear'),
+    newSeq: $('draw-new'), targets: $('draw-targets'), undo: $('draw-undo'), remove: $('draw-delete'), clear: $('draw-clear'),
     construct: $('draw-construct'), capStage: $('cap-stage'), capCounter: $('cap-counter'), capText: $('cap-text'),
   },
   model: () => loader.model,

@@ -7,6 +7,9 @@
 
 import { classColors } from './palette.js';
 import { messageOf } from './util.js';
+import { drawnFields, plainSource } from './datasets.js';
+import { Remote, cancelled } from './remote.js';
+import { groupBy, sequenceRuns, stateExtents, minimumSpan, widen, pointsExtent, unionInto } from './extents.js';
 
 /** Loads the wasm engine (www/pkg) for the workers; rejects when it is missing or does not start. */
 export async function loadEngine() {
@@ -17,54 +20,6 @@ export async function loadEngine() {
   const engine = new Engine(module);
   engine.presets = (await engine.spare()).presets;
   return engine;
-}
-
-/** The page's side of one worker (www/worker.js): numbered requests, answers as promises. */
-class Remote {
-  constructor() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.pending = new Map();
-    this.nextId = 1;
-    this.dead = null;
-    this.worker.onmessage = ({ data }) => {
-      const p = this.pending.get(data.id);
-      if (!p) return;
-      if (data.progress) return p.onProgress?.(data.progress);
-      this.pending.delete(data.id);
-      if (data.ok) p.resolve(data.value);
-      else p.reject(new Error(data.error));
-    };
-    this.worker.onerror = (e) => {
-      e.preventDefault?.();
-      this.end(new Error(`the engine's worker failed: ${e.message || 'could not start'}`));
-    };
-  }
-
-  /** Sends a request; resolves to its answer (progress reports go to onProgress). */
-  call(op, args = [], onProgress = null, transfer = []) {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
-      this.worker.postMessage({ id, op, args }, transfer);
-    });
-  }
-
-  /** Ends the worker; whatever was still asked of it rejects with `reason`. */
-  end(reason = cancelled()) {
-    if (this.dead) return;
-    this.dead = reason;
-    this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(reason);
-    this.pending.clear();
-  }
-}
-
-/** The error a cancelled construction rejects with (err.cancelled is true). */
-function cancelled() {
-  const err = new Error('cancelled');
-  err.cancelled = true;
-  return err;
 }
 
 class Engine {
@@ -140,43 +95,6 @@ class Engine {
   }
 }
 
-/** What of a source the worker needs (a File name and the like stay here). */
-function plainSource(source) {
-  if (source.kind === 'preset') return { kind: 'preset', name: source.name, seed: source.seed };
-  if (source.kind === 'text') return { kind: 'text', text: source.text, format: source.format };
-  return packDataset(source.dataset) || { kind: 'dataset', dataset: source.dataset };
-}
-
-/**
- * A big dataset of plain numbers crosses to the worker as one Float64Array (copying nested
- * arrays between threads is slow). Anything unusual — a missing field, a string where a
- * number belongs, extra keys — goes as it is, so that the engine names the problem.
- */
-function packDataset(dataset) {
-  const seqs = dataset?.sequences;
-  if (!Array.isArray(seqs) || seqs.length < 200) return null;
-  let n = 0;
-  for (const s of seqs) {
-    if (!s || !Array.isArray(s.tokens) || typeof s.label !== 'string' || (s.name !== undefined && typeof s.name !== 'string')) return null;
-    if (Object.keys(s).some((k) => k !== 'tokens' && k !== 'label' && k !== 'name')) return null;
-    for (const t of s.tokens) {
-      if (!Array.isArray(t) || !t.every((v) => typeof v === 'number' && Number.isFinite(v))) return null;
-      n += t.length;
-    }
-    if (!s.tokens.length || s.tokens.some((t) => t.length !== s.tokens[0].length)) return null;
-  }
-  if (Object.keys(dataset).some((k) => k !== 'sequences')) return null;
-  const values = new Float64Array(n);
-  const lengths = new Uint32Array(seqs.length), dims = new Uint32Array(seqs.length);
-  let at = 0;
-  seqs.forEach((s, q) => {
-    lengths[q] = s.tokens.length;
-    dims[q] = s.tokens[0].length;
-    for (const t of s.tokens) for (const v of t) values[at++] = v;
-  });
-  return { kind: 'packed', names: seqs.map((s) => s.name ?? null), labels: seqs.map((s) => s.label), lengths, dims, values };
-}
-
 export class Model {
   /** A model whose session lives in a worker (owned from now on: ended by dispose()). */
   static fromWorker(remote, fields) {
@@ -194,28 +112,7 @@ export class Model {
    * (draw mode): no layers, no session. Classes are ordered as the engine orders them.
    */
   static fromDataset(dataset) {
-    const classes = sortClasses(dataset.sequences.map((s) => String(s.label).trim()));
-    const sequences = dataset.sequences.map((s, i) => ({
-      name: s.name || `seq ${i + 1}`,
-      label: classes.indexOf(String(s.label).trim()),
-      length: s.tokens.length,
-    }));
-    const T = sequences.reduce((n, s) => n + s.length, 0);
-    const tokenSeq = new Uint32Array(T), tokenIndex = new Uint32Array(T), positions = new Float32Array(2 * T);
-    let i = 0;
-    dataset.sequences.forEach((s, q) =>
-      s.tokens.forEach((t, j) => {
-        tokenSeq[i] = q;
-        tokenIndex[i] = j;
-        positions[2 * i] = t[0];
-        positions[2 * i + 1] = t[1];
-        i++;
-      }),
-    );
-    return new Model({
-      session: null, report: null, classes, sequences, L: 0, layers: [null], stages: [],
-      tokenSeq, tokenIndex, sampled: false, positions, directions: null, anchors: new Float32Array(0), view: null,
-    });
+    return new Model(drawnFields(dataset));
   }
 
   constructor(fields) {
@@ -236,6 +133,7 @@ export class Model {
     this.task = this.task || 'classify';
     this.targets = this.targets || null;
     this.targetExtent = this.targets ? pointsExtent(this.targets.at) : null;
+    this.readMask = readMask(this.targets, T);
     this.minSpan = minimumSpan(this.extents);
   }
 
@@ -266,13 +164,14 @@ export class Model {
     return 0;
   }
 
-  /** The box a state should be viewed in: its tokens, plus the anchors in label/snap. */
+  /** The box a state should be viewed in: its tokens, plus the anchors in label/snap, the targets at the input and in place. */
   fitBox(state, extents = this.extents) {
     const e = extents;
     const box = [e[4 * state], e[4 * state + 1], e[4 * state + 2], e[4 * state + 3]];
     const stage = this.stageOf(state);
     if ((stage === 'label' || stage === 'snap') && this.anchorExtent) unionInto(box, this.anchorExtent);
-    if (stage === 'place' && this.targetExtent) unionInto(box, this.targetExtent);
+    // the targets are in view at the input (where the tokens must go) and while they are placed
+    if ((stage === 'place' || state === 0) && this.targetExtent) unionInto(box, this.targetExtent);
     return widen(box, this.minSpan);
   }
 
@@ -423,105 +322,10 @@ export class Model {
   }
 }
 
-/** Indices 0..n-1 grouped by key: { order: Uint32Array, start: Uint32Array(groups+1) }. */
-export function groupBy(keys, groups) {
-  const start = new Uint32Array(groups + 1);
-  for (let i = 0; i < keys.length; i++) start[Math.min(keys[i], groups - 1) + 1]++;
-  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
-  const fill = start.slice(0, groups);
-  const order = new Uint32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) order[fill[Math.min(keys[i], groups - 1)]++] = i;
-  return { order, start };
-}
-
-/** Start offsets of runs of equal sequence index (drawn tokens come sequence by sequence). */
-function sequenceRuns(tokenSeq) {
-  const starts = [0];
-  for (let i = 1; i < tokenSeq.length; i++) if (tokenSeq[i] !== tokenSeq[i - 1]) starts.push(i);
-  starts.push(tokenSeq.length);
-  return Uint32Array.from(starts);
-}
-
-/** [xmin, ymin, xmax, ymax] of every state, computed once. */
-export function stateExtents(pos, L, T) {
-  const out = new Float64Array(4 * (L + 1));
-  for (let s = 0; s <= L; s++) {
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    const base = 2 * s * T;
-    for (let i = 0; i < T; i++) {
-      const x = pos[base + 2 * i], y = pos[base + 2 * i + 1];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-    if (!(x0 <= x1)) (x0 = -1), (x1 = 1);
-    if (!(y0 <= y1)) (y0 = -1), (y1 = 1);
-    out.set([x0, y0, x1, y1], 4 * s);
-  }
-  return out;
-}
-
-/** A floor for view spans (a fraction of the typical state's span) so one point is not zoomed to infinity. */
-function minimumSpan(extents) {
-  const spans = [];
-  for (let s = 0; s + 3 < extents.length; s += 4) {
-    const span = Math.max(extents[s + 2] - extents[s], extents[s + 3] - extents[s + 1]);
-    if (span > 0) spans.push(span);
-  }
-  if (!spans.length) return 1;
-  spans.sort((a, b) => a - b);
-  return 0.25 * spans[spans.length >> 1];
-}
-
-function widen(box, minSpan) {
-  for (const [lo, hi] of [[0, 2], [1, 3]]) {
-    const span = box[hi] - box[lo];
-    if (span < minSpan) {
-      const c = (box[lo] + box[hi]) / 2;
-      box[lo] = c - minSpan / 2;
-      box[hi] = c + minSpan / 2;
-    }
-  }
-  return box;
-}
-
-function pointsExtent(xy) {
-  if (!xy || xy.length < 2) return null;
-  const box = [Infinity, Infinity, -Infinity, -Infinity];
-  for (let i = 0; i + 1 < xy.length; i += 2) unionInto(box, [xy[i], xy[i + 1], xy[i], xy[i + 1]]);
-  return box;
-}
-
-export function unionInto(box, other) {
-  box[0] = Math.min(box[0], other[0]);
-  box[1] = Math.min(box[1], other[1]);
-  box[2] = Math.max(box[2], other[2]);
-  box[3] = Math.max(box[3], other[3]);
-  return box;
-}
-
-/** Class names sorted as the engine sorts them: by name, numerically when all are numbers. */
-export function sortClasses(labels) {
-  // the engine's order (dataset::class_order): by name, or numerically when every name is a
-  // number as Rust reads numbers ("inf" and "1e3" are, "0x10" is not); equal numbers by name
-  const names = [...new Set(labels)].sort();
-  const num = (c) => {
-    const t = c.trim();
-    if (!/^[+-]?(inf|infinity|nan|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)$/i.test(t)) return null;
-    const body = t.replace(/^[+-]/, '').toLowerCase();
-    const sign = t.startsWith('-') ? -1 : 1;
-    if (body === 'inf' || body === 'infinity') return sign * Infinity;
-    if (body === 'nan') return NaN;
-    return Number(t);
-  };
-  const values = names.map(num);
-  if (names.length && values.every((v) => v !== null)) {
-    const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-    const pairs = names.map((n, i) => [n, values[i]]);
-    pairs.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : byName(a[0], b[0])));
-    return pairs.map((p) => p[0]);
-  }
-  return names;
+/** 1 for each drawn token that is read (one of the last m of its sequence), or null without targets. */
+function readMask(targets, T) {
+  if (!targets || !targets.seq.length) return null;
+  const mask = new Uint8Array(T);
+  for (const i of targets.token) if (i >= 0 && i < T) mask[i] = 1;
+  return mask;
 }

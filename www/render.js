@@ -6,12 +6,12 @@
 
 import { drawTargets } from './targets.js';
 import { SEQUENCE_COLORS, MAX_SEQUENCE_OUTLINES } from './palette.js';
-import { groupBy } from './model.js';
+import { groupBy } from './extents.js';
 import { drawTokens } from './tokens.js';
-import {
-  drawCounts, drawSequenceLines, drawHighlight, drawEdges, drawTentStrips, drawTentArrows,
-  drawAnchors, drawTrails, drawDirections, drawHover, drawCopies, drawLegend, drawFailing, label, COMPASS_WIDTH,
-} from './overlays.js';
+import { drawCounts, drawSequenceLines, drawHighlight, drawEdges, drawTrails, drawHover, drawFailing } from './overlays.js';
+import { drawTentStrips, drawTentArrows, drawCopies } from './moves.js';
+import { drawAnchors, drawDirections, drawLegend, COMPASS_WIDTH } from './keys.js';
+import { label } from './drawkit.js';
 
 const BACKGROUND = '#ffffff';
 /** Trails, edges and sequence lines are drawn for at most about this many tokens (an even sample). */

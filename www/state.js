@@ -1,6 +1,7 @@
 // The page's state as one versioned schema that round-trips through the URL hash.
 //
 //   #v=1&preset=shared&seed=3&layer=12&edges=1&stats_hide=1
+//   #v=1&preset=reverse&task=interpolate
 //
 // Every key has a type, a default and a validator; unknown keys and bad values are
 // dropped with a console.warn (never an error). Only values that differ from the
@@ -8,7 +9,13 @@
 // inline as deflated, base64url JSON up to DATA_CAP characters.
 
 export const VERSION = 1;
-export const PRESETS = ['shared', 'random', 'rings', 'vowels', 'paths'];
+export const PRESETS = ['shared', 'random', 'rings', 'vowels', 'paths', 'copy', 'reverse', 'translate'];
+/** The presets of sequence to sequence (targets); the others classify (labels). */
+export const INTERPOLATION_PRESETS = ['paths', 'copy', 'reverse', 'translate'];
+/** The two tasks and the preset a switch to each loads. */
+export const TASKS = { classify: 'shared', interpolate: 'paths' };
+/** The task of a preset ('custom' data says its own: labels or targets). */
+export const taskOfPreset = (name) => (INTERPOLATION_PRESETS.includes(name) ? 'interpolate' : 'classify');
 /** The presets drawn from the data seed (the seed control is off for the others). */
 export const SEEDED_PRESETS = ['random', 'rings'];
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];
@@ -27,6 +34,7 @@ const oneOf = (dflt, names) => ({ dflt, parse: (s) => (names.includes(s) ? s : u
 /** The schema: key -> { dflt, parse(string) -> value | undefined, write(value) -> string }. */
 export const SCHEMA = {
   preset: oneOf('shared', [...PRESETS, 'custom']),
+  task: oneOf('classify', Object.keys(TASKS)), // follows the preset; alone, it picks that task's first preset
   seed: int(0, 0, U32_MAX), // data seed of the generated presets (random, rings)
   cseed: int(0, 0, U32_MAX), // construction seed (random directions, jitter)
   pos: bool(false), // positional encoding
@@ -79,11 +87,17 @@ export function parseHash(hash) {
     if (value === undefined) console.warn(`hardmax: ignoring bad URL value ${key}=${raw.slice(0, 40)}`);
     else state[key] = value;
   }
+  if (!params.has('preset') && params.has('task')) state.preset = TASKS[state.task];
   if (state.preset === 'custom' && !state.data) {
-    console.warn('hardmax: preset=custom without data; using the shared preset');
-    state.preset = 'shared';
+    console.warn(`hardmax: preset=custom without data; using the ${TASKS[state.task]} preset`);
+    state.preset = TASKS[state.task];
   }
-  if (state.preset !== 'custom') state.data = null;
+  if (state.preset !== 'custom') {
+    state.data = null;
+    const task = taskOfPreset(state.preset);
+    if (params.has('task') && state.task !== task) console.warn(`hardmax: the ${state.preset} preset's task is ${task}, not ${state.task}`);
+    state.task = task;
+  }
   return state;
 }
 
@@ -152,11 +166,13 @@ export async function decodeData(text) {
   return obj;
 }
 
-/** Drops what the engine does not need and shortens numbers, to keep links small. */
+/** Drops what the engine does not need and shortens numbers, to keep links small (targets stay). */
 function compactDataset(dataset) {
   return {
     sequences: dataset.sequences.map((s, i) => {
-      const out = { tokens: s.tokens.map((t) => t.map(shortNumber)), label: String(s.label) };
+      const out = { tokens: s.tokens.map((t) => t.map(shortNumber)) };
+      if (Array.isArray(s.target)) out.target = s.target.map((t) => t.map(shortNumber));
+      else out.label = String(s.label);
       if (s.name && s.name !== `seq ${i + 1}`) out.name = s.name;
       return out;
     }),

@@ -3,6 +3,8 @@
 // token's current position to it, so the line shortens as the place layers play and is gone
 // at the last state. Drawn under the tokens, from the renderer's blended screen buffers.
 
+import { withAlpha } from './drawkit.js';
+
 /** Half-diagonal of a target's diamond, in CSS pixels (thumbnails: smaller). */
 const DIAMOND = 7;
 
@@ -68,9 +70,4 @@ export function targetsOnAt(model, state, tolerance = 1e-6) {
 function colorOf(model, q) {
   const label = model.sequences[q]?.label ?? q;
   return model.classColors[label] || '#555555';
-}
-
-function withAlpha(hex, alpha) {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }

@@ -2,15 +2,37 @@
 // strokes, or — for crowds — class sprites stamped into one image. No per-token
 // save/restore, no allocation per frame, no wasm calls. Each function draws into a
 // Renderer's context from its screen-coordinate buffers (sx, sy) of the current frame.
+// Interpolation: tokens that are not read (all but the last m of each sequence) are dimmed,
+// so the eye follows the read tokens onto their targets.
 
 import { classShape, shapePath, SEQUENCE_COLORS } from './palette.js';
 
 /** From this many drawn tokens on, markers are stamped from sprites instead of filled as paths. */
 export const STAMP_MIN_TOKENS = 1500;
+/** Opacity of the tokens an interpolation does not read. */
+export const UNREAD_ALPHA = 0.3;
 
 export function drawTokens(renderer) {
   if (renderer.model.T >= STAMP_MIN_TOKENS) return drawTokensStamped(renderer);
+  const { ctx, model } = renderer;
+  const read = model.readMask;
+  if (!read) return drawTokenPass(renderer, null);
+  // the tokens not read first and faint, then the read ones on top
+  ctx.save();
+  ctx.globalAlpha = UNREAD_ALPHA;
+  try {
+    drawTokenPass(renderer, 0);
+  } finally {
+    ctx.restore();
+  }
+  drawTokenPass(renderer, 1);
+}
+
+/** Markers of the tokens whose read flag is `only` (every token when null). */
+function drawTokenPass(renderer, only) {
   const { ctx, model, sx, sy } = renderer;
+  const read = model.readMask;
+  const skip = (i) => only !== null && read[i] !== only;
   const r = renderer.tokenRadius();
   const { order, start } = model.classOrder;
   const stroke = renderer.perSequenceOutline && !renderer.thumbnail;
@@ -20,7 +42,7 @@ export function drawTokens(renderer) {
     ctx.beginPath();
     for (let j = start[k]; j < start[k + 1]; j++) {
       const i = order[j];
-      shapePath(ctx, shape, sx[i], sy[i], r);
+      if (!skip(i)) shapePath(ctx, shape, sx[i], sy[i], r);
     }
     ctx.fillStyle = model.classColors[k];
     ctx.fill();
@@ -39,7 +61,7 @@ export function drawTokens(renderer) {
     ctx.beginPath();
     for (let j = g.start[c]; j < g.start[c + 1]; j++) {
       const i = g.order[j];
-      shapePath(ctx, classShape(model.tokenClass[i]), sx[i], sy[i], r);
+      if (!skip(i)) shapePath(ctx, classShape(model.tokenClass[i]), sx[i], sy[i], r);
     }
     ctx.strokeStyle = SEQUENCE_COLORS[c];
     ctx.stroke();
@@ -55,6 +77,7 @@ function drawTokensStamped(renderer) {
   const { model, sx, sy, dpr } = renderer;
   const W = renderer.canvas.width, H = renderer.canvas.height;
   const stamps = stampsFor(renderer, renderer.tokenRadius(), dpr, model.classColors);
+  const read = model.readMask;
   if (!renderer.crowd || renderer.crowd.image.width !== W || renderer.crowd.image.height !== H) {
     const canvas = document.createElement('canvas');
     canvas.width = W;
@@ -67,9 +90,10 @@ function drawTokensStamped(renderer) {
   const { order, start } = model.classOrder;
   for (let k = 0; k + 1 < start.length; k++) {
     const st = stamps[k];
-    const size = st.size, half = st.half, sp = st.px;
+    const size = st.size, half = st.half;
     for (let j = start[k]; j < start[k + 1]; j++) {
       const i = order[j];
+      const sp = read && !read[i] ? st.faint : st.px;
       const x0 = Math.round(sx[i] * dpr) - half, y0 = Math.round(sy[i] * dpr) - half;
       if (x0 >= W || y0 >= H || x0 + size <= 0 || y0 + size <= 0 || x0 !== x0 || y0 !== y0) continue;
       const ya = Math.max(0, -y0), yb = Math.min(size, H - y0);
@@ -125,7 +149,10 @@ function stampsFor(renderer, r, dpr, colors) {
     g.lineWidth = renderer.thumbnail ? 0.5 : 0.8;
     g.stroke();
     const data = g.getImageData(0, 0, size, size).data;
-    stamps.push({ size, half, px: new Uint32Array(data.buffer.slice(0)) });
+    const px = new Uint32Array(data.buffer.slice(0));
+    // the same sprite at UNREAD_ALPHA (unpremultiplied RGBA: only the alpha byte changes)
+    const faint = px.map((p) => (((Math.round((p >>> 24) * UNREAD_ALPHA) << 24) | (p & 0xffffff)) >>> 0));
+    stamps.push({ size, half, px, faint });
   }
   renderer.stampKey = key;
   renderer.stamps = stamps;

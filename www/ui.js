@@ -42,7 +42,7 @@ export function captionOf(model, layer) {
       counter: `state 0 of ${model.L} · input`,
       text:
         model.L > 0
-          ? `The input: ${count(model.sequences.length, 'sequence')} of tokens${model.sequences.length <= 12 ? ', a line joining each sequence’s tokens in order' : ' (tick “lines joining each sequence” to see which tokens form one)'}; color and shape give its label. Press play (Space) to run the transformer layer by layer.`
+          ? `The input: ${count(model.sequences.length, 'sequence')} of tokens${model.sequences.length <= 12 ? ', a line joining each sequence’s tokens in order' : ' (tick “lines joining each sequence” to see which tokens form one)'}; ${model.task === 'interpolate' ? 'each sequence has its own colour. The diamonds ◇ are the targets: each sequence’s last m tokens (drawn strong, the rest faint) must end on its m targets, in order.' : 'color and shape give its label.'} Press play (Space) to run the transformer layer by layer.`
           : 'Draw mode: click to add tokens.',
     };
   }
@@ -161,12 +161,16 @@ function pct(x) {
 /** The legend: one marker per class, with its name. */
 export function renderLegend(root, model) {
   root.replaceChildren();
-  model.classes.forEach((name, k) => {
+  // (an interpolation's keys are its sequences: thousands of them would push the canvas off screen)
+  model.classes.slice(0, LEGEND_MAX).forEach((name, k) => {
     const item = el('span', 'legend-item');
     item.append(markerSvg(k, model.classColors[k]), el('span', null, name));
     root.appendChild(item);
   });
+  const more = model.classes.length - LEGEND_MAX;
+  if (more > 0) root.appendChild(el('span', 'legend-item', `… and ${more} more ${model.task === 'interpolate' ? 'sequences' : 'classes'}`));
 }
+const LEGEND_MAX = 16;
 
 /**
  * The token tooltip (hover or pinned): sequence, label, full-d position, leader and margin.
@@ -314,6 +318,8 @@ function markSvg(mark, color) {
     add('circle', { cx: 11, cy: 7, r: 6, ...stroke, 'stroke-width': 1.5 });
     add('circle', { cx: 11, cy: 7, r: 3, ...stroke, 'stroke-width': 1.5 });
   } else if (mark === 'dot') add('circle', { cx: 11, cy: 7, r: 3.5, fill: color, 'fill-opacity': 0.4 });
+  else if (mark === 'diamond') add('path', { d: 'M11 1 L17 7 L11 13 L5 7 Z', ...stroke, fill: '#fff' });
+  else if (mark === 'faint') add('circle', { cx: 11, cy: 7, r: 5, fill: color, 'fill-opacity': 0.3 });
   return svg;
 }
 

@@ -12,7 +12,7 @@
 //               { id, ok: true, value } | { id, ok: false, error }
 
 import init, * as engine from './pkg/hardmax.js';
-import { stateExtents } from './model.js';
+import { stateExtents } from './extents.js';
 import { encodeData, DATA_CAP } from './state.js';
 
 /** Attention of every layer is sent with the model while it stays under this many entries. */

@@ -27,7 +27,7 @@
 
 use super::geometry::{eps_eq, min_gap};
 use crate::notation::short;
-use super::park::Parked;
+use super::park::{Member, Parked, ReadPoint};
 use crate::error::{Error, Result};
 use crate::model::{Block, FeedForward, LayerMeta, SelfAttention, Stage, Sweep, Tent, TentRole, Value};
 use nalgebra::{DMatrix, DVector};
@@ -177,31 +177,15 @@ pub fn run(input: Input) -> Result<Placed> {
 
         let first_done = done + 1;
         done += picks.len();
-        let who: Vec<String> = picks
-            .iter()
-            .map(|p| {
-                let m = members[points[p.point].members[0]];
-                format!("token {} of «{}»", m.token + 1, names[m.seq])
-            })
-            .collect();
-        let range = if picks.len() == 1 { format!("{first_done}") } else { format!("{first_done}–{done}") };
-        let placing = if picks.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "Place {range} of {n_points}: the topmost read point along {} ({}) lands exactly on its target; everything else lies below the slab and stays put.",
-                if picks.len() == 1 { "a direction" } else { "their directions" },
-                who.join(", ")
-            )
-        };
         let caption = if first {
-            let back = if fixed.is_empty() { "" } else { "The last split's token comes back down. " };
+            let back = if fixed.is_empty() { "" } else { "First the token the last split lifted out comes back down. " };
             format!(
-                "{back}Park: one constant neuron moves every token by the same vector, {} along w (and back by the normalization's shift), so every read token lies above every target along the place directions. {placing}",
-                short(lift)
+                "{back}Park: every token takes the same step, {} along w and back by the shift the normalize stage added (one neuron that is always on), so every read token is now higher than every target. From here on a tent can grab the highest read token without touching the ones below it. {}",
+                short(lift),
+                placing_caption(&picks, &points, &members, names, first_done, n_points)
             )
         } else {
-            placing
+            placing_caption(&picks, &points, &members, names, first_done, n_points)
         };
         let mut all_tents = fixed;
         all_tents.extend(tents);
@@ -212,7 +196,10 @@ pub fn run(input: Input) -> Result<Placed> {
             ff_meta: LayerMeta { stage, caption: caption.trim_end().to_string(), tents: all_tents },
             sa_meta: LayerMeta {
                 stage,
-                caption: format!("{}: this attention layer is the identity (nothing moves).", if first { "Park" } else { "Place" }),
+                caption: format!(
+                    "{}: this attention layer does nothing (it is the identity); in this stage only the feed-forward layers move tokens.",
+                    if first { "Park" } else { "Place" }
+                ),
                 tents: vec![],
             },
         });
@@ -224,12 +211,42 @@ pub fn run(input: Input) -> Result<Placed> {
         last.sa = SelfAttention::new(rho, DMatrix::zeros(0, d), DMatrix::zeros(0, d), Value::Zero)
             .expect("a pointwise scaling is well formed");
         last.sa_meta.caption = format!(
-            "Output: this attention layer multiplies every token by {} (undoing the normalization's scale): every read token is now on its target.",
+            "Output: this attention layer only rescales: it multiplies every token by {}, undoing the shrink of the normalize stage, and every read token lands exactly on its target ◇.",
             short(rho)
         );
         sweep.apply_sa(&last.sa)?;
     }
     Ok(Placed { blocks, read_points: n_points, min_gap, max_error })
+}
+
+/// The words for one place layer: which read tokens its tents grab and why nothing else moves
+/// (empty when the layer places nothing).
+fn placing_caption(picks: &[Pick], points: &[ReadPoint], members: &[Member], names: &[String], first: usize, of: usize) -> String {
+    let who: Vec<String> = picks
+        .iter()
+        .map(|p| {
+            let at = &points[p.point].members;
+            let m = members[at[0]];
+            let more = match at.len() {
+                1 => String::new(),
+                2 => " and the read token sitting on the same point".to_string(),
+                k => format!(" and the {} read tokens sitting on the same point", k - 1),
+            };
+            format!("token {} of «{}»{more}", m.token + 1, names[m.seq])
+        })
+        .collect();
+    match picks.len() {
+        0 => String::new(),
+        1 => format!(
+            "Place {first} of {of}: of the read tokens still waiting, the highest along one of a few directions near w ({}) jumps straight onto its target ◇. The tent moves only what lies in its thin slab; every other token is below it and stays put, and tokens already placed sit on their targets, below every slab to come.",
+            who[0]
+        ),
+        k => format!(
+            "Place {first}–{} of {of}: {k} tents, each grabbing the highest read token still waiting along its own direction ({}), and each token jumps straight onto its target ◇. Every other token lies below the slabs and stays put.",
+            first + k - 1,
+            who.join("; ")
+        ),
+    }
 }
 
 /// The largest power of two not above `v` (v > 0).

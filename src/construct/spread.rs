@@ -136,9 +136,9 @@ pub fn run(
             }
         }
         let caption = format!(
-            "Spread: attention slides every sequence along c by λ·(v·leader), with the leader taken along a direction v{}; sequences whose leaders lie at different levels move apart, so {} pair(s) of read tokens with different targets no longer coincide.",
+            "Spread: attention slides each sequence along c by an amount set by its leader (its highest token along a direction v{}). Sequences whose leaders sit at different heights slide by different amounts, so {} that must go to different targets no longer sit on one point.",
             if out.layers == 0 && v == *w { " = w" } else { "" },
-            e.resolved
+            if e.resolved == 1 { "one pair of read tokens".to_string() } else { format!("{} pairs of read tokens", e.resolved) }
         );
         if out.layers == 0 {
             block.sa = sa;

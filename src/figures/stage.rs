@@ -510,11 +510,15 @@ fn interpolation_captions<P: Coord>(scene: &Scene<P>, check: &TargetCheck) -> [(
         "No split needed: no two sequences read one position with different targets, so this is the input again.".into()
     } else {
         format!(
-            "{} ({}): sequences whose read tokens coincide but must go to different targets are slid apart along c.",
-            plural(plan.splits, "split or spread", "splits or spreads"),
-            plural(plan.splits, "layer", "layers")
+            "{}: sequences whose read tokens sit on one point but must go to different targets are slid apart along c.",
+            plural(plan.splits, "split (one block)", "splits (one block each)")
         )
     };
+    // the park layer places a first read token, unless it brings a split's token back down instead
+    let park_places = scene
+        .layers
+        .iter()
+        .any(|l| l.stage == Stage::Park && l.tents.iter().any(|t| t.role == crate::model::TentRole::Place));
     let placed_so_far = scene
         .layers
         .iter()
@@ -536,14 +540,15 @@ fn interpolation_captions<P: Coord>(scene: &Scene<P>, check: &TargetCheck) -> [(
         (
             "3 · parked".into(),
             format!(
-                "Park: one constant neuron lifts every token far along w, above every target; the same layer already places the first read points (state {}).",
+                "Park: every token takes the same big step along w, so every read token is higher than every target; {} (state {}).",
+                if park_places { "the same layer already places the first read token" } else { "the token the last split lifted out comes back down in the same layer" },
                 plan.states[2]
             ),
         ),
         (
             "4 · placing".into(),
             format!(
-                "{placed_so_far} of {} place tents so far: each takes the topmost unplaced read point straight onto its target, below every later slab.",
+                "{placed_so_far} of {} read points placed so far: each tent grabs the highest read token still waiting and moves it straight onto its target, below every later slab.",
                 plan.label_tents
             ),
         ),
@@ -660,7 +665,15 @@ fn stage_legend<P: Coord>(scene: &Scene<P>, panels: &Panels, blocks_line: &str) 
         for &(mx, my, k) in &marks {
             draw_marker(area, k, (mx, my), 5.5, rgb(panels.color(k)))?;
         }
-        area.draw(&Circle::new(((ox + 6.0) as i32, ring_y as i32), 9, RGBColor(90, 90, 90).stroke_width(2))).map_err(perr)?;
+        // the key's mark is the mark the panels draw: a ring per anchor, a hollow diamond per target
+        let (cx, cy, gray) = ((ox + 6.0) as i32, ring_y as i32, RGBColor(90, 90, 90).stroke_width(2));
+        if scene.targets.is_empty() {
+            area.draw(&Circle::new((cx, cy), 9, gray)).map_err(perr)?;
+        } else {
+            let r = 7;
+            let diamond = vec![(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy), (cx, cy - r)];
+            area.draw(&PathElement::new(diamond, gray)).map_err(perr)?;
+        }
         let faint = RGBColor(90, 90, 90).mix(0.5).stroke_width(1);
         area.draw(&PathElement::new(vec![((ox - 4.0) as i32, line_y as i32 + 4), ((ox + 14.0) as i32, line_y as i32 - 4)], faint))
             .map_err(perr)?;

@@ -41,12 +41,12 @@ impl Stage {
     pub fn description(self) -> &'static str {
         match self {
             Stage::Normalize => "An affine feed-forward map puts every token in the box [1, 2]ᵈ (every coordinate between 1 and 2), so every token has a positive projection on w and attention picks each sequence's leader: its token furthest along w.",
-            Stage::Separate => "Sequences with different labels may share their leader. A token that one has and the other lacks jumps out along w, becomes the leader of every sequence containing it, and attention slides those sequences along c; then it comes back. Each split costs one block.",
+            Stage::Separate => "Sequences that must end differently (different labels, or read tokens with different targets) may share their leader. A token that one has and the other lacks jumps out along w, becomes the leader of every sequence containing it, and attention slides those sequences along c; then it comes back. Each split costs one block.",
             Stage::Collapse => "Hardmax attention with rho = 0: every token lands exactly on its sequence's leader. Each sequence is now one point, and differently labeled sequences are different points.",
             Stage::Label => "Tents on a direction u move each cluster (or run of same-class clusters) along e to its class code; moves along e never disturb the u-projections, so one tent never touches another's slab.",
             Stage::Snap => "One feed-forward layer, a piecewise-linear function of the class code, sends every token of class k onto its anchor.",
-            Stage::Park => "One constant neuron moves every token by the same vector, far along w: afterwards every read token lies above every target along each direction the place stage uses.",
-            Stage::Place => "Each read position, in turn the topmost of those left along one of a few directions, is moved by a tent exactly onto its target, which lies below every later tent's slab: placed tokens never move again.",
+            Stage::Park => "Every token takes the same big step along w (one neuron that is always on): afterwards every read token is higher than every target along each direction the place stage uses.",
+            Stage::Place => "Tents grab the read tokens one at a time (two per layer at the default width), always the highest one still waiting along one of a few directions near w, and move it exactly onto its target. Targets lie below every later tent's slab, so a placed token never moves again.",
         }
     }
 }

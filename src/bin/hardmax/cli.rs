@@ -118,7 +118,7 @@ struct RunArgs {
 
 #[derive(Args)]
 struct ExampleArgs {
-    /// which example: shared, random, rings or vowels
+    /// which example: shared, random, rings or vowels (labels); paths, copy, reverse or translate (targets)
     #[arg(default_value = "shared")]
     name: String,
     /// seed of the generated examples (random, rings)

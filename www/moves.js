@@ -1,0 +1,133 @@
+// What the feed-forward layers do, drawn on the layer: the tents' slabs and crests, an arrow
+// for every move, and after a split's slide the copies of the shared token.
+
+import { sequenceColor, TENT_COLORS } from './palette.js';
+import { arrow, label, unit, withAlpha } from './drawkit.js';
+
+export function drawTentStrips(renderer, tents) {
+  if (!tents || !tents.length) return;
+  const { ctx } = renderer;
+  const far = 4 * Math.hypot(renderer.cssW, renderer.cssH) / renderer.transform.scale;
+  for (const t of tents) {
+    const [nx, ny] = unit(t.normal);
+    const tx = -ny, ty = nx;
+    const h = t.halfWidth;
+    const c = t.center;
+    const corners = [
+      [c[0] + h * nx + far * tx, c[1] + h * ny + far * ty],
+      [c[0] + h * nx - far * tx, c[1] + h * ny - far * ty],
+      [c[0] - h * nx - far * tx, c[1] - h * ny - far * ty],
+      [c[0] - h * nx + far * tx, c[1] - h * ny + far * ty],
+    ];
+    const color = TENT_COLORS[t.role] || '#888';
+    ctx.beginPath();
+    corners.forEach(([x, y], j) => {
+      const [px, py] = renderer.toScreen(x, y);
+      if (j) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+    });
+    ctx.closePath();
+    ctx.fillStyle = withAlpha(color, 0.12);
+    ctx.fill();
+    // the tent's crest: the line where the displacement is full
+    const [ax, ay] = renderer.toScreen(c[0] + far * tx, c[1] + far * ty);
+    const [bx, by] = renderer.toScreen(c[0] - far * tx, c[1] - far * ty);
+    ctx.beginPath();
+    ctx.moveTo(ax, ay);
+    ctx.lineTo(bx, by);
+    ctx.setLineDash([4, 4]);
+    ctx.strokeStyle = withAlpha(color, 0.55);
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+}
+
+/**
+ * The moves of feed-forward layer k, drawn on that layer: an arrow from every token it moves
+ * (where it was at state k-1) to where it lands (state k) — coincident moves drawn once —
+ * and each tent's role written at the end of the move nearest to its crest.
+ */
+export function drawTentArrows(renderer, tents, pos, k) {
+  const { ctx, model } = renderer;
+  const T = model.T, t = renderer.transform;
+  const a = 2 * (k - 1) * T, b = 2 * k * T;
+  const seen = new Set();
+  const moves = [];
+  for (let i = 0; i < T; i++) {
+    const x0 = pos[a + 2 * i], y0 = pos[a + 2 * i + 1], x1 = pos[b + 2 * i], y1 = pos[b + 2 * i + 1];
+    if (x0 === x1 && y0 === y1) continue;
+    const p0 = [t.ox + x0 * t.scale, t.oy - y0 * t.scale];
+    const p1 = [t.ox + x1 * t.scale, t.oy - y1 * t.scale];
+    const key = `${Math.round(p0[0])},${Math.round(p0[1])},${Math.round(p1[0])},${Math.round(p1[1])}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    moves.push({ i, p0, p1 });
+  }
+  const list = tents || [];
+  const colorOf = (m) => {
+    let best = null, bd = Infinity;
+    for (const tt of list) {
+      const [cx, cy] = renderer.toScreen(tt.center[0], tt.center[1]);
+      const d = Math.hypot(cx - m.p0[0], cy - m.p0[1]);
+      if (d < bd) (bd = d), (best = tt);
+    }
+    return best;
+  };
+  const labelled = new Set();
+  for (const m of moves) {
+    const tt = colorOf(m);
+    const color = (tt && TENT_COLORS[tt.role]) || '#555';
+    arrow(ctx, m.p0[0], m.p0[1], m.p1[0], m.p1[1], color, 2.5);
+    ctx.beginPath();
+    ctx.arc(m.p0[0], m.p0[1], renderer.tokenRadius() + 2, 0, 2 * Math.PI);
+    ctx.setLineDash([3, 3]);
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (tt && !labelled.has(tt) && !renderer.thumbnail) {
+      labelled.add(tt);
+      const r = renderer.tokenRadius();
+      label(ctx, tt.role, m.p1[0] + r + 8, m.p1[1] + r + 8, color, 'bold 12px');
+    }
+  }
+  return moves.length;
+}
+
+/**
+ * After a split's slide: the token the named sequences shared now sits at two places, one per
+ * sequence. copies = [{ i, name, from: [x, y] }] (token, its sequence's name, the shared
+ * position before the slide, in view coordinates).
+ */
+export function drawCopies(renderer, copies) {
+  if (!copies || copies.length < 2) return;
+  const { ctx, sx, sy } = renderer;
+  const [gx, gy] = renderer.toScreen(copies[0].from[0], copies[0].from[1]);
+  const r = renderer.tokenRadius() + 5;
+  ctx.setLineDash([5, 4]);
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = '#3b4450';
+  ctx.beginPath();
+  ctx.arc(gx, gy, r, 0, 2 * Math.PI);
+  for (const c of copies) {
+    ctx.moveTo(gx, gy);
+    ctx.lineTo(sx[c.i], sy[c.i]);
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+  const mx = copies.reduce((t, c) => t + sx[c.i], 0) / copies.length;
+  const towardRight = mx >= gx;
+  label(ctx, 'shared point before the slide', towardRight ? gx - r - 4 : gx + r + 4, gy - r - 6, '#3b4450', '12px', towardRight ? 'right' : 'left');
+  const order = [...copies].sort((p, q) => sx[p.i] - sx[q.i]);
+  order.forEach((c, j) => {
+    ctx.beginPath();
+    ctx.arc(sx[c.i], sy[c.i], r, 0, 2 * Math.PI);
+    ctx.strokeStyle = sequenceColor(renderer.model.tokenSeq[c.i]);
+    ctx.lineWidth = 2.5;
+    ctx.stroke();
+    const right = j === order.length - 1 && order.length > 1;
+    const dy = j % 2 ? r + 12 : -r - 6;
+    label(ctx, `«${c.name}»’s copy`, right ? sx[c.i] + r + 4 : sx[c.i] - r - 4, sy[c.i] + dy, '#111', 'bold 13px', right ? 'left' : 'right');
+  });
+}
+
