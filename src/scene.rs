@@ -572,32 +572,40 @@ struct MoveLog<P> {
     extents: Vec<[f64; 4]>,
     /// the current sequence's positions at the previous state, two per token
     last: Vec<P>,
+    /// the box of the current sequence's (finite) positions at the previous state
+    last_box: [f64; 4],
 }
 
 impl<P: Coord> MoveLog<P> {
     fn new(layers: usize) -> MoveLog<P> {
         let empty = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-        MoveLog { by_layer: vec![Vec::new(); layers], extents: vec![empty; layers + 1], last: Vec::new() }
+        MoveLog { by_layer: vec![Vec::new(); layers], extents: vec![empty; layers + 1], last: Vec::new(), last_box: empty }
     }
 
-    /// The tokens of one sequence (first drawn at `offset`) at `state`.
-    fn record(&mut self, state: usize, offset: usize, view: &[[f64; 2]], token_point: &[u32]) {
+    /// The tokens of one sequence (first drawn at `offset`) at `state`; `same` when its
+    /// points are the previous state's (nothing moved).
+    fn record(&mut self, state: usize, offset: usize, view: &[[f64; 2]], token_point: &[u32], same: bool) {
         if state == 0 {
             self.last.clear();
             self.last.resize(2 * token_point.len(), P::from_f64(f64::NAN));
         }
-        let e = &mut self.extents[state];
-        for (j, &p) in token_point.iter().enumerate() {
-            let [x, y] = view[p as usize].map(P::from_f64);
-            if state > 0 && (x != self.last[2 * j] || y != self.last[2 * j + 1]) {
-                self.by_layer[state - 1].push(((offset + j) as u32, x, y));
+        if !same {
+            let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+            for (j, &p) in token_point.iter().enumerate() {
+                let [x, y] = view[p as usize].map(P::from_f64);
+                if state > 0 && (x != self.last[2 * j] || y != self.last[2 * j + 1]) {
+                    self.by_layer[state - 1].push(((offset + j) as u32, x, y));
+                }
+                (self.last[2 * j], self.last[2 * j + 1]) = (x, y);
+                let (fx, fy) = (x.to_f64(), y.to_f64());
+                if fx.is_finite() && fy.is_finite() {
+                    b = [b[0].min(fx), b[1].min(fy), b[2].max(fx), b[3].max(fy)];
+                }
             }
-            (self.last[2 * j], self.last[2 * j + 1]) = (x, y);
-            let (fx, fy) = (x.to_f64(), y.to_f64());
-            if fx.is_finite() && fy.is_finite() {
-                *e = [e[0].min(fx), e[1].min(fy), e[2].max(fx), e[3].max(fy)];
-            }
+            self.last_box = b;
         }
+        let (e, b) = (&mut self.extents[state], self.last_box);
+        *e = [e[0].min(b[0]), e[1].min(b[1]), e[2].max(b[2]), e[3].max(b[3])];
     }
 
     fn finish(self) -> Moves<P> {
@@ -653,10 +661,18 @@ impl<'a, P: Coord> Walk<'a, P> {
         let mut view: Vec<[f64; 2]> = Vec::new();
         let mut along: Vec<f64> = Vec::new();
         let mut leader = 0;
+        // the points last projected: most layers leave most sequences where they are
+        let (mut last_points, mut last_map): (Vec<f64>, Vec<u32>) = (Vec::new(), Vec::new());
         t.walk(tokens, |state, cloud, att| {
-            // project each distinct point once, then write every token
-            view.clear();
-            view.extend(cloud.points.column_iter().map(|c| project(t, c)));
+            let same = state > 0 && cloud.points.as_slice() == last_points.as_slice() && cloud.token_point == last_map;
+            if !same {
+                // project each distinct point once, then write every token
+                view.clear();
+                view.extend(cloud.points.column_iter().map(|c| project(t, c)));
+                last_points.clear();
+                last_points.extend_from_slice(cloud.points.as_slice());
+                last_map.clone_from(&cloud.token_point);
+            }
             if state == 0 {
                 along.clear();
                 along.extend(cloud.points.column_iter().map(|c| t.directions.w.dot(&c)));
@@ -668,7 +684,7 @@ impl<'a, P: Coord> Walk<'a, P> {
                 }
             }
             if let Some(m) = &mut self.moves {
-                m.record(state, offset, &view, &cloud.token_point);
+                m.record(state, offset, &view, &cloud.token_point, same);
             }
             if let Some(slot) = self.slot[state] {
                 for (j, &p) in cloud.token_point.iter().enumerate() {
