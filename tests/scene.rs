@@ -7,6 +7,7 @@
 use hardmax::bench::generate;
 use hardmax::construct::{compile, Options};
 use hardmax::dataset::{parse, Dataset, Format};
+use hardmax::figures::state_svg;
 use hardmax::model::transformer::TraceStep;
 use hardmax::model::{LayerKind, Stage, Transformer};
 use hardmax::presets;
@@ -424,6 +425,8 @@ fn moves_rebuild_every_state_exactly() {
             assert_eq!(e[3], ys.fold(f64::NEG_INFINITY, f64::max), "{what}: extents {state}");
         }
         assert!(moves.state_positions(t.layer_count() + 1).is_none());
+        let last = t.layer_count();
+        assert_eq!(state_svg(&moves, last, 400, 300).unwrap(), state_svg(&all, last, 400, 300).unwrap(), "{what}: the SVG of a state");
         assert!(moves.softmax(&data, &t, 1.0).is_err(), "{what}: softmax is refused by name");
         checked += 1;
     }
