@@ -80,6 +80,44 @@ pub enum Keep {
     All,
     /// the five states of the stage figure ([`StagePlan::states`])
     StagePanels,
+    /// state 0 in full and, for every layer, only the drawn tokens it moves ([`Moves`]):
+    /// deep models of many tokens, where every state in full does not fit. At most `tokens`
+    /// tokens are drawn (beyond, every k-th sequence); attention is recomputed on request
+    /// ([`Scene::attention_at`]).
+    Moves { tokens: usize },
+}
+
+/// Tokens the page draws when it keeps moves (beyond them, sequences are sampled).
+pub const PAGE_TOKENS: usize = 200_000;
+
+impl Keep {
+    /// The page's choice: every state while (layers + 1) x tokens x 2 view coordinates fit
+    /// [`Budget::PAGE`], else state 0 and the moves of every layer.
+    pub fn page(data: &Dataset, t: &Transformer) -> Keep {
+        let flat = (t.layer_count() + 1).saturating_mul(data.total_tokens()).saturating_mul(2);
+        if flat <= Budget::PAGE.view_floats {
+            Keep::All
+        } else {
+            Keep::Moves { tokens: PAGE_TOKENS }
+        }
+    }
+}
+
+/// What every layer does to the drawn tokens in the view, for scenes kept as
+/// [`Keep::Moves`]: layer k moves tokens `token[start[k - 1]..start[k]]` to
+/// `at[2 * j]`, `at[2 * j + 1]` (j in that range); every other token stays where it was.
+/// State k is state 0 with the moves of layers 1..=k applied in order (exactly: the
+/// positions are the ones a [`Keep::All`] scene stores).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moves<P> {
+    /// layers + 1 offsets into `token`
+    pub start: Vec<usize>,
+    /// drawn index of each moved token
+    pub token: Vec<u32>,
+    /// where each moved token lands, two numbers per move
+    pub at: Vec<P>,
+    /// [xmin, ymin, xmax, ymax] of the drawn tokens at every state (finite positions only)
+    pub extents: Vec<[f64; 4]>,
 }
 
 /// A direction whose projection on the view is shorter than this is not drawn.
@@ -252,6 +290,7 @@ pub struct Scene<P: Coord = f64> {
     positions: Vec<P>,
     attention: Vec<Option<Attention<P>>>,
     full: Option<Vec<Vec<f64>>>,
+    moves: Option<Moves<P>>,
 }
 
 impl<P: Coord> Scene<P> {
@@ -269,12 +308,20 @@ impl<P: Coord> Scene<P> {
                 s.dedup();
                 s
             }
+            Keep::Moves { .. } => vec![0],
         };
-        let (chosen, sampled) = sample(data, budget.view_floats / (2 * states.len()));
+        let tokens = match keep {
+            Keep::Moves { tokens } => tokens,
+            _ => budget.view_floats / (2 * states.len()),
+        };
+        let (chosen, sampled) = sample(data, tokens);
         let drawn: Vec<(u32, u32)> =
             chosen.iter().flat_map(|&s| (0..data.sequences()[s].len() as u32).map(move |j| (s as u32, j))).collect();
         let keep_full = states.len().saturating_mul(drawn.len()).saturating_mul(t.dim) <= budget.full_floats;
         let mut walk = Walk::new(t, &states, drawn.len(), keep_full);
+        if matches!(keep, Keep::Moves { .. }) {
+            walk.moves = Some(MoveLog::new(t.layer_count()));
+        }
         let (mut leaders, mut starts) = (vec![None; data.len()], vec![None; data.len()]);
         let mut offset = 0;
         for &s in &chosen {
@@ -340,7 +387,61 @@ impl<P: Coord> Scene<P> {
             positions: walk.positions,
             attention: walk.attention,
             full: walk.full,
+            moves: walk.moves.map(MoveLog::finish),
         })
+    }
+
+    /// The moves of every layer, for a scene kept as [`Keep::Moves`] (else None).
+    pub fn moves(&self) -> Option<&Moves<P>> {
+        self.moves.as_ref()
+    }
+
+    /// View positions of the drawn tokens at any state (two numbers per token): the kept
+    /// slice, or state 0 with the moves applied up to `state`; None when neither has it.
+    pub fn state_positions(&self, state: usize) -> Option<std::borrow::Cow<'_, [P]>> {
+        if let Some(p) = self.positions_at(state) {
+            return Some(std::borrow::Cow::Borrowed(p));
+        }
+        let m = self.moves.as_ref()?;
+        if state > self.layer_count() {
+            return None;
+        }
+        let mut out = self.positions_at(0)?.to_vec();
+        for j in 0..m.start[state] {
+            let i = m.token[j] as usize;
+            out[2 * i] = m.at[2 * j];
+            out[2 * i + 1] = m.at[2 * j + 1];
+        }
+        Some(std::borrow::Cow::Owned(out))
+    }
+
+    /// What the drawn tokens attended to in layer `k`: kept, or — for a scene kept as
+    /// [`Keep::Moves`] — recomputed by walking every drawn sequence. None for layers that
+    /// do not attend and layers out of range.
+    pub fn attention_at(&self, data: &Dataset, t: &Transformer, k: usize) -> Option<std::borrow::Cow<'_, Attention<P>>> {
+        if let Some(a) = self.attention(k) {
+            return Some(std::borrow::Cow::Borrowed(a));
+        }
+        self.moves.as_ref()?;
+        let attends = matches!(t.layer(k), Some((LayerKind::Sa, _))) && !t.blocks[(k - 1) / 2].sa.is_pointwise();
+        if !attends {
+            return None;
+        }
+        let n = self.drawn.len();
+        let mut out = Attention { leader: vec![0; n], margin: vec![P::from_f64(f64::NAN); n] };
+        for (s, first) in self.starts.iter().enumerate() {
+            let (Some(first), Some(seq)) = (first, data.sequences().get(s)) else { continue };
+            let offset = *first as usize;
+            t.walk(&seq.tokens, |state, _, att| {
+                if let (true, Some(att)) = (state == k, att) {
+                    for (j, &(lead, margin)) in att.iter().enumerate() {
+                        out.leader[offset + j] = (offset + lead) as u32;
+                        out.margin[offset + j] = P::from_f64(margin);
+                    }
+                }
+            });
+        }
+        Some(std::borrow::Cow::Owned(out))
     }
 
     pub fn layer_count(&self) -> usize {
@@ -404,6 +505,16 @@ impl<P: Coord> Scene<P> {
         if !(beta.is_finite() && beta >= 0.0) {
             return Err(Error::InvalidOption { name: "beta", message: format!("{beta} is not a finite number >= 0") });
         }
+        if self.moves.is_some() {
+            return Err(Error::InvalidOption {
+                name: "softmax",
+                message: format!(
+                    "the softmax comparison keeps every state of every drawn token, too much for {} tokens through {} layers",
+                    self.drawn.len(),
+                    self.layer_count()
+                ),
+            });
+        }
         let n_drawn = self.drawn.len();
         let mut positions = vec![P::from_f64(0.0); self.states.len() * n_drawn * 2];
         let mut correct = 0;
@@ -450,6 +561,71 @@ struct Walk<'a, P> {
     full: Option<Vec<Vec<f64>>>,
     /// per layer, per tent: (sum x, sum y, count) of the drawn tokens it catches
     caught: Vec<Vec<[f64; 3]>>,
+    /// [`Keep::Moves`]: the moves of every layer so far
+    moves: Option<MoveLog<P>>,
+}
+
+/// The moves of every layer as the walk finds them, sequence by sequence.
+struct MoveLog<P> {
+    /// per layer (k - 1): (drawn token, x, y)
+    by_layer: Vec<Vec<(u32, P, P)>>,
+    extents: Vec<[f64; 4]>,
+    /// the current sequence's positions at the previous state, two per token
+    last: Vec<P>,
+    /// the box of the current sequence's (finite) positions at the previous state
+    last_box: [f64; 4],
+}
+
+impl<P: Coord> MoveLog<P> {
+    fn new(layers: usize) -> MoveLog<P> {
+        let empty = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        MoveLog { by_layer: vec![Vec::new(); layers], extents: vec![empty; layers + 1], last: Vec::new(), last_box: empty }
+    }
+
+    /// The tokens of one sequence (first drawn at `offset`) at `state`; `same` when its
+    /// points are the previous state's (nothing moved).
+    fn record(&mut self, state: usize, offset: usize, view: &[[f64; 2]], token_point: &[u32], same: bool) {
+        if state == 0 {
+            self.last.clear();
+            self.last.resize(2 * token_point.len(), P::from_f64(f64::NAN));
+        }
+        if !same {
+            let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+            for (j, &p) in token_point.iter().enumerate() {
+                let [x, y] = view[p as usize].map(P::from_f64);
+                if state > 0 && (x != self.last[2 * j] || y != self.last[2 * j + 1]) {
+                    self.by_layer[state - 1].push(((offset + j) as u32, x, y));
+                }
+                (self.last[2 * j], self.last[2 * j + 1]) = (x, y);
+                let (fx, fy) = (x.to_f64(), y.to_f64());
+                if fx.is_finite() && fy.is_finite() {
+                    b = [b[0].min(fx), b[1].min(fy), b[2].max(fx), b[3].max(fy)];
+                }
+            }
+            self.last_box = b;
+        }
+        let (e, b) = (&mut self.extents[state], self.last_box);
+        *e = [e[0].min(b[0]), e[1].min(b[1]), e[2].max(b[2]), e[3].max(b[3])];
+    }
+
+    fn finish(self) -> Moves<P> {
+        let total = self.by_layer.iter().map(Vec::len).sum();
+        // a state with no finite position gets the box the page gives it: [-1, 1] on both axes
+        let extents = self.extents.into_iter().map(|[x0, y0, x1, y1]| {
+            let (x0, x1) = if x0 <= x1 { (x0, x1) } else { (-1.0, 1.0) };
+            let (y0, y1) = if y0 <= y1 { (y0, y1) } else { (-1.0, 1.0) };
+            [x0, y0, x1, y1]
+        });
+        let mut m = Moves { start: vec![0], token: Vec::with_capacity(total), at: Vec::with_capacity(2 * total), extents: extents.collect() };
+        for layer in self.by_layer {
+            for (i, x, y) in layer {
+                m.token.push(i);
+                m.at.extend([x, y]);
+            }
+            m.start.push(m.token.len());
+        }
+        m
+    }
 }
 
 impl<'a, P: Coord> Walk<'a, P> {
@@ -474,6 +650,7 @@ impl<'a, P: Coord> Walk<'a, P> {
             full: keep_full.then(|| vec![Vec::with_capacity(n_drawn * t.dim); states.len()]),
             caught: (1..=layers).map(|k| vec![[0.0; 3]; tents_of(t, k).len()]).collect(),
             slot,
+            moves: None,
         }
     }
 
@@ -484,10 +661,18 @@ impl<'a, P: Coord> Walk<'a, P> {
         let mut view: Vec<[f64; 2]> = Vec::new();
         let mut along: Vec<f64> = Vec::new();
         let mut leader = 0;
+        // the points last projected: most layers leave most sequences where they are
+        let (mut last_points, mut last_map): (Vec<f64>, Vec<u32>) = (Vec::new(), Vec::new());
         t.walk(tokens, |state, cloud, att| {
-            // project each distinct point once, then write every token
-            view.clear();
-            view.extend(cloud.points.column_iter().map(|c| project(t, c)));
+            let same = state > 0 && cloud.points.as_slice() == last_points.as_slice() && cloud.token_point == last_map;
+            if !same {
+                // project each distinct point once, then write every token
+                view.clear();
+                view.extend(cloud.points.column_iter().map(|c| project(t, c)));
+                last_points.clear();
+                last_points.extend_from_slice(cloud.points.as_slice());
+                last_map.clone_from(&cloud.token_point);
+            }
             if state == 0 {
                 along.clear();
                 along.extend(cloud.points.column_iter().map(|c| t.directions.w.dot(&c)));
@@ -497,6 +682,9 @@ impl<'a, P: Coord> Walk<'a, P> {
                         (best, leader) = (along[p as usize], j);
                     }
                 }
+            }
+            if let Some(m) = &mut self.moves {
+                m.record(state, offset, &view, &cloud.token_point, same);
             }
             if let Some(slot) = self.slot[state] {
                 for (j, &p) in cloud.token_point.iter().enumerate() {

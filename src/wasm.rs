@@ -158,6 +158,8 @@ pub struct Session {
     scene: Scene<f32>,
     /// the last held-out data run (see the held-out block at the end)
     held_out: Vec<Probe>,
+    /// milliseconds spent building the scene
+    scene_ms: f64,
 }
 
 impl Session {
@@ -171,8 +173,10 @@ impl Session {
         let v = verify(&built.transformer, &data);
         let t2 = now_ms();
         let report = Report::new(&data, &built.transformer, &built.stats, &v, t1 - t0, t2 - t1);
-        let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::All).map_err(err)?;
-        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new() })
+        let t3 = now_ms();
+        let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::page(&data, &built.transformer)).map_err(err)?;
+        let scene_ms = now_ms() - t3;
+        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new(), scene_ms })
     }
 
     /// Interpolation: the same, verified read token by read token against the targets.
@@ -183,8 +187,10 @@ impl Session {
         let check = crate::verify::targets::verify_targets(&built.transformer, &data).map_err(err)?;
         let t2 = now_ms();
         let report = Report::interpolation(&data, &built.transformer, &built.stats, &check, t1 - t0, t2 - t1);
-        let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::All).map_err(err)?;
-        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new() })
+        let t3 = now_ms();
+        let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::page(&data, &built.transformer)).map_err(err)?;
+        let scene_ms = now_ms() - t3;
+        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new(), scene_ms })
     }
 
     fn no_layer(&self, k: usize) -> JsError {
@@ -268,6 +274,12 @@ impl Session {
         Uint32Array::from(self.scene.drawn.iter().map(|d| d.1).collect::<Vec<u32>>().as_slice())
     }
 
+    /// Milliseconds the scene took to build (after construction and verification).
+    #[wasm_bindgen(js_name = sceneMs)]
+    pub fn scene_ms(&self) -> f64 {
+        self.scene_ms
+    }
+
     /// True when the drawn tokens are a sample.
     pub fn sampled(&self) -> bool {
         self.scene.sampled
@@ -284,11 +296,27 @@ impl Session {
     pub fn attention(&self, k: usize) -> Result<JsValue, JsError> {
         self.scene.layer(k).ok_or_else(|| self.no_layer(k))?;
         let n = self.scene.drawn.len();
-        let (leader, margin) = match self.scene.attention(k) {
+        let (leader, margin) = match self.scene.attention_at(&self.data, &self.transformer, k).as_deref() {
             Some(a) => (a.leader.iter().map(|&l| l as i32).collect(), Float32Array::from(a.margin.as_slice())),
             None => (vec![-1; n], Float32Array::from(vec![f32::NAN; n].as_slice())),
         };
         object(&[("leader", Int32Array::from(leader.as_slice()).into()), ("margin", margin.into())])
+    }
+
+    /// For a scene kept as moves (deep models of many tokens; `positions()` is then state 0
+    /// only): `{start: Uint32Array(L+1), token: Uint32Array, at: Float32Array, extents:
+    /// Float64Array(4(L+1))}` — layer k moves drawn tokens token[start[k-1]..start[k]] to
+    /// at[2j], at[2j+1]. Null when every state is kept.
+    pub fn moves(&self) -> Result<JsValue, JsError> {
+        let Some(m) = self.scene.moves() else { return Ok(JsValue::NULL) };
+        let start: Vec<u32> = m.start.iter().map(|&s| s as u32).collect();
+        let extents: Vec<f64> = m.extents.iter().flatten().copied().collect();
+        object(&[
+            ("start", Uint32Array::from(start.as_slice()).into()),
+            ("token", Uint32Array::from(m.token.as_slice()).into()),
+            ("at", Float32Array::from(m.at.as_slice()).into()),
+            ("extents", Float64Array::from(extents.as_slice()).into()),
+        ])
     }
 
     /// Unit directions in the view: `{w, c, u, e (or null), origin}`, each [x, y].

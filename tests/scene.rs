@@ -7,6 +7,7 @@
 use hardmax::bench::generate;
 use hardmax::construct::{compile, Options};
 use hardmax::dataset::{parse, Dataset, Format};
+use hardmax::figures::state_svg;
 use hardmax::model::transformer::TraceStep;
 use hardmax::model::{LayerKind, Stage, Transformer};
 use hardmax::presets;
@@ -382,5 +383,82 @@ fn interpolation_stage_plan_is_input_separated_parked_placing_final() {
     let panels: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::StagePanels).unwrap();
     for s in plan.states {
         assert_eq!(panels.positions_at(s), scene.positions_at(s));
+    }
+}
+
+/// A scene kept as moves (state 0 and what each layer moves) gives back, at every state,
+/// exactly the positions the scene of every state keeps; the same attention (recomputed),
+/// the same tents; its extents are the boxes of those positions; and it samples only
+/// beyond its token budget.
+#[test]
+fn moves_rebuild_every_state_exactly() {
+    let mut checked = 0;
+    for (what, data, opts) in cases() {
+        let t = compile(&data, &opts).unwrap().transformer;
+        let all: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::All).unwrap();
+        let moves: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::Moves { tokens: usize::MAX }).unwrap();
+        assert!(all.moves().is_none() && !moves.sampled, "{what}");
+        assert_eq!(moves.drawn, all.drawn, "{what}");
+        assert_eq!(moves.layers, all.layers, "{what}: tents");
+        let m = moves.moves().expect("kept as moves");
+        assert_eq!(m.start.len(), t.layer_count() + 1, "{what}");
+        assert_eq!(m.extents.len(), t.layer_count() + 1, "{what}");
+        for state in 0..=t.layer_count() {
+            let want = all.positions_at(state).unwrap();
+            let got = moves.state_positions(state).unwrap();
+            assert_eq!(&*got, want, "{what}: state {state}");
+            if state > 0 {
+                // a move is a token whose position changed, and only those
+                let before = all.positions_at(state - 1).unwrap();
+                let changed = (0..all.drawn.len())
+                    .filter(|&i| before[2 * i] != want[2 * i] || before[2 * i + 1] != want[2 * i + 1])
+                    .count();
+                assert_eq!(m.start[state] - m.start[state - 1], changed, "{what}: moves of layer {state}");
+                assert_eq!(moves.attention_at(&data, &t, state).as_deref(), all.attention(state), "{what}: attention {state}");
+            }
+            let xs = want.iter().step_by(2).map(|&v| v as f64);
+            let ys = want.iter().skip(1).step_by(2).map(|&v| v as f64);
+            let e = m.extents[state];
+            assert_eq!(e[0], xs.clone().fold(f64::INFINITY, f64::min), "{what}: extents {state}");
+            assert_eq!(e[2], xs.fold(f64::NEG_INFINITY, f64::max), "{what}: extents {state}");
+            assert_eq!(e[1], ys.clone().fold(f64::INFINITY, f64::min), "{what}: extents {state}");
+            assert_eq!(e[3], ys.fold(f64::NEG_INFINITY, f64::max), "{what}: extents {state}");
+        }
+        assert!(moves.state_positions(t.layer_count() + 1).is_none());
+        let last = t.layer_count();
+        assert_eq!(state_svg(&moves, last, 400, 300).unwrap(), state_svg(&all, last, 400, 300).unwrap(), "{what}: the SVG of a state");
+        assert!(moves.softmax(&data, &t, 1.0).is_err(), "{what}: softmax is refused by name");
+        checked += 1;
+    }
+    assert!(checked > 5);
+    // sampled by sequence only beyond the token budget
+    let data = generate(60, 10, 3, true, 1).unwrap();
+    let t = built(&data);
+    let scene: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::Moves { tokens: 200 }).unwrap();
+    assert!(scene.sampled && scene.drawn.len() <= 200 && scene.drawn.len() >= 100, "{} drawn", scene.drawn.len());
+    check_against_trace("sampled moves", &data, &t, &Scene::<f64>::new(&data, &t, &Budget::EVERYTHING, Keep::Moves { tokens: 200 }).unwrap(), true);
+    let whole: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, Keep::Moves { tokens: usize::MAX }).unwrap();
+    assert!(!whole.sampled && whole.drawn.len() == data.total_tokens());
+}
+
+/// The page keeps every state while they fit its budget, else moves (every token drawn).
+#[test]
+fn the_page_keeps_moves_only_when_every_state_does_not_fit() {
+    let data = presets::shared();
+    let t = built(&data);
+    assert_eq!(Keep::page(&data, &t), Keep::All);
+    // 60 sequences of 10 tokens, repeated until (layers + 1) x tokens x 2 passes the budget
+    let small = generate(60, 10, 3, true, 1).unwrap();
+    let ts = built(&small);
+    let per_copy = (ts.layer_count() + 1) * small.total_tokens() * 2;
+    let copies = Budget::PAGE.view_floats / per_copy + 1;
+    let big = Dataset::from_parts(
+        (0..copies)
+            .flat_map(|_| small.sequences().iter())
+            .map(|s| (s.tokens.column_iter().map(|c| c.iter().copied().collect()).collect(), small.classes()[s.label].clone()))
+            .collect(),
+    );
+    if let Ok(big) = big {
+        assert_eq!(Keep::page(&big, &ts), Keep::Moves { tokens: hardmax::scene::PAGE_TOKENS });
     }
 }

@@ -2,7 +2,8 @@
 // read the page. Everything but `app` is a contract:
 //
 //   state()        a snapshot: ready, layer, layers, stage, correct, total, playing, error,
-//                  preset, drawing, tokens, softmax { on, beta, correct }, busy (a construction
+//                  preset, drawing, tokens, drawn (markers in the last frame), webgl (whether
+//                  they went to the WebGL2 layer), softmax { on, beta, correct }, busy (a construction
 //                  runs in the worker), progress (0..1 of it), task (its stage, '' when idle)
 //   goto(k)        jumps to state k; resolves to state() once it has been drawn
 //   load(x)        builds a preset (by name) or a dataset object; resolves to state() once the
@@ -97,6 +98,8 @@ function snapshot(app) {
     preset: app.state.preset,
     drawing: app.draft.active,
     tokens: m ? m.T : 0,
+    drawn: app.view.renderer.drawn,
+    webgl: app.view.renderer.usedGl,
     softmax: {
       on: Boolean(app.state.softmax),
       beta: app.state.beta,

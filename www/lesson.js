@@ -153,7 +153,7 @@ function steps(m, h) {
 function leadersAlongW(m, state, q) {
   const w = m.directions?.w;
   if (!w) return [];
-  const p = m.positions, base = 2 * state * m.T;
+  const p = m.at(state), base = 0;
   let best = -Infinity, out = [];
   for (let i = m.seqStarts[q]; i < m.seqStarts[q + 1]; i++) {
     const s = p[base + 2 * i] * w[0] + p[base + 2 * i + 1] * w[1];

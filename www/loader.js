@@ -122,10 +122,12 @@ export class Loader {
     this.state.seed = seed;
     this.state.data = null; // custom data is encoded for the link below
     if (source.kind === 'preset') this.note('');
+    // Custom data goes into the link (asynchronously: it is compressed); asked first, so that
+    // longer questions the panels ask the worker on showing the model do not hold it up.
+    const linking = source.kind !== 'preset' ? this.link(model, generation) : null;
     this.onBuilt(model, layer);
     this.builtState = { ...this.state };
-    // Custom data goes into the link (asynchronously: it is compressed) once all is shown.
-    if (source.kind !== 'preset') await this.link(model, generation);
+    await linking;
     if (generation === this.generation) this.builtState.data = this.state.data;
     this.onLinked();
     return model;
@@ -191,6 +193,6 @@ function linkNote({ data, length }) {
   if (data) return { data, note: 'The link in the address bar holds this dataset.' };
   return {
     data: null,
-    note: `This dataset is too big for the link (${Math.ceil(length / 1024)} KB > ${DATA_CAP / 1024} KB): use “dataset JSON” to export it and share the file instead.`,
+    note: `This dataset is too big for the link (${length ? `${Math.ceil(length / 1024)} KB >` : 'more than'} ${DATA_CAP / 1024} KB): use “dataset JSON” to export it and share the file instead.`,
   };
 }

@@ -6,6 +6,7 @@
 // through Model: answers arrive later and Model.onChange says so.
 
 import { classColors } from './palette.js';
+import { StatePositions } from './positions.js';
 import { messageOf } from './util.js';
 import { drawnFields, plainSource } from './datasets.js';
 import { Remote, cancelled } from './remote.js';
@@ -104,6 +105,7 @@ export class Model {
     model.full = full || null;
     if (softmax) model.softmaxCache = softmax;
     model.datasetText = datasetJson ?? null;
+    if (model.timing) model.timing.receivedAt = Date.now();
     return model;
   }
 
@@ -125,6 +127,7 @@ export class Model {
     this.classColors = classColors(this.classes);
     this.classOrder = groupBy(this.tokenClass, Math.max(1, this.classes.length));
     this.seqStarts = sequenceRuns(this.tokenSeq);
+    this.store = new StatePositions(this.positions, this.moves || null, this.L, T);
     this.extents = fields.extents || stateExtents(this.positions, this.L, T);
     this.pending = new Set(); // requests to the worker still unanswered
     this.onChange = null; // called when an answer arrives (attention, a position, softmax)
@@ -135,6 +138,11 @@ export class Model {
     this.targetExtent = this.targets ? pointsExtent(this.targets.at) : null;
     this.readMask = readMask(this.targets, T);
     this.minSpan = minimumSpan(this.extents);
+  }
+
+  /** View positions of every drawn token at state s: 2T numbers, token i at [2i], [2i+1]. */
+  at(s) {
+    return this.store.at(s);
   }
 
   /** The stage a state belongs to ("input" for state 0). */

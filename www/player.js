@@ -17,11 +17,11 @@ export const PAUSE_MAX_MS = 8000;
 /**
  * The pacing plan of a model: per state k, the fraction of drawn tokens that move from
  * state k-1 (0 for an identity layer), the caption's word count and the stage.
- * @param model   the built model ({ L, T, positions, stageOf(k) })
+ * @param model   the built model ({ L, T, store (positions.js), stageOf(k) })
  * @param caption (k) => the caption text of state k
  */
 export function planOf(model, caption) {
-  const L = model.L, T = model.T, p = model.positions;
+  const L = model.L, T = model.T;
   const moved = new Float64Array(L + 1);
   const words = new Uint16Array(L + 1);
   const stage = [];
@@ -29,10 +29,7 @@ export function planOf(model, caption) {
     stage.push(model.stageOf(k));
     words[k] = Math.min(65535, String(caption(k) || '').split(/\s+/).filter(Boolean).length);
     if (k === 0) continue;
-    const a = 2 * (k - 1) * T, b = 2 * k * T;
-    let n = 0;
-    for (let i = 0; i < T; i++) if (p[a + 2 * i] !== p[b + 2 * i] || p[a + 2 * i + 1] !== p[b + 2 * i + 1]) n++;
-    moved[k] = T ? n / T : 0;
+    moved[k] = T ? model.store.movedBy(k) / T : 0;
   }
   return { moved, words, stage };
 }

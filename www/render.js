@@ -7,7 +7,8 @@
 import { drawTargets } from './targets.js';
 import { SEQUENCE_COLORS, MAX_SEQUENCE_OUTLINES } from './palette.js';
 import { groupBy } from './extents.js';
-import { drawTokens } from './tokens.js';
+import { drawTokens, drawOutlines, STAMP_MIN_TOKENS } from './tokens.js';
+import { GlDots } from './gldots.js';
 import { drawCounts, drawSequenceLines, drawHighlight, drawEdges, drawTrails, drawHover, drawFailing } from './overlays.js';
 import { drawTentStrips, drawTentArrows, drawCopies } from './moves.js';
 import { drawAnchors, drawDirections, drawLegend, COMPASS_WIDTH } from './keys.js';
@@ -19,6 +20,8 @@ export const OVERLAY_MAX_TOKENS = 3000;
 /** Counts of coincident tokens are written while there are at most this many tokens. */
 const COUNT_MAX_TOKENS = 400;
 const PAD_PX = 40;
+/** From this many tokens on, the screen's markers go to the WebGL2 layer (gldots.js) when there is one. */
+export const GL_MIN_TOKENS = STAMP_MIN_TOKENS;
 
 export class Renderer {
   /** @param canvas a <canvas>; `thumbnail` draws a lighter picture (no labels, no grid text). */
@@ -34,6 +37,13 @@ export class Renderer {
     this.model = null;
     this.outlineGroups = null;
     this.transform = { scale: 1, ox: 0, oy: 0 };
+    this.screenCtx = this.ctx;
+    // WebGL2 markers: 'auto' (big models), 'on' (always, where possible) or 'off' (2D only)
+    this.webgl = 'auto';
+    this.glDots = undefined; // made on first use; null when WebGL2 is unavailable
+    this.usedGl = false; // whether the last screen frame drew its markers with WebGL
+    this.drawn = 0; // markers drawn in the last frame
+    this.pairCache = null;
   }
 
   /** Matches the backing store to the CSS size times devicePixelRatio (HiDPI). */
@@ -45,6 +55,36 @@ export class Renderer {
     this.canvas.height = Math.round(this.cssH * dpr);
     this.canvas.style.width = `${this.cssW}px`;
     this.canvas.style.height = `${this.cssH}px`;
+    this.glDots?.resize(this.canvas.width, this.canvas.height, this.cssW, this.cssH);
+  }
+
+  /**
+   * The WebGL2 layer if this frame's markers go there (the screen, not a pane of the split
+   * view, an export or a thumbnail; webgl 'on', or 'auto' and a big model), else null.
+   */
+  glLayer() {
+    const onScreen = !this.thumbnail && this.ctx === this.screenCtx && !this.inPane;
+    if (!onScreen) return null;
+    const want = this.model && (this.webgl === 'on' || (this.webgl === 'auto' && this.model.T >= GL_MIN_TOKENS));
+    if (want && this.glDots === undefined) {
+      this.glDots = GlDots.under(this.canvas);
+      this.glDots?.resize(this.canvas.width, this.canvas.height, this.cssW, this.cssH);
+    }
+    const gl = want && this.glDots?.ready ? this.glDots : null;
+    this.usedGl = Boolean(gl);
+    if (!gl) this.glDots?.hide();
+    return gl;
+  }
+
+  /** States k-1 and k one after the other (2 x 2T numbers): what the tent arrows read. */
+  pairOf(k) {
+    const c = this.pairCache;
+    if (c && c.model === this.model && c.k === k) return c.pos;
+    const n = 2 * this.model.T, pos = new Float32Array(2 * n);
+    pos.set(this.model.at(k - 1));
+    pos.set(this.model.at(k), n);
+    this.pairCache = { model: this.model, k, pos };
+    return pos;
   }
 
   setModel(model) {
@@ -122,30 +162,47 @@ export class Renderer {
   draw(frame) {
     const { ctx, model } = this;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, this.dpr * (this.originX || 0), this.dpr * (this.originY || 0));
-    ctx.fillStyle = BACKGROUND;
-    ctx.fillRect(0, 0, this.cssW, this.cssH);
-    if (!model) return;
+    const gl = this.glLayer(); // background and grid go under its markers, this canvas is clear
+    if (gl) ctx.clearRect(0, 0, this.cssW, this.cssH);
+    const back = gl ? gl.gridCtx : ctx;
+    if (gl) back.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    back.fillStyle = BACKGROUND;
+    back.fillRect(0, 0, this.cssW, this.cssH);
+    if (!model) return (this.drawn = 0), this.glDots?.hide();
     const compass = Boolean(frame.overlays?.dirs && model.directions);
     this.fit(frame.box, compass && !this.thumbnail ? COMPASS_WIDTH : 0);
     const ov = frame.overlays || {};
-    const pos = frame.positions || model.positions;
-    this.blend(pos, frame.a, frame.b, frame.f);
+    const T = model.T;
+    const at = frame.positions ? (s) => frame.positions.subarray(2 * s * T, 2 * (s + 1) * T) : (s) => model.at(s);
+    // every state in one array (softmax, or a model kept flat): what trails and tent arrows read
+    const pos = frame.positions || (model.store.flat ? model.positions : null);
+    this.blend(at(frame.a), at(frame.b), frame.f);
 
-    if (!this.thumbnail) this.drawGrid();
+    if (!this.thumbnail) this.drawGrid(back);
     if (ov.tents && frame.tentLayer) drawTentStrips(this, model.layers[frame.tentLayer].tents);
     if (frame.showAnchors) drawAnchors(this, frame.anchorAlpha ?? 1);
     if (model.targets?.seq.length) drawTargets(this);
-    if (ov.trails) drawTrails(this, pos, frame.a, frame.b, frame.trailSeqs);
+    // kept as moves: the start positions only (a path through every state would replay them all)
+    if (ov.trails) drawTrails(this, pos || model.at(0), pos ? frame.a : 0, pos ? frame.b : 0, frame.trailSeqs);
     if (ov.lines) drawSequenceLines(this, -1);
     const attention = ov.edges && frame.attentionLayer ? model.attention(frame.attentionLayer) : null;
     if (attention) drawEdges(this, attention, frame.hover);
-    drawTokens(this);
+    if (gl) {
+      this.drawn = gl.draw(this, frame.a, frame.b, frame.f, at);
+      if (this.perSequenceOutline) drawOutlines(this);
+    } else {
+      drawTokens(this);
+      this.drawn = T;
+    }
     const focus = frame.pinnedSeq >= 0 || frame.hover >= 0 ? [] : frame.focusSeqs || [];
     focus.forEach((q, j) => drawHighlight(this, q, j === 0));
     if (focus.length && frame.copies) drawCopies(this, frame.copies);
     if (frame.activeSeq >= 0) drawHighlight(this, frame.activeSeq, false);
     if (frame.pinnedSeq >= 0) drawHighlight(this, frame.pinnedSeq, true);
-    if (ov.tents && frame.tentLayer) drawTentArrows(this, model.layers[frame.tentLayer].tents, pos, frame.tentLayer);
+    if (ov.tents && frame.tentLayer) {
+      const k = frame.tentLayer;
+      drawTentArrows(this, model.layers[k].tents, pos || this.pairOf(k), pos ? k : 1);
+    }
     if (ov.dirs && model.directions) drawDirections(this, model.directions);
     const copies = focus.length && frame.copies?.length ? new Set(frame.copies.map((c) => c.i)) : null;
     if (!this.thumbnail && model.T <= COUNT_MAX_TOKENS) drawCounts(this, copies);
@@ -200,30 +257,31 @@ export class Renderer {
     ctx.clip();
     this.cssW = w;
     this.originX = x0;
+    this.inPane = true;
     try {
       this.draw(frame);
     } finally {
+      this.inPane = false;
       this.cssW = keep;
       this.originX = 0;
       ctx.restore();
     }
   }
 
-  blend(pos, a, b, f) {
+  /** Screen positions (sx, sy) of state pa blended toward pb by f (each 2T numbers). */
+  blend(pa, pb, f) {
     const { sx, sy, model } = this;
     const T = model.T, t = this.transform;
-    const ba = 2 * a * T, bb = 2 * b * T;
     const g = f, h = 1 - f;
     for (let i = 0; i < T; i++) {
-      const x = h * pos[ba + 2 * i] + g * pos[bb + 2 * i];
-      const y = h * pos[ba + 2 * i + 1] + g * pos[bb + 2 * i + 1];
+      const x = h * pa[2 * i] + g * pb[2 * i];
+      const y = h * pa[2 * i + 1] + g * pb[2 * i + 1];
       sx[i] = t.ox + x * t.scale;
       sy[i] = t.oy - y * t.scale;
     }
   }
 
-  drawGrid() {
-    const { ctx } = this;
+  drawGrid(ctx = this.ctx) {
     const [x0, y1] = this.toData(0, 0);
     const [x1, y0] = this.toData(this.cssW, this.cssH);
     const step = niceStep((x1 - x0) / 8);

@@ -155,6 +155,53 @@ export async function encodeData(dataset) {
   return 'j.' + toBase64Url(bytes);
 }
 
+/**
+ * encodeData's text when it is at most `cap` characters long, else null — found without
+ * encoding all of a big dataset: sequences are written and compressed one by one, and the
+ * work stops as soon as the compressed text passes the cap.
+ */
+export async function encodeDataCapped(dataset, cap) {
+  if (typeof CompressionStream !== 'function') {
+    const text = await encodeData(dataset);
+    return text.length <= cap ? text : null;
+  }
+  const limit = Math.floor(((cap - 2) * 3) / 4); // base64 writes 4 characters per 3 bytes
+  const stream = new CompressionStream('deflate-raw');
+  const writer = stream.writable.getWriter(), reader = stream.readable.getReader();
+  const chunks = [];
+  let total = 0, over = false;
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      chunks.push(value);
+      total += value.length;
+      if (total > limit) return (over = true), reader.cancel().catch(() => {});
+    }
+  })();
+  const encoder = new TextEncoder();
+  const pieces = ['{"sequences":['];
+  try {
+    for (let i = 0; i < dataset.sequences.length && !over; i++) {
+      pieces.push((i ? ',' : '') + JSON.stringify(compactSequence(dataset.sequences[i], i)));
+      if (pieces.length >= 64 || i + 1 === dataset.sequences.length) await writer.write(encoder.encode(pieces.splice(0).join('')));
+    }
+    if (!over) {
+      await writer.write(encoder.encode(pieces.join('') + ']}'));
+      await writer.close();
+    }
+  } catch {
+    // the stream was cancelled: the text passed the cap
+  }
+  await pump;
+  if (over) return null;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) bytes.set(c, (at += c.length) - c.length);
+  const text = 'z.' + toBase64Url(bytes);
+  return text.length <= cap ? text : null;
+}
+
 /** Decodes what encodeData wrote; throws with a plain message on garbage. */
 export async function decodeData(text) {
   const kind = text.slice(0, 2);
@@ -168,15 +215,15 @@ export async function decodeData(text) {
 
 /** Drops what the engine does not need and shortens numbers, to keep links small (targets stay). */
 function compactDataset(dataset) {
-  return {
-    sequences: dataset.sequences.map((s, i) => {
-      const out = { tokens: s.tokens.map((t) => t.map(shortNumber)) };
-      if (Array.isArray(s.target)) out.target = s.target.map((t) => t.map(shortNumber));
-      else out.label = String(s.label);
-      if (s.name && s.name !== `seq ${i + 1}`) out.name = s.name;
-      return out;
-    }),
-  };
+  return { sequences: dataset.sequences.map(compactSequence) };
+}
+
+function compactSequence(s, i) {
+  const out = { tokens: s.tokens.map((t) => t.map(shortNumber)) };
+  if (Array.isArray(s.target)) out.target = s.target.map((t) => t.map(shortNumber));
+  else out.label = String(s.label);
+  if (s.name && s.name !== `seq ${i + 1}`) out.name = s.name;
+  return out;
 }
 
 function shortNumber(x) {

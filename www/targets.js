@@ -55,7 +55,7 @@ export function drawTargets(renderer) {
 export function targetsOnAt(model, state, tolerance = 1e-6) {
   const t = model.targets;
   if (!t) return { on: 0, total: 0 };
-  const T = model.T, p = model.positions, base = 2 * state * T;
+  const p = model.at(state), base = 0;
   let on = 0;
   for (let k = 0; k < t.seq.length; k++) {
     const i = t.token[k];

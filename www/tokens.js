@@ -52,8 +52,13 @@ function drawTokenPass(renderer, only) {
       ctx.stroke();
     }
   }
-  if (!stroke) return;
-  // A second pass outlines each token in its sequence's color (few sequences only).
+  if (stroke) drawOutlines(renderer);
+}
+
+/** Outlines each token in its sequence's color (few sequences only; over the WebGL dots too). */
+export function drawOutlines(renderer) {
+  const { ctx, model, sx, sy } = renderer;
+  const r = renderer.tokenRadius();
   const g = renderer.outlineGroups;
   ctx.lineWidth = 1.6;
   for (let c = 0; c + 1 < g.start.length; c++) {
@@ -129,25 +134,40 @@ function drawTokensStamped(renderer) {
   ctx.setTransform(dpr, 0, 0, dpr, ox, oy);
 }
 
+/** Side in device pixels (odd) of a class marker's sprite at radius r (CSS px) and pixel ratio dpr. */
+export function spriteSize(r, dpr) {
+  return Math.ceil(2 * (r * 1.35 + 1.5) * dpr) | 1;
+}
+
+/**
+ * Class k's marker (shape and color, dark outline) centered in a canvas of spriteSize(r, dpr)
+ * device pixels: what the crowd paths stamp and the WebGL layer (gldots.js) samples.
+ */
+export function markerSprite(k, color, r, dpr, thumbnail = false) {
+  const size = spriteSize(r, dpr), half = size >> 1;
+  const c = document.createElement('canvas');
+  c.width = c.height = size;
+  const g = c.getContext('2d');
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.beginPath();
+  shapePath(g, classShape(k), (half + 0.5) / dpr, (half + 0.5) / dpr, r);
+  g.fillStyle = color || '#888';
+  g.fill();
+  g.strokeStyle = 'rgba(20, 24, 28, 0.6)';
+  g.lineWidth = thumbnail ? 0.5 : 0.8;
+  g.stroke();
+  return c;
+}
+
 /** One RGBA sprite per class marker at this radius and pixel ratio (cached). */
 function stampsFor(renderer, r, dpr, colors) {
   const key = `${r}|${dpr}|${colors.join()}|${renderer.thumbnail}`;
   if (renderer.stampKey === key) return renderer.stamps;
-  const size = Math.ceil(2 * (r * 1.35 + 1.5) * dpr) | 1;
+  const size = spriteSize(r, dpr);
   const half = size >> 1;
   const stamps = [];
   for (let k = 0; k < Math.max(1, colors.length); k++) {
-    const c = document.createElement('canvas');
-    c.width = c.height = size;
-    const g = c.getContext('2d');
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.beginPath();
-    shapePath(g, classShape(k), (half + 0.5) / dpr, (half + 0.5) / dpr, r);
-    g.fillStyle = colors[k] || '#888';
-    g.fill();
-    g.strokeStyle = 'rgba(20, 24, 28, 0.6)';
-    g.lineWidth = renderer.thumbnail ? 0.5 : 0.8;
-    g.stroke();
+    const g = markerSprite(k, colors[k], r, dpr, renderer.thumbnail).getContext('2d');
     const data = g.getImageData(0, 0, size, size).data;
     const px = new Uint32Array(data.buffer.slice(0));
     // the same sprite at UNREAD_ALPHA (unpremultiplied RGBA: only the alpha byte changes)

@@ -227,8 +227,8 @@ export function renderTooltip(root, info) {
 
 /** Names of other sequences with a token at exactly this token's (drawn) position in a state (a few). */
 function sharedWith(model, i, state) {
-  const p = model.positions;
-  const base = 2 * Math.min(state, model.L) * model.T;
+  const p = model.at(Math.min(state, model.L));
+  const base = 0;
   const x = p[base + 2 * i], y = p[base + 2 * i + 1];
   const out = new Set();
   for (let j = 0; j < model.T && out.size < 6; j++) {

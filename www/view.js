@@ -178,8 +178,7 @@ export class View {
     if (!m || k < 1 || m.stageOf(k) !== 'separate' || m.layers[k]?.kind !== 'sa') return [];
     const named = this.mentioned(k);
     if (named.length < 2) return [];
-    const p = m.positions, T = m.T;
-    const a = 2 * (k - 1) * T, b = 2 * k * T;
+    const T = m.T, pa = m.at(k - 1), pb = m.at(k);
     const first = named[0];
     for (let i = 0; i < T; i++) {
       if (m.tokenSeq[i] !== first) continue;
@@ -187,8 +186,8 @@ export class View {
       for (const q of named.slice(1)) {
         for (let j = 0; j < T; j++) {
           if (m.tokenSeq[j] !== q) continue;
-          const same = p[a + 2 * j] === p[a + 2 * i] && p[a + 2 * j + 1] === p[a + 2 * i + 1];
-          const apart = p[b + 2 * j] !== p[b + 2 * i] || p[b + 2 * j + 1] !== p[b + 2 * i + 1];
+          const same = pa[2 * j] === pa[2 * i] && pa[2 * j + 1] === pa[2 * i + 1];
+          const apart = pb[2 * j] !== pb[2 * i] || pb[2 * j + 1] !== pb[2 * i + 1];
           if (same && apart) {
             out.push(j);
             break;
@@ -198,7 +197,7 @@ export class View {
       if (out.length === named.length) {
         return out.map((t) => ({
           i: t, seq: m.tokenSeq[t], name: m.sequences[m.tokenSeq[t]].name,
-          x: p[b + 2 * t], y: p[b + 2 * t + 1], from: [p[a + 2 * i], p[a + 2 * i + 1]],
+          x: pb[2 * t], y: pb[2 * t + 1], from: [pa[2 * i], pa[2 * i + 1]],
         }));
       }
     }
@@ -251,9 +250,9 @@ export class View {
     if (!m) return null;
     const state = Math.min(m.L, Math.max(0, Math.round(Number(k)) || 0));
     const spec = this.spec({ a: state, b: state, f: 0 });
-    const pos = m.positions;
+    const pos = m.at(state);
     const sm = this.softmax();
-    const base = 2 * state * m.T;
+    const base = 2 * state * m.T; // softmax positions keep every state
     const tokens = [];
     for (let i = 0; i < m.T; i++) {
       const q = m.tokenSeq[i];
@@ -262,8 +261,8 @@ export class View {
         name: m.sequences[q].name,
         index: m.tokenIndex[i],
         label: m.classes[m.tokenClass[i]],
-        x: pos[base + 2 * i],
-        y: pos[base + 2 * i + 1],
+        x: pos[2 * i],
+        y: pos[2 * i + 1],
       });
     }
     const anchors = [];
@@ -292,7 +291,7 @@ export class View {
       overlays: { ...spec.overlays, tents: Boolean(spec.overlays.tents && spec.tentLayer), edges: Boolean(spec.overlays.edges && spec.attentionLayer) },
       tentLayer: spec.tentLayer,
       copies: (spec.copies || []).map(({ seq, name, x, y, from }) => ({ seq, name, x, y, from })),
-      counts: coincidences(m, pos, state),
+      counts: coincidences(m, pos),
       box: spec.box,
       // Interpolation: the task, and every target with its read token (drawn index `token`).
       task: m.task,
@@ -315,9 +314,7 @@ export function softmaxWords(m, k, sm, failing) {
   if (info.kind === 'ff') {
     return `${head}this feed-forward layer is the same in both models; the pictures differ because earlier attention layers mixed tokens instead of picking the leader, so a tent can miss a token that drifted out of its slab.${wrong}`;
   }
-  const p = m.positions, T = m.T;
-  let moved = false;
-  for (let i = 0; i < 2 * T && !moved; i++) moved = p[2 * (k - 1) * T + i] !== p[2 * k * T + i];
+  const moved = m.store.movedBy(k) > 0;
   if (!moved) return `${head}this attention layer does nothing in either model.${wrong}`;
   if (stage === 'separate') {
     return `${head}each sequence slides along c by λ times a weighted mean of w·x over its tokens, not by λ·(w·leader), so the slides that split sequences are smaller and may not split them.${wrong}`;
@@ -332,9 +329,9 @@ function formatBeta(b) {
   return b >= 100 ? String(Math.round(b)) : String(Number(b.toPrecision(2)));
 }
 
-/** Points where several drawn tokens coincide exactly in a state: { x, y, tokens, sequences, text }. */
-function coincidences(m, pos, state) {
-  const base = 2 * state * m.T;
+/** Points where several drawn tokens coincide exactly in `pos` (one state): { x, y, tokens, sequences, text }. */
+function coincidences(m, pos) {
+  const base = 0;
   const spots = new Map();
   for (let i = 0; i < m.T; i++) {
     const x = pos[base + 2 * i], y = pos[base + 2 * i + 1];

@@ -13,7 +13,7 @@
 
 import init, * as engine from './pkg/hardmax.js';
 import { stateExtents } from './extents.js';
-import { encodeData, DATA_CAP } from './state.js';
+import { encodeDataCapped, DATA_CAP } from './state.js';
 
 /** Attention of every layer is sent with the model while it stays under this many entries. */
 const PREFETCH_ATTENTION = 2_000_000;
@@ -61,9 +61,9 @@ async function run(id, op, args) {
     case 'datasetJson':
       return { value: session.datasetJson() };
     case 'link': {
-      // The dataset encoded for the link, when it fits: { data (or null), length }.
-      const encoded = await encodeData(JSON.parse(session.datasetJson()));
-      return { value: { data: encoded.length <= DATA_CAP ? encoded : null, length: encoded.length } };
+      // The dataset encoded for the link, when it fits: { data (or null: more than DATA_CAP) }.
+      const data = await encodeDataCapped(JSON.parse(session.datasetJson()), DATA_CAP);
+      return { value: { data, length: data ? data.length : null } };
     }
     case 'modelJson':
       return { value: session.modelJson() };
@@ -84,6 +84,7 @@ async function run(id, op, args) {
 function build(id, source, options, { softmaxBeta = null } = {}) {
   const { Session } = engine;
   progress(id, 'constructing and verifying', 0.1);
+  const t0 = performance.now(), startedAt = Date.now();
   if (session) {
     session.free();
     session = null;
@@ -91,12 +92,15 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
   if (source.kind === 'preset') session = Session.fromPreset(source.name, source.seed, options);
   else if (source.kind === 'text') session = Session.fromText(source.text, source.format, options);
   else session = Session.fromDataset(source.kind === 'packed' ? unpack(source) : source.dataset, options);
+  const t1 = performance.now();
   progress(id, 'reading the layers', 0.6);
   const L = session.layerCount();
   const layers = [null];
   for (let k = 1; k <= L; k++) layers.push(session.layer(k));
   progress(id, 'reading the positions', 0.7);
   const tokenSeq = session.tokenSeq();
+  // Deep models of many tokens come as state 0 and each layer's moves (positions.js).
+  const moves = session.moves ? session.moves() : null;
   const positions = session.positions();
   const T = tokenSeq.length;
   const fields = {
@@ -110,6 +114,7 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
     tokenIndex: session.tokenIndex(),
     sampled: Boolean(session.sampled()),
     positions,
+    moves,
     directions: session.directions(),
     anchors: session.anchors(),
     view: session.view(),
@@ -117,12 +122,14 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
   // Interpolation: the task and every target (view coordinates, the drawn read token of each).
   fields.task = session.task();
   fields.targets = session.targets();
+  const t2 = performance.now();
   progress(id, 'framing the views', 0.8);
-  fields.extents = stateExtents(positions, L, T);
+  fields.extents = moves ? moves.extents : stateExtents(positions, L, T);
   const transfer = [tokenSeq.buffer, fields.tokenIndex.buffer, positions.buffer, fields.extents.buffer, fields.anchors.buffer];
+  if (moves) transfer.push(moves.start.buffer, moves.token.buffer, moves.at.buffer);
   transfer.push(fields.targets.seq.buffer, fields.targets.token.buffer, fields.targets.at.buffer);
   const sa = layers.filter((l) => l && l.kind === 'sa').length;
-  if (T * sa <= PREFETCH_ATTENTION) {
+  if (!moves && T * sa <= PREFETCH_ATTENTION) {
     progress(id, 'reading the attention', 0.85);
     fields.attention = {};
     for (let k = 1; k <= L; k++) {
@@ -147,6 +154,17 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
   // A 2D dataset comes along (draw mode starts from it without waiting).
   if (dim === 2 && T <= 200_000) fields.datasetJson = session.datasetJson();
   fields.memoryBytes = wasm.memory?.buffer?.byteLength ?? 0;
+  // Where the worker's time went (ms): the session (construct + verify + scene), reading
+  // layers and positions out of wasm, and the rest (extents, attention, exports).
+  const r = fields.report || {};
+  const session_ms = t1 - t0;
+  fields.timing = {
+    construct: r.construct_ms ?? 0, verify: r.verify_ms ?? 0,
+    scene: session.sceneMs ? session.sceneMs() : 0,
+    // reading and checking the data, and the report
+    data: Math.max(0, session_ms - (r.construct_ms ?? 0) - (r.verify_ms ?? 0) - (session.sceneMs ? session.sceneMs() : 0)),
+    read: t2 - t1, rest: performance.now() - t2, startedAt, sentAt: Date.now(),
+  };
   progress(id, 'drawing', 0.95);
   return { value: fields, transfer };
 }

@@ -158,7 +158,7 @@ fn add_text(svg: String, titles: &[(f64, f64, String)], frame: &Frame, width: u3
 /// to [`MIN_SIZE`]..=[`MAX_SIZE`]), titled with the caption of the layer that made it.
 pub fn state_svg<P: Coord>(scene: &Scene<P>, state: usize, width: u32, height: u32) -> Result<String> {
     let at = scene
-        .positions_at(state)
+        .state_positions(state)
         .ok_or_else(|| Error::Figure(format!("state {state} is not among the scene's states (0..={})", scene.layer_count())))?;
     let points: Vec<(f64, f64)> = at.chunks_exact(2).map(|p| (p[0].to_f64(), p[1].to_f64())).collect();
     let sequence: Vec<usize> = scene.drawn.iter().map(|d| d.0 as usize).collect();

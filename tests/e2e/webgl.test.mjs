@@ -1,0 +1,125 @@
+// The WebGL2 layer of token markers (www/gldots.js): it draws every token, on the same device
+// pixels as the 2D path, in the same colors; the 2D canvas takes over when it is off.
+// Markers are compared where one token's marker is alone (no other marker overlaps it), at
+// its center pixel as the renderer computed it (renderer.screenOf), in both pictures.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, appState } from './app.mjs';
+
+const ctx = useBrowser();
+
+/**
+ * Draws state k (clock frozen) once per WebGL mode in `modes` ('on' | 'off' | 'auto') and
+ * reads, for up to `n` lone tokens, the class color and the device pixel at the token's
+ * center: from the WebGL layer when it drew the markers, else from the 2D canvas.
+ */
+function markerPixels(page, modes, k, n = 12) {
+  return page.evaluate(async ({ modes, k, n }) => {
+    const h = window.hardmax;
+    const r = h.app.view.renderer;
+    h.clock.freeze();
+    await h.goto(k);
+    const m = h.app.model;
+    const hex = (c) => [1, 3, 5].map((j) => parseInt(c.slice(j, j + 2), 16));
+    const out = [];
+    for (const mode of modes) {
+      r.webgl = mode;
+      h.clock.advance(0); // draws now, so the pixels read below are this frame's
+      const dpr = r.dpr;
+      const size = Math.ceil(2 * (r.tokenRadius() * 1.35 + 1.5) * dpr) + 2;
+      const cells = new Map(); // device pixel grid cell -> tokens, to find lone markers fast
+      const cellOf = (i) => [Math.floor((r.sx[i] * dpr) / size), Math.floor((r.sy[i] * dpr) / size)];
+      for (let i = 0; i < m.T; i++) {
+        const key = cellOf(i).join();
+        cells.set(key, (cells.get(key) || 0) + 1);
+      }
+      const lone = [];
+      for (let i = 0; i < m.T && lone.length < n; i++) {
+        const [cx, cy] = cellOf(i);
+        let near = 0;
+        for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) near += cells.get(`${cx + dx},${cy + dy}`) || 0;
+        const x = Math.round(r.sx[i] * dpr), y = Math.round(r.sy[i] * dpr);
+        if (near === 1 && x > size && y > size && x < r.canvas.width - size && y < r.canvas.height - size) lone.push({ i, x, y });
+      }
+      let read;
+      if (r.usedGl) {
+        // premultiplied markers over the white background
+        read = (x, y) => {
+          const [R, G, B, A] = r.glDots.pixel(x, y);
+          return [R + 255 - A, G + 255 - A, B + 255 - A];
+        };
+      }
+      else {
+        const g = r.canvas.getContext('2d');
+        read = (x, y) => Array.from(g.getImageData(x, y, 1, 1).data);
+      }
+      out.push({
+        mode,
+        webgl: r.usedGl,
+        drawn: h.state().drawn,
+        T: m.T,
+        layerShown: r.glDots ? [r.glDots.layer, r.glDots.grid].map((c) => getComputedStyle(c).visibility).join() : 'none',
+        tokens: lone.map(({ i, x, y }) => ({ i, x, y, want: hex(m.classColors[m.tokenClass[i]]), got: read(x, y).slice(0, 3) })),
+        // every token's center pixel, lone or not (the topmost marker there)
+        centers: Array.from({ length: m.T }, (_, i) => read(Math.round(r.sx[i] * dpr), Math.round(r.sy[i] * dpr)).slice(0, 3)),
+      });
+    }
+    return out;
+  }, { modes, k, n });
+}
+
+const close = (a, b, tol) => a.every((v, j) => Math.abs(v - b[j]) <= tol);
+
+test('default preset, WebGL on: every marker drawn, centered on the pixel the 2D path puts it on, in its class color', async () => {
+  const { page, consoleErrors } = await ctx.open();
+  const L = (await appState(page)).layers;
+  for (const k of [0, Math.floor(L / 2)]) {
+    const [gl, flat] = await markerPixels(page, ['on', 'off'], k);
+    assert.equal(gl.webgl, true, 'headless Chromium gives a WebGL2 context (SwiftShader)');
+    assert.equal(gl.drawn, gl.T, 'every token drawn');
+    assert.ok(gl.tokens.length >= 3, `lone tokens to compare at state ${k}: ${gl.tokens.length}`);
+    for (const t of gl.tokens) assert.ok(close(t.got, t.want, 3), `state ${k}, token ${t.i}: ${t.got} is its class color ${t.want}`);
+    assert.equal(flat.webgl, false);
+    assert.equal(flat.layerShown, 'hidden,hidden', 'the WebGL layers are hidden while the 2D canvas draws the markers');
+    assert.deepEqual(flat.tokens.map((t) => [t.x, t.y]), gl.tokens.map((t) => [t.x, t.y]), 'same screen positions');
+    for (const t of flat.tokens) assert.ok(close(t.got, t.want, 3), `2D, state ${k}, token ${t.i}: ${t.got} vs ${t.want}`);
+  }
+  assert.deepEqual(consoleErrors, []);
+});
+
+/** `n` sequences of `len` 2D tokens spread over a wide square, four classes (seeded). */
+function spread(n, len, seed = 3) {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const sequences = [];
+  for (let q = 0; q < n; q++) {
+    sequences.push({ name: `s${q}`, label: String(q % 4), tokens: Array.from({ length: len }, () => [rand() * 100, rand() * 100]) });
+  }
+  return { sequences };
+}
+
+test('2,000 tokens: WebGL by itself (auto), pixel for pixel where the 2D crowd path stamps', async () => {
+  const { page, consoleErrors } = await ctx.open();
+  await page.evaluate((d) => window.hardmax.load(d), spread(400, 5));
+  const st = await appState(page);
+  assert.equal(st.correct, st.total);
+  assert.equal(st.tokens, 2000);
+  for (const k of [0, st.layers]) {
+    const [gl, flat] = await markerPixels(page, ['auto', 'off'], k, 20);
+    assert.equal(gl.webgl, true);
+    assert.equal(gl.drawn, 2000);
+    assert.equal(flat.drawn, 2000);
+    assert.deepEqual(flat.tokens.map((t) => [t.i, t.x, t.y]), gl.tokens.map((t) => [t.i, t.x, t.y]));
+    gl.tokens.forEach((t, j) => {
+      assert.ok(close(t.got, t.want, 3), `WebGL token ${t.i}: ${t.got} vs ${t.want}`);
+      assert.ok(close(t.got, flat.tokens[j].got, 3), `WebGL ${t.got} vs 2D ${flat.tokens[j].got} at token ${t.i}`);
+    });
+    // at every token's center the same marker is on top, in the same colors (the 2D canvas
+    // has its grid under the markers, the WebGL layer none: a few levels for edge pixels)
+    const differ = gl.centers.filter((c, i) => !close(c, flat.centers[i], 12)).length;
+    console.log(`# state ${k}: ${gl.tokens.length} lone tokens; ${differ} of ${gl.centers.length} token centers differ by more than 12 levels`);
+    assert.equal(differ, 0);
+  }
+  assert.deepEqual(consoleErrors, []);
+});
