@@ -473,6 +473,29 @@ mod tests {
     }
 
     #[test]
+    fn one_leader_gives_the_general_paths_outputs_and_margins() {
+        // a lone leader (the shortcut), and a leader tied with another point (the sets)
+        let lone = DMatrix::from_column_slice(2, 4, &[1.0, 2.0, 3.0, 0.5, 2.0, 2.0, 1.5, 1.25]);
+        let tied = DMatrix::from_column_slice(2, 3, &[3.0, 0.5, 1.0, 2.0, 1.0, 1.0]);
+        for rho in [1.0, 0.0, 0.5] {
+            let left = DVector::from_vec(vec![0.25, -0.75]);
+            let right = DVector::from_vec(vec![0.6, 0.8]);
+            let sa = rank_one(&[0.6, 0.8], rho, Value::RankOne { left, right });
+            for x in [&lone, &tied] {
+                let cloud = Cloud::from_tokens(x);
+                let (y, att) = sa.forward_cloud(&cloud);
+                let (dense, dense_att) = sa.forward_dense(x);
+                assert_eq!(y, dense, "rho {rho}");
+                for (a, b) in att.iter().zip(&dense_att) {
+                    assert_eq!((a.first, a.size, a.margin), (b.first, b.size, b.margin));
+                }
+            }
+            assert!(sa.one_leader(&Cloud::from_tokens(&lone)).is_some());
+            assert!(sa.one_leader(&Cloud::from_tokens(&tied)).is_none());
+        }
+    }
+
+    #[test]
     fn rank_one_picks_the_leader_and_ties_average() {
         let sa = rank_one(&[1.0, 0.0], 0.0, Value::Scaled(1.0));
         // two tokens tie for the top projection (x_1 = 4): the leader is their mean
