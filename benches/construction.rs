@@ -2,7 +2,7 @@
 //! on generated data, and the structured forward pass against the plain one.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use hardmax::bench::generate;
+use hardmax::bench::{generate, generate_hub};
 use hardmax::construct::{compile, Options};
 use hardmax::dataset::{parse, Format};
 use hardmax::verify::verify;
@@ -27,6 +27,16 @@ fn generated(c: &mut Criterion) {
     group.finish();
 }
 
+fn hub(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hub N=500 (one shared top token + 8 of 400)");
+    group.sample_size(10);
+    let data = generate_hub(500, 3, 7).expect("valid sizes");
+    group.bench_function("construct", |b| b.iter(|| compile(black_box(&data), &Options::default())));
+    let built = compile(&data, &Options::default()).expect("exact");
+    group.bench_function("verify", |b| b.iter(|| verify(black_box(&built.transformer), &data)));
+    group.finish();
+}
+
 fn forward(c: &mut Criterion) {
     let data = generate(50, 200, 4, true, 3).expect("valid sizes");
     let t = compile(&data, &Options::default()).expect("exact").transformer;
@@ -37,5 +47,5 @@ fn forward(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, real, generated, forward);
+criterion_group!(benches, real, generated, hub, forward);
 criterion_main!(benches);

@@ -54,6 +54,55 @@ pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Resu
     Dataset::new(RawDataset { sequences })
 }
 
+/// Tokens in the pool the hub family draws from.
+const HUB_POOL: usize = 400;
+/// Pool tokens per sequence in the hub family.
+const HUB_PICKS: usize = 8;
+
+/// The hub family: what text looks like to the separate stage. Every sequence holds one
+/// common token that sits above everything ("the hub", at (2, ..., 2): everybody's leader)
+/// and `HUB_PICKS` = 8 distinct tokens of a pool of `HUB_POOL` = 400 shared uniform points
+/// of `[0,1]^d`; labels from four classes. Differently labeled sequences all share their
+/// leader, and every split moves only the few sequences holding the jumped token.
+pub fn generate_hub(n: usize, d: usize, seed: u64) -> Result<Dataset> {
+    check_sizes(n, HUB_PICKS + 1, d)?;
+    let mut rng = Rng::new(seed);
+    let pool: Vec<Vec<f64>> = (0..HUB_POOL).map(|_| (0..d).map(|_| rng.uniform()).collect()).collect();
+    let hub = vec![2.0; d];
+    let mut order: Vec<usize> = (0..HUB_POOL).collect();
+    let sequences = (0..n)
+        .map(|i| {
+            // the first HUB_PICKS of a partial shuffle: distinct pool tokens
+            for k in 0..HUB_PICKS {
+                let j = k + ((rng.uniform() * (HUB_POOL - k) as f64) as usize).min(HUB_POOL - k - 1);
+                order.swap(k, j);
+            }
+            let mut tokens = vec![hub.clone()];
+            tokens.extend(order[..HUB_PICKS].iter().map(|&j| pool[j].clone()));
+            RawSequence {
+                name: format!("h{}", i + 1),
+                place: format!("sequence {}", i + 1),
+                tokens,
+                label: format!("c{}", (rng.uniform() * 4.0) as usize % 4),
+                target: None,
+            }
+        })
+        .collect();
+    Dataset::new(RawDataset { sequences })
+}
+
+/// The exponent k of the least-squares fit `time = a N^k` on a log-log scale over the
+/// (N, time) points with positive values; `None` with fewer than two distinct N.
+pub fn growth_exponent(points: &[(f64, f64)]) -> Option<f64> {
+    let logs: Vec<(f64, f64)> =
+        points.iter().filter(|(n, t)| *n > 0.0 && *t > 0.0).map(|(n, t)| (n.ln(), t.ln())).collect();
+    let k = logs.len() as f64;
+    let (mx, my) = logs.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x / k, b + y / k));
+    let sxx: f64 = logs.iter().map(|(x, _)| (x - mx) * (x - mx)).sum();
+    let sxy: f64 = logs.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    (sxx > 0.0).then(|| sxy / sxx)
+}
+
 /// What the complexity figure measures: generated data ([`generate`]) for
 /// each N in `ns` (sequences of length `len`), and for each length in `lengths` (N = `n`).
 #[derive(Debug, Clone, PartialEq)]
@@ -284,4 +333,29 @@ pub fn depth_width_data(spec: &DepthWidthSpec, opts: &Options) -> Result<DepthWi
         paper_classify: 4 * spec.n + 1,
         paper_interpolate: 2 * sum_m + 2 * spec.n + 1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_exponent_recovers_a_power_law() {
+        let pts: Vec<(f64, f64)> = [1000.0f64, 2000.0, 4000.0, 8000.0].iter().map(|&n| (n, 3.0 * n.powf(1.5))).collect();
+        assert!((growth_exponent(&pts).expect("four points") - 1.5).abs() < 1e-12);
+        assert_eq!(growth_exponent(&[(1000.0, 1.0)]), None);
+    }
+
+    #[test]
+    fn hub_sequences_share_their_top_token_and_hold_distinct_pool_tokens() {
+        let data = generate_hub(50, 3, 1).expect("valid sizes");
+        assert_eq!(data.len(), 50);
+        for s in data.sequences() {
+            assert_eq!(s.tokens.ncols(), 9);
+            assert!(s.tokens.column(0).iter().all(|v| *v == 2.0));
+            let cloud = crate::model::Cloud::from_tokens(&s.tokens);
+            assert_eq!(cloud.n_points(), 9, "pool tokens are distinct within a sequence");
+        }
+        assert_eq!(generate_hub(50, 3, 1).expect("valid sizes").sequences(), data.sequences());
+    }
 }

@@ -66,143 +66,205 @@ struct StepInfo {
     jumped: bool,
 }
 
+/// The fixed quantities of the stage: directions, names, and the levels along w (`top`:
+/// the highest token at the start; the jumped tokens go to `level = top + m`).
+struct Ctx<'a> {
+    pub w: &'a DVector<f64>,
+    pub c: &'a DVector<f64>,
+    pub names: &'a [String],
+    pub d: usize,
+    pub top: f64,
+    pub m: f64,
+    pub level: f64,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(clouds: &[Cloud], w: &'a DVector<f64>, c: &'a DVector<f64>, names: &'a [String]) -> Self {
+        let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
+        for cl in clouds {
+            for col in cl.points.column_iter() {
+                let p = w.dot(&col);
+                top = top.max(p);
+                bottom = bottom.min(p);
+            }
+        }
+        let m = if top - bottom > 1e-6 { top - bottom } else { 1.0 };
+        Ctx { w, c, names, d: w.len(), top, m, level: top + m }
+    }
+
+    /// A token above this level along w is still up from the previous split.
+    pub fn is_high(&self, x: nalgebra::DVectorView<f64>) -> bool {
+        self.w.dot(&x) > self.top + self.m / 2.0
+    }
+}
+
+/// The blocks built so far and the state between steps.
+#[derive(Default)]
+struct Steps {
+    pub blocks: Vec<Block>,
+    infos: Vec<StepInfo>,
+    /// the move-back tent of the last split
+    pub pending: Option<Tent>,
+    pub min_gap: f64,
+    /// sequences holding the token that jumped in the last step
+    pub holders: Vec<usize>,
+}
+
+/// One planned block and its caption facts.
+struct Planned {
+    pub block: Block,
+    info: StepInfo,
+}
+
+impl Steps {
+    pub fn new() -> Self {
+        Steps { min_gap: f64::INFINITY, ..Steps::default() }
+    }
+
+    /// Refuses to go on past N + 1 steps (each step splits some group).
+    pub fn guard(&self, n: usize) -> Result<()> {
+        if self.infos.len() > n + 1 {
+            return Err(Error::Construction(format!(
+                "the separate stage did not finish after {} splits for {n} sequences",
+                self.infos.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The move-back FF of the pending tent alone (for the preview), if any.
+    pub fn move_back_ff(&self, d: usize) -> Option<FeedForward> {
+        self.pending.as_ref().map(|t| {
+            let mut ff = FeedForward::scaling(d, 1.0);
+            t.add_to(&mut ff);
+            ff
+        })
+    }
+
+    /// The split candidates of a choice; errors when no split is possible.
+    pub fn decide(&self, choice: Choice, conflict: &dyn Conflict, eps: f64) -> Result<Option<Vec<Split>>> {
+        let split = match choice {
+            Choice::Split(split) => Some(split),
+            Choice::OnlyHigh => None,
+            Choice::Indistinguishable(a, b) => return Err(conflict.inseparable(a, b, eps)),
+        };
+        if split.is_none() && self.pending.is_none() {
+            return Err(Error::Construction("no token can split a conflict group".into()));
+        }
+        Ok(split)
+    }
+
+    pub fn push(&mut self, planned: Planned) {
+        self.blocks.push(planned.block);
+        self.infos.push(planned.info);
+    }
+
+    pub fn finish(mut self, clouds: Vec<Cloud>, names: &[String], reason: &str) -> Separated {
+        let splits = caption(&mut self.blocks, &self.infos, names, reason);
+        Separated { blocks: self.blocks, pending: self.pending, clouds, splits, min_isolation_gap: self.min_gap }
+    }
+}
+
+/// Every current token as a column (`all`), and where each sequence's columns start.
+struct Current {
+    pub all: DMatrix<f64>,
+    pub starts: Vec<usize>,
+}
+
+impl Current {
+    pub fn of(clouds: &[Cloud], d: usize) -> Current {
+        let total: usize = clouds.iter().map(|c| c.n_points()).sum();
+        let mut all = DMatrix::zeros(d, total);
+        let mut starts = Vec::with_capacity(clouds.len() + 1);
+        let mut at = 0;
+        for cl in clouds {
+            starts.push(at);
+            all.columns_mut(at, cl.n_points()).copy_from(&cl.points);
+            at += cl.n_points();
+        }
+        starts.push(at);
+        Current { all, starts }
+    }
+}
+
 pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
     let Input { mut clouds, conflict, names, w, c, choice } = input;
-    let d = w.len();
+    let ctx = Ctx::new(&clouds, w, c, names);
     let n = clouds.len();
-    let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
-    for cl in &clouds {
-        for col in cl.points.column_iter() {
-            let p = w.dot(&col);
-            top = top.max(p);
-            bottom = bottom.min(p);
-        }
-    }
-    let m = if top - bottom > 1e-6 { top - bottom } else { 1.0 };
-    let level = top + m;
-
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut infos: Vec<StepInfo> = Vec::new();
-    let mut pending: Option<Tent> = None;
-    let mut min_gap = f64::INFINITY;
-    // sequences holding the token that jumped in the last step
-    let mut holders: Vec<usize> = Vec::new();
-
+    let mut steps = Steps::new();
     loop {
         // Decisions are taken on the state after the pending move-back; it only moves
         // the jumped tokens (every other token lies below its slab), so only the
         // sequences holding them are copied.
         let mut moved_back: HashMap<usize, Cloud> = HashMap::new();
-        if let Some(t) = &pending {
-            let mut ff = FeedForward::scaling(d, 1.0);
-            t.add_to(&mut ff);
-            for &s in &holders {
-                let cl = &clouds[s];
-                {
-                    let mut p = cl.clone();
-                    ff.forward_in_place(&mut p.points);
-                    moved_back.insert(s, p);
-                }
+        if let Some(ff) = steps.move_back_ff(ctx.d) {
+            for &s in &steps.holders {
+                let mut p = clouds[s].clone();
+                ff.forward_in_place(&mut p.points);
+                moved_back.insert(s, p);
             }
         }
         let preview: Vec<&Cloud> = (0..n).map(|s| moved_back.get(&s).unwrap_or(&clouds[s])).collect();
         // rounding errors scale with the size of the coordinates, the jumped token included
         let size = clouds.iter().chain(preview.iter().copied()).map(|c| size_of(&c.points)).fold(0.0, f64::max);
-        let eps = eps_eq(d, size);
-        let groups = conflict.groups(&preview, w, Tolerance { eps, separation: separation(d, size) });
+        let eps = eps_eq(ctx.d, size);
+        let groups = conflict.groups(&preview, w, Tolerance { eps, separation: separation(ctx.d, size) });
         if groups.is_empty() {
             break;
         }
-        if infos.len() > n + 1 {
-            return Err(Error::Construction(format!(
-                "the separate stage did not finish after {} splits for {n} sequences",
-                infos.len()
-            )));
+        steps.guard(n)?;
+        let high = |s: usize, j: usize| ctx.is_high(clouds[s].points.column(j));
+        let split = steps.decide(choose_split(&preview, &groups, choice, &high, eps), conflict, eps)?;
+        let current = Current::of(&clouds, ctx.d);
+        let planned = ctx.plan(split.as_deref(), &mut steps, &current, size, rng)?;
+        for cl in clouds.iter_mut() {
+            apply_block(&planned.block, cl);
         }
-        let high = |s: usize, j: usize| w.dot(&clouds[s].points.column(j)) > top + m / 2.0;
-        let choice_made = choose_split(&preview, &groups, choice, &high, eps);
-        let split = match choice_made {
-            Choice::Split(split) => Some(split),
-            Choice::OnlyHigh => None,
-            Choice::Indistinguishable(a, b) => return Err(conflict.inseparable(a, b, eps)),
-        };
-        if split.is_none() && pending.is_none() {
-            return Err(Error::Construction("no token can split a conflict group".into()));
-        }
+        steps.push(planned);
+    }
+    Ok(steps.finish(clouds, names, conflict.reason()))
+}
 
+impl Ctx<'_> {
+    /// The next block: the pending move-back and, when there is a split, the jump-out tent
+    /// of the first candidate isolated by the floor gap (or the best one), then attention
+    /// translating every sequence along c. Updates the pending tent, the holders and the
+    /// smallest gap in `steps`.
+    pub fn plan(
+        &self,
+        split: Option<&[Split]>,
+        steps: &mut Steps,
+        current: &Current,
+        size: f64,
+        rng: &mut Rng,
+    ) -> Result<Planned> {
+        let (w, d) = (self.w, self.d);
         let mut ff = FeedForward::scaling(d, 1.0);
         let mut tents = Vec::new();
-        let moved_back = pending.is_some();
-        if let Some(t) = pending.take() {
+        let moved_back = steps.pending.is_some();
+        if let Some(t) = steps.pending.take() {
             t.add_to(&mut ff);
             tents.push(t);
         }
         let mut info = StepInfo { a: 0, b: 0, containing: 0, moved_back, jumped: false };
-        if let Some(candidates) = &split {
-            let total: usize = clouds.iter().map(|c| c.n_points()).sum();
-            let mut all = DMatrix::zeros(d, total);
-            let mut at = 0;
-            for cl in clouds.iter() {
-                for col in cl.points.column_iter() {
-                    all.column_mut(at).copy_from(&col);
-                    at += 1;
-                }
-            }
-            // The preferred position first; when no direction isolates it by the floor gap,
-            // the next ones (a tighter tent would not be trustworthy).
-            let floor = gap_floor(d, size);
-            let mut best: Option<(usize, Isolation)> = None;
-            for (k, sp) in candidates.iter().enumerate().take(MAX_CANDIDATES) {
-                let iso = isolate(&clouds, &all, &sp.position, eps, rng);
-                let better = best.as_ref().is_none_or(|b| iso.gap > b.1.gap);
-                if better {
-                    best = Some((k, iso));
-                }
-                if best.as_ref().is_some_and(|b| b.1.gap >= floor) {
-                    break;
-                }
-            }
-            let Some((k, iso)) = best else {
-                return Err(Error::Construction("no candidate position to split on".into()));
-            };
-            let Isolation { g, lo, hi, gap, holders: h } = iso;
-            if !(gap >= floor) {
-                // a tent that narrow could move its own tokens by more than 1/100 off its
-                // displacement (see `geometry`); name the pair the preferred split was for
-                let sp = &candidates[0];
-                return Err(Error::TooClose {
-                    first: sp.a + 1,
-                    first_name: names[sp.a].clone(),
-                    second: sp.b + 1,
-                    second_name: names[sp.b].clone(),
-                    gap,
-                    floor,
-                });
-            }
+        if let Some(candidates) = split {
+            let (k, iso) = self.best_isolation(candidates, current, size, rng)?;
+            let Isolation { g, lo, hi, gap, holders } = iso;
             let sp = &candidates[k];
-            let t_rep = sp.position.clone();
-            holders = h;
-            let containing = holders.len();
-            min_gap = min_gap.min(gap);
-            let r = level - w.dot(&t_rep);
-            let tent = Tent {
-                role: TentRole::JumpOut,
-                direction: g,
-                lo,
-                hi,
-                left: gap / 2.0,
-                right: gap / 2.0,
-                displacement: w * r,
-            };
+            steps.min_gap = steps.min_gap.min(gap);
+            let r = self.level - w.dot(&sp.position);
+            let half = gap / 2.0;
+            let tent = Tent { role: TentRole::JumpOut, direction: g, lo, hi, left: half, right: half, displacement: w * r };
             tent.add_to(&mut ff);
             tents.push(tent);
-            pending = Some(Tent::point(w.clone(), level, m / 2.0, w * -r, TentRole::MoveBack));
-            info = StepInfo { a: sp.a, b: sp.b, containing, moved_back, jumped: true };
+            steps.pending = Some(Tent::point(w.clone(), self.level, self.m / 2.0, w * -r, TentRole::MoveBack));
+            info = StepInfo { a: sp.a, b: sp.b, containing: holders.len(), moved_back, jumped: true };
+            steps.holders = holders;
         }
-        let lambda = m / level * (0.5 + 0.5 * rng.uniform());
+        let lambda = self.m / self.level * (0.5 + 0.5 * rng.uniform());
         let sa = if split.is_some() {
-            SelfAttention::on_direction(1.0, w, Value::RankOne { left: c * lambda, right: w.clone() })
-            .expect("rank-one attention on w is well formed")
+            SelfAttention::on_direction(1.0, w, Value::RankOne { left: self.c * lambda, right: w.clone() })
+                .expect("rank-one attention on w is well formed")
         } else {
             SelfAttention::identity(d)
         };
@@ -212,17 +274,49 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             ff_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents },
             sa_meta: LayerMeta { stage: Stage::Separate, caption: String::new(), tents: vec![] },
         };
-        for cl in clouds.iter_mut() {
-            apply_block(&block, cl);
-        }
-        blocks.push(block);
-        infos.push(info);
+        Ok(Planned { block, info })
     }
 
-    let reason = conflict.reason();
+    /// The preferred candidate first; when no direction isolates it by the floor gap, the
+    /// next ones (a tighter tent would not be trustworthy).
+    fn best_isolation(&self, candidates: &[Split], current: &Current, size: f64, rng: &mut Rng) -> Result<(usize, Isolation)> {
+        let eps = eps_eq(self.d, size);
+        let floor = gap_floor(self.d, size);
+        let mut best: Option<(usize, Isolation)> = None;
+        for (k, sp) in candidates.iter().enumerate().take(MAX_CANDIDATES) {
+            let iso = isolate(current, &sp.position, eps, rng);
+            if best.as_ref().is_none_or(|b| iso.gap > b.1.gap) {
+                best = Some((k, iso));
+            }
+            if best.as_ref().is_some_and(|b| b.1.gap >= floor) {
+                break;
+            }
+        }
+        let Some((k, iso)) = best else {
+            return Err(Error::Construction("no candidate position to split on".into()));
+        };
+        if !(iso.gap >= floor) {
+            // a tent that narrow could move its own tokens by more than 1/100 off its
+            // displacement (see `geometry`); name the pair the preferred split was for
+            let sp = &candidates[0];
+            return Err(Error::TooClose {
+                first: sp.a + 1,
+                first_name: self.names[sp.a].clone(),
+                second: sp.b + 1,
+                second_name: self.names[sp.b].clone(),
+                gap: iso.gap,
+                floor,
+            });
+        }
+        Ok((k, iso))
+    }
+}
+
+/// Writes the captions of the stage's blocks; returns the number of splits.
+fn caption(blocks: &mut [Block], infos: &[StepInfo], names: &[String], reason: &str) -> usize {
     let total = infos.iter().filter(|i| i.jumped).count();
     let mut k = 0;
-    for (block, info) in blocks.iter_mut().zip(&infos) {
+    for (block, info) in blocks.iter_mut().zip(infos) {
         let back = if info.moved_back { "The previous split's token comes back down. " } else { "" };
         if info.jumped {
             k += 1;
@@ -242,7 +336,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             block.sa_meta.caption = "Separate: this attention layer is the identity (nothing moves).".into();
         }
     }
-    Ok(Separated { blocks, pending, clouds, splits: total, min_isolation_gap: min_gap })
+    total
 }
 
 /// `one` for a count of 1, else `many` with the count in place of `{}`.
@@ -268,22 +362,22 @@ struct Isolation {
 }
 
 /// Isolates every current position within `eps` of `position` from all other positions
-/// (the columns of `all`, which are the clouds' points in order).
-fn isolate(clouds: &[Cloud], all: &DMatrix<f64>, position: &DVector<f64>, eps: f64, rng: &mut Rng) -> Isolation {
+/// (the columns of `current`).
+fn isolate(current: &Current, position: &DVector<f64>, eps: f64, rng: &mut Rng) -> Isolation {
+    let all = &current.all;
     let mut is_other = vec![true; all.ncols()];
     let mut target = Vec::new();
     let mut holders = Vec::new();
-    let mut at = 0;
-    for (s, cl) in clouds.iter().enumerate() {
+    for (s, win) in current.starts.windows(2).enumerate() {
         let mut has = false;
-        for col in cl.points.column_iter() {
+        for at in win[0]..win[1] {
+            let col = all.column(at);
             let dist2: f64 = col.iter().zip(position.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
             if dist2 <= eps * eps {
                 target.push(col.into_owned());
                 is_other[at] = false;
                 has = true;
             }
-            at += 1;
         }
         if has {
             holders.push(s);

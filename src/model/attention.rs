@@ -173,6 +173,11 @@ impl SelfAttention {
         if self.is_pointwise() {
             return (pts * self.rho, Vec::new());
         }
+        if self.rank() == 1 {
+            if let Some(out) = self.one_leader(cloud) {
+                return out;
+            }
+        }
         let sets = if self.rank() == 1 { self.sets_rank_one(pts) } else { self.sets_dense(pts) };
         let means: Vec<DVector<f64>> = sets.sets.iter().map(|s| weighted_mean(pts, &cloud.counts, s)).collect();
         let moved: Vec<Option<DVector<f64>>> = means.iter().map(|m| self.v.apply(m)).collect();
@@ -190,6 +195,46 @@ impl SelfAttention {
             })
             .collect();
         (out, att)
+    }
+
+    /// Rank one when every query is positive and one point alone leads for all of them
+    /// (the separate and collapse stages, almost always): every point attends to that
+    /// leader. The same scores, threshold, margins and arithmetic as [`Self::sets_rank_one`]
+    /// and the general path, without building sets; None when that case does not hold.
+    fn one_leader(&self, cloud: &Cloud) -> Option<(DMatrix<f64>, Vec<Attend>)> {
+        let pts = &cloud.points;
+        let n = pts.ncols();
+        let p = project_row(&self.q, pts);
+        let kk = if self.k == self.q { p.clone() } else { project_row(&self.k, pts) };
+        if n < 2 || p.iter().any(|v| !(*v > 0.0)) || kk.iter().any(|v| v.is_nan()) {
+            return None;
+        }
+        let pmax = p.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let kmax_abs = kk.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let tau = TAU_REL * (pmax * kmax_abs);
+        // the first point with the largest k, and the largest k among the others
+        let mut top = 0;
+        for j in 1..n {
+            if kk[j] > kk[top] {
+                top = j;
+            }
+        }
+        let second = (0..n).filter(|&j| j != top).map(|j| kk[j]).fold(f64::NEG_INFINITY, f64::max);
+        let mut att = Vec::with_capacity(n);
+        for &pi in &p {
+            let max = pi * kk[top];
+            if pi * second >= max - tau {
+                return None;
+            }
+            att.push(Attend { first: top as u32, size: 1, margin: max - pi * second });
+        }
+        let mut out = pts * self.rho;
+        if let Some(mv) = self.v.apply(&pts.column(top).into_owned()) {
+            for mut col in out.column_iter_mut() {
+                col += &mv;
+            }
+        }
+        Some((out, att))
     }
 
     /// The plain evaluation: an n x n score matrix over all tokens (the baseline the
@@ -425,6 +470,29 @@ mod tests {
     fn rank_one(w: &[f64], rho: f64, v: Value) -> SelfAttention {
         let q = DMatrix::from_row_slice(1, w.len(), w);
         SelfAttention::new(rho, q.clone(), q, v).unwrap()
+    }
+
+    #[test]
+    fn one_leader_gives_the_general_paths_outputs_and_margins() {
+        // a lone leader (the shortcut), and a leader tied with another point (the sets)
+        let lone = DMatrix::from_column_slice(2, 4, &[1.0, 2.0, 3.0, 0.5, 2.0, 2.0, 1.5, 1.25]);
+        let tied = DMatrix::from_column_slice(2, 3, &[3.0, 0.5, 1.0, 2.0, 1.0, 1.0]);
+        for rho in [1.0, 0.0, 0.5] {
+            let left = DVector::from_vec(vec![0.25, -0.75]);
+            let right = DVector::from_vec(vec![0.6, 0.8]);
+            let sa = rank_one(&[0.6, 0.8], rho, Value::RankOne { left, right });
+            for x in [&lone, &tied] {
+                let cloud = Cloud::from_tokens(x);
+                let (y, att) = sa.forward_cloud(&cloud);
+                let (dense, dense_att) = sa.forward_dense(x);
+                assert_eq!(y, dense, "rho {rho}");
+                for (a, b) in att.iter().zip(&dense_att) {
+                    assert_eq!((a.first, a.size, a.margin), (b.first, b.size, b.margin));
+                }
+            }
+            assert!(sa.one_leader(&Cloud::from_tokens(&lone)).is_some());
+            assert!(sa.one_leader(&Cloud::from_tokens(&tied)).is_none());
+        }
     }
 
     #[test]

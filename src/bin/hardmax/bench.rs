@@ -37,7 +37,12 @@ pub(crate) struct BenchArgs {
     /// build and verify each case this many times (min / median / max are reported)
     #[arg(long, default_value_t = 1)]
     repeat: usize,
-    /// run one case in this process: N,LEN,D,SHARED(0|1) (used by the driver)
+    /// which generated data: "generated" (the --n/--len/--d/--shared grid) or "hub" (every
+    /// sequence holds one common top token and 8 of 400 shared tokens, d = 3, 4 classes;
+    /// --n only), which also prints the growth exponent of construct + verify against N
+    #[arg(long, default_value = "generated")]
+    family: String,
+    /// run one case in this process: N,LEN,D,SHARED(0|1) or hub:N (used by the driver)
     #[arg(long, hide = true)]
     case: Option<String>,
 }
@@ -56,11 +61,18 @@ fn bench_fail(message: String) -> Failure {
 
 /// One benchmark case, in this process: prints one JSON line.
 fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
-    let parts: Vec<usize> = spec.split(',').filter_map(|p| p.trim().parse().ok()).collect();
-    let [n, len, d, shared] = parts[..] else {
-        return Err(Failure { code: 2, message: format!("--case expects N,LEN,D,SHARED, got {spec:?}") });
+    let hub = spec.strip_prefix("hub:");
+    let parts: Vec<usize> = hub.unwrap_or(spec).split(',').filter_map(|p| p.trim().parse().ok()).collect();
+    let (n, len, d, shared) = match (hub, &parts[..]) {
+        (Some(_), &[n]) => (n, 9, 3, 1),
+        (None, &[n, len, d, shared]) => (n, len, d, shared),
+        _ => return Err(Failure { code: 2, message: format!("--case expects N,LEN,D,SHARED or hub:N, got {spec:?}") }),
     };
-    let data = hardmax::bench::generate(n, len, d, shared == 1, 7).map_err(|e| Failure { code: 2, message: format!("case {spec}: {e}") })?;
+    let data = match hub {
+        Some(_) => hardmax::bench::generate_hub(n, d, 7),
+        None => hardmax::bench::generate(n, len, d, shared == 1, 7),
+    }
+    .map_err(|e| Failure { code: 2, message: format!("case {spec}: {e}") })?;
     let opts = Options::default();
     // repeated runs: min / median / max, since machines are noisy
     let mut construct_runs = Vec::new();
@@ -113,6 +125,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         None
     };
     let line = serde_json::json!({
+        "family": if hub.is_some() { "hub" } else { "generated" },
         "n": n, "len": len, "d": d, "shared": shared == 1,
         "tokens": data.total_tokens(),
         "blocks": t.blocks.len(), "paper_blocks": 4 * n + 1,
@@ -151,54 +164,92 @@ pub(crate) fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
         hardmax::bench::check_sizes(n, len, d).map_err(|e| Failure { code: 2, message: format!("bench: {e}") })?;
     }
     let exe = std::env::current_exe().map_err(|e| Failure { code: 2, message: e.to_string() })?;
-    let mut failed = false;
-    for &n in &a.n {
-        for &len in &a.len {
-            for &d in &a.d {
-                for &sh in &shared {
-                    let spec = format!("{n},{len},{d},{sh}");
-                    if a.max_tokens > 0 && n * len > a.max_tokens {
-                        println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("more than --max-tokens {}", a.max_tokens)}));
-                        continue;
-                    }
-                    let mut cmd = std::process::Command::new(&exe);
-                    cmd.args([
-                        "bench",
-                        "--case",
-                        &spec,
-                        "--baseline-seqs",
-                        &a.baseline_seqs.to_string(),
-                        "--repeat",
-                        &a.repeat.to_string(),
-                    ]);
-                    if a.compare_splits {
-                        cmd.arg("--compare-splits");
-                    }
-                    let mut child = cmd
-                        .stdout(std::process::Stdio::inherit())
-                        .spawn()
-                        .map_err(|e| Failure { code: 2, message: e.to_string() })?;
-                    let start = Instant::now();
-                    loop {
-                        match child.try_wait() {
-                            Ok(Some(status)) => {
-                                failed |= !status.success();
-                                break;
-                            }
-                            Ok(None) if start.elapsed().as_secs() >= a.timeout => {
-                                let _ = child.kill();
-                                let _ = child.wait();
-                                println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("timeout after {} s", a.timeout)}));
-                                break;
-                            }
-                            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
-                            Err(e) => return Err(Failure { code: 2, message: e.to_string() }),
-                        }
+    let hub = match a.family.as_str() {
+        "generated" => false,
+        "hub" => true,
+        other => return Err(Failure { code: 2, message: format!("--family expects generated or hub, got {other:?}") }),
+    };
+    // (spec, n, len, d, shared)
+    let mut cases: Vec<(String, usize, usize, usize, usize)> = Vec::new();
+    if hub {
+        cases.extend(a.n.iter().map(|&n| (format!("hub:{n}"), n, 9, 3, 1)));
+    } else {
+        for &n in &a.n {
+            for &len in &a.len {
+                for &d in &a.d {
+                    for &sh in &shared {
+                        cases.push((format!("{n},{len},{d},{sh}"), n, len, d, sh));
                     }
                 }
             }
         }
     }
+    let mut failed = false;
+    // (N, construct + verify ms) of every finished case, for the growth exponent
+    let mut timings: Vec<(f64, f64)> = Vec::new();
+    for (spec, n, len, d, sh) in cases {
+        if a.max_tokens > 0 && n * len > a.max_tokens {
+            println!(
+                "{}",
+                serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("more than --max-tokens {}", a.max_tokens)})
+            );
+            continue;
+        }
+        let mut cmd = std::process::Command::new(&exe);
+        cmd.args([
+            "bench",
+            "--case",
+            &spec,
+            "--baseline-seqs",
+            &a.baseline_seqs.to_string(),
+            "--repeat",
+            &a.repeat.to_string(),
+        ]);
+        if a.compare_splits {
+            cmd.arg("--compare-splits");
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| Failure { code: 2, message: e.to_string() })?;
+        let start = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    failed |= !status.success();
+                    let mut out = String::new();
+                    if let Some(mut pipe) = child.stdout.take() {
+                        use std::io::Read;
+                        let _ = pipe.read_to_string(&mut out);
+                    }
+                    for line in out.lines() {
+                        println!("{line}");
+                        let v = serde_json::from_str::<serde_json::Value>(line).unwrap_or_default();
+                        if let (Some(c), Some(t)) = (v["construct_ms"].as_f64(), v["verify_ms"].as_f64()) {
+                            timings.push((n as f64, c + t));
+                        }
+                    }
+                    break;
+                }
+                Ok(None) if start.elapsed().as_secs() >= a.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    println!(
+                        "{}",
+                        serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("timeout after {} s", a.timeout)})
+                    );
+                    break;
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                Err(e) => return Err(Failure { code: 2, message: e.to_string() }),
+            }
+        }
+    }
+    if hub {
+        // time = a N^k, fitted on a log-log scale over the finished cases
+        let ns: Vec<f64> = timings.iter().map(|p| p.0).collect();
+        let fit = serde_json::json!({"family": "hub", "growth_exponent": hardmax::bench::growth_exponent(&timings), "over_n": ns});
+        println!("{fit}");
+    }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
-
