@@ -149,7 +149,8 @@ impl Progress {
             for &i in &reads.points[p.point].members {
                 let e = (sweep.tokens().column(i) - y).amax();
                 let scale = y.amax().max(1.0);
-                if !(e <= 1e-12 * scale + 4.0 * eps_eq(y.len(), scale)) {
+                // a NaN error fails too
+                if e.is_nan() || e > 1e-12 * scale + 4.0 * eps_eq(y.len(), scale) {
                     return Err(Error::Construction(format!(
                         "a read point of sequence {} missed its target by {e:.3e}",
                         reads.members[i].seq + 1
@@ -350,7 +351,7 @@ fn pick(
             }
             let Some((point, top, high, _)) = a else { continue };
             let gap = gap_below.min(above - high);
-            if best.as_ref().map_or(true, |b| gap > b.gap) {
+            if best.as_ref().is_none_or(|b| gap > b.gap) {
                 best = Some(Pick { point, top, dir: k, gap, below });
             }
         }
