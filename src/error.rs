@@ -85,6 +85,12 @@ pub enum Error {
     #[error("the data have d = {data} coordinates per token but the transformer takes d = {model}")]
     WrongDimension { data: usize, model: usize },
 
+    #[error("{what} {index} is outside {range}")]
+    OutOfRange { what: &'static str, index: usize, range: String },
+
+    #[error("{what} covers classification models for now; this one interpolates")]
+    ClassificationOnly { what: &'static str },
+
     #[error("figure: {0}")]
     Figure(String),
 

@@ -18,6 +18,7 @@ pub mod model_file;
 pub mod notation;
 pub mod presets;
 pub mod scene;
+pub mod session;
 pub mod softmax;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]

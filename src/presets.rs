@@ -129,7 +129,8 @@ pub fn rings(seed: u64) -> Dataset {
 pub fn paths() -> Dataset {
     let q = [3.0, 2.6];
     let r = [2.2, 3.6];
-    let seqs: Vec<(&str, Vec<[f64; 2]>, Vec<[f64; 2]>)> = vec![
+    type Points = Vec<[f64; 2]>;
+    let seqs: Vec<(&str, Points, Points)> = vec![
         ("A", vec![[0.6, 1.8], [1.6, 0.6], q], vec![[4.6, 4.4]]),
         ("B", vec![[2.4, 0.7], q, [1.0, 3.0]], vec![[0.4, 4.6], [4.4, 0.4]]),
         ("C", vec![[3.8, 1.2], [2.2, 2.0], r], vec![[0.6, 0.5], [2.6, 4.7], [4.7, 2.6]]),

@@ -300,16 +300,7 @@ impl<P: Coord> Scene<P> {
             return Err(Error::WrongDimension { data: data.dim(), model: t.input_dim });
         }
         let plan = stage_plan(t);
-        let states: Vec<usize> = match keep {
-            Keep::All => (0..=t.layer_count()).collect(),
-            Keep::StagePanels => {
-                let mut s = plan.states.to_vec();
-                s.sort_unstable();
-                s.dedup();
-                s
-            }
-            Keep::Moves { .. } => vec![0],
-        };
+        let states = kept_states(t, &plan, &keep);
         let tokens = match keep {
             Keep::Moves { tokens } => tokens,
             _ => budget.view_floats / (2 * states.len()),
@@ -333,17 +324,7 @@ impl<P: Coord> Scene<P> {
         let tents = walk.tent_views(t);
         let layers = layer_infos(t, tents);
         let interpolates = t.task == Task::Interpolate;
-        let mut targets = Vec::new();
-        if interpolates {
-            for (s, seq) in data.sequences().iter().enumerate() {
-                let Some(target) = &seq.target else { continue };
-                for (k, y) in target.column_iter().enumerate() {
-                    let token = seq.read_from() + k;
-                    let drawn = starts[s].map(|f| f + token as u32);
-                    targets.push(TargetView { seq: s as u32, token: token as u32, drawn, at: project(t, y) });
-                }
-            }
-        }
+        let targets = if interpolates { target_views(data, t, &starts) } else { Vec::new() };
         let mut directions = view_directions(t);
         if interpolates && !targets.is_empty() {
             // no anchors: draw the directions from the middle of the targets
@@ -363,16 +344,7 @@ impl<P: Coord> Scene<P> {
                 t.classes.clone()
             },
             targets,
-            sequences: data
-                .sequences()
-                .iter()
-                .enumerate()
-                .map(|(i, s)| SequenceInfo {
-                    name: s.name.clone(),
-                    label: if interpolates { i } else { s.label },
-                    length: s.len(),
-                })
-                .collect(),
+            sequences: sequence_infos(data, interpolates),
             stages: stage_ranges(&layers),
             layers,
             plan,
@@ -534,6 +506,44 @@ impl<P: Coord> Scene<P> {
         }
         Ok(SoftmaxRun { beta, correct, total: data.len(), positions })
     }
+}
+
+/// The states a scene keeps: all, or those the stage figure's panels show.
+fn kept_states(t: &Transformer, plan: &StagePlan, keep: &Keep) -> Vec<usize> {
+    match keep {
+        Keep::All => (0..=t.layer_count()).collect(),
+        Keep::StagePanels => {
+            let mut s = plan.states.to_vec();
+            s.sort_unstable();
+            s.dedup();
+            s
+        }
+        Keep::Moves { .. } => vec![0],
+    }
+}
+
+/// Interpolation: every target in the view, with the drawn index of its read token
+/// (`starts`: the drawn index of each sequence's first token).
+fn target_views(data: &Dataset, t: &Transformer, starts: &[Option<u32>]) -> Vec<TargetView> {
+    let mut targets = Vec::new();
+    for (s, seq) in data.sequences().iter().enumerate() {
+        let Some(target) = &seq.target else { continue };
+        for (k, y) in target.column_iter().enumerate() {
+            let token = seq.read_from() + k;
+            let drawn = starts[s].map(|f| f + token as u32);
+            targets.push(TargetView { seq: s as u32, token: token as u32, drawn, at: project(t, y) });
+        }
+    }
+    targets
+}
+
+/// Every sequence's name, colour group (its class, or itself when interpolating) and length.
+fn sequence_infos(data: &Dataset, interpolates: bool) -> Vec<SequenceInfo> {
+    data.sequences()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SequenceInfo { name: s.name.clone(), label: if interpolates { i } else { s.label }, length: s.len() })
+        .collect()
 }
 
 /// The sequences to draw: all, or every k-th so that at most `budget` tokens are drawn.

@@ -181,7 +181,7 @@ pub fn attention(sa: &SelfAttention, cloud: &Cloud, beta: f64) -> DMatrix<f64> {
             (0..n).map(score).fold(f64::NEG_INFINITY, f64::max)
         };
         head.clear();
-        if pi > 0.0 || pi < 0.0 {
+        if pi.abs() > 0.0 {
             let mut walk = |j: usize| {
                 if beta * (score(j) - max) < ZERO_WEIGHT {
                     return false;
@@ -311,7 +311,7 @@ pub fn threshold(t: &Transformer, data: &Dataset) -> Threshold {
     let mut failed_at: Option<(usize, f64)> = None;
     for k in 0..MAX_GRID {
         let beta = top / step.powi(k as i32);
-        if !(beta > 0.0) {
+        if beta.is_nan() || beta <= 0.0 {
             break;
         }
         let ok = eval(beta, &mut curve);
@@ -417,7 +417,7 @@ pub fn target_beta(t: &mut Transformer, data: &Dataset, target: f64) -> Result<S
     }
     let prof = profile(t, data);
     let before = bound_of(prof.min_margin);
-    if !(prof.min_margin > 0.0) {
+    if prof.min_margin.is_nan() || prof.min_margin <= 0.0 {
         return Err(Error::Construction(format!(
             "an attention margin of the built model is {:e}, so no scale of Q separates its scores",
             prof.min_margin
@@ -485,7 +485,7 @@ pub fn sweep(t: &Transformer, data: &Dataset, lo: f64, hi: f64, per_decade: usiz
     }
     let decades = (hi / lo).log10();
     let steps = (decades * per_decade as f64).ceil();
-    if !(steps < MAX_SWEEP as f64) {
+    if steps.is_nan() || steps >= MAX_SWEEP as f64 {
         return Err(invalid(format!("{} points is more than {MAX_SWEEP}", steps + 1.0)));
     }
     let steps = steps as usize;

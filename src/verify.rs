@@ -10,8 +10,9 @@ pub mod targets;
 
 pub use targets::{verify_targets, TargetCheck};
 
-use crate::construct::BuildStats;
+use crate::construct::{compile, BuildStats, Compiled, Options};
 use crate::dataset::{Dataset, Task};
+use crate::error::Result;
 use crate::model::Transformer;
 use serde::{Deserialize, Serialize};
 
@@ -197,6 +198,47 @@ impl Report {
             softmax_scaling: stats.softmax_scaling.clone(),
             softmax: None,
             certificate: None,
+        }
+    }
+}
+
+/// How a construction was checked: every label (classification) or every target
+/// (interpolation).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    Labels(Verification),
+    Targets(TargetCheck),
+}
+
+/// A construction, its check and the time each took.
+pub struct Checked {
+    pub built: Compiled,
+    pub check: Check,
+    pub construct_ms: f64,
+    pub verify_ms: f64,
+}
+
+/// Compiles `data` and checks the result as its task asks ([`verify`] or
+/// [`verify_targets`]). `clock` reads milliseconds: the caller's clock (the core keeps none).
+pub fn build_and_check(data: &Dataset, opts: &Options, clock: &mut dyn FnMut() -> f64) -> Result<Checked> {
+    let t0 = clock();
+    let built = compile(data, opts)?;
+    let t1 = clock();
+    let check = match data.task() {
+        Task::Classify => Check::Labels(verify(&built.transformer, data)),
+        Task::Interpolate => Check::Targets(verify_targets(&built.transformer, data)?),
+    };
+    let t2 = clock();
+    Ok(Checked { built, check, construct_ms: t1 - t0, verify_ms: t2 - t1 })
+}
+
+impl Checked {
+    /// What `hardmax verify --json` prints (without the softmax and certificate parts).
+    pub fn report(&self, data: &Dataset) -> Report {
+        let (t, stats) = (&self.built.transformer, &self.built.stats);
+        match &self.check {
+            Check::Labels(v) => Report::new(data, t, stats, v, self.construct_ms, self.verify_ms),
+            Check::Targets(c) => Report::interpolation(data, t, stats, c, self.construct_ms, self.verify_ms),
         }
     }
 }

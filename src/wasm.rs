@@ -1,8 +1,9 @@
 //! The WebAssembly facade: the only file that knows wasm_bindgen and js_sys. Bindings only:
 //! options come in through serde as the core [`Options`] (checked once, by
-//! [`Options::check`]), a [`Session`] constructs, verifies and builds its [`Scene`] once,
-//! and every method hands a part of that scene to JavaScript (typed arrays, f32 only here
-//! at the boundary). Nothing is called per animation frame.
+//! [`Options::check`]), a [`Session`] wraps the core [`session::Session`] (construct,
+//! verify, scene, held-out data), and every method converts what the core returns: typed
+//! arrays (f32 only here, at the boundary) and serialized objects. Nothing is called per
+//! animation frame.
 //!
 //! ```text
 //! import init, { Session, presetNames, sharedConstants, classOrder, classColors } from './pkg/hardmax.js';
@@ -15,19 +16,17 @@
 //! States are 0..=L (state 0 the encoded input, state k the output of layer k); drawn tokens
 //! are indexed 0..T, sequence by sequence. Each method below says what it returns.
 
-use crate::construct::{compile, Options};
+use crate::construct::Options;
 use crate::dataset::{class_order, json, parse, Dataset, Format};
-use crate::figures::{palette, state_svg};
+use crate::figures::palette;
 use crate::heldout::{self, Probe};
-use crate::model::Transformer;
 use crate::presets;
-use crate::scene::{Budget, Keep, Scene};
-use crate::verify::{verify, Report};
+use crate::session;
 use js_sys::{Float32Array, Float64Array, Int32Array, Object, Reflect, Uint32Array};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
+/// Milliseconds of the page's clock (`performance.now()`, or `Date.now()` without one).
 fn now_ms() -> f64 {
     let perf = Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).ok();
     let now = perf.as_ref().and_then(|p| Reflect::get(p, &JsValue::from_str("now")).ok());
@@ -75,40 +74,18 @@ fn strings(value: JsValue, what: &str) -> Result<Vec<String>, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: expected an array of strings ({e})")))
 }
 
+/// A JS object as JSON text, for the JSON reader (`what` names it in the error).
+fn json_text(value: &JsValue, what: &str) -> Result<String, JsError> {
+    js_sys::JSON::stringify(value)
+        .map_err(|_| JsError::new(&format!("{what} could not be read as JSON")))
+        .map(|s| s.as_string().unwrap_or_default())
+}
+
 /// Names of the built-in example datasets: ["shared", "random", "rings", "vowels", "paths"]
 /// (the last interpolates: its sequences have targets).
 #[wasm_bindgen(js_name = presetNames)]
 pub fn preset_names() -> Result<JsValue, JsError> {
     to_js(&presets::all_names())
-}
-
-#[derive(Serialize)]
-struct Mark {
-    color: String,
-    shape: &'static str,
-}
-
-#[derive(Serialize)]
-struct Limit {
-    min: u64,
-    max: u64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Limits {
-    collapse_layers: Limit,
-    seed: Limit,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Shared {
-    palette: Vec<Mark>,
-    named_colors: BTreeMap<&'static str, String>,
-    direction_colors: BTreeMap<&'static str, String>,
-    presets: Vec<&'static str>,
-    limits: Limits,
 }
 
 /// What the page and the engine must agree on: `{palette: [{color, shape}] (class k takes
@@ -117,18 +94,7 @@ struct Shared {
 /// {min, max}, seed: {min, max}}}`. Colors are "#rrggbb" (lower case).
 #[wasm_bindgen(js_name = sharedConstants)]
 pub fn shared_constants() -> Result<JsValue, JsError> {
-    let hex = |c: (u8, u8, u8)| format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
-    let layers = Options::COLLAPSE_LAYERS;
-    to_js(&Shared {
-        palette: palette::CLASS_COLORS.iter().zip(palette::SHAPES).map(|(&c, shape)| Mark { color: hex(c), shape }).collect(),
-        named_colors: palette::NAMED_COLORS.iter().map(|&(n, c)| (n, hex(c))).collect(),
-        direction_colors: palette::DIRECTION_COLORS.iter().map(|&(k, c)| (k, hex(c))).collect(),
-        presets: presets::all_names(),
-        limits: Limits {
-            collapse_layers: Limit { min: *layers.start() as u64, max: *layers.end() as u64 },
-            seed: Limit { min: 0, max: presets::SEED_MAX },
-        },
-    })
+    to_js(&session::shared_constants())
 }
 
 /// The classes of some labels in the engine's order (see `dataset::class_order`): the
@@ -142,59 +108,24 @@ pub fn js_class_order(labels: JsValue) -> Result<JsValue, JsError> {
 /// The color of each class name ("#rrggbb"), as the figures and the page pick them.
 #[wasm_bindgen(js_name = classColors)]
 pub fn js_class_colors(classes: JsValue) -> Result<JsValue, JsError> {
-    let colors: Vec<String> = palette::class_colors(&strings(classes, "classes")?)
-        .into_iter()
-        .map(|c| format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2))
-        .collect();
+    let colors: Vec<String> = palette::class_colors(&strings(classes, "classes")?).into_iter().map(palette::hex).collect();
     to_js(&colors)
 }
 
 /// A constructed and verified transformer with its scene, ready to draw.
 #[wasm_bindgen]
 pub struct Session {
-    data: Dataset,
-    transformer: Transformer,
-    report: Report,
-    scene: Scene<f32>,
-    /// the last held-out data run (see the held-out block at the end)
-    held_out: Vec<Probe>,
-    /// milliseconds spent building the scene
-    scene_ms: f64,
+    core: session::Session,
 }
 
 impl Session {
-    fn build(data: Dataset, opts: Options) -> Result<Session, JsError> {
-        if data.task() == crate::dataset::Task::Interpolate {
-            return Session::build_interpolation(data, opts);
-        }
-        let t0 = now_ms();
-        let built = compile(&data, &opts).map_err(err)?;
-        let t1 = now_ms();
-        let v = verify(&built.transformer, &data);
-        let t2 = now_ms();
-        let report = Report::new(&data, &built.transformer, &built.stats, &v, t1 - t0, t2 - t1);
-        let t3 = now_ms();
-        let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::page(&data, &built.transformer)).map_err(err)?;
-        let scene_ms = now_ms() - t3;
-        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new(), scene_ms })
+    fn build(data: Dataset, options_value: JsValue) -> Result<Session, JsError> {
+        let core = session::Session::new(data, &options(options_value)?, &mut now_ms).map_err(err)?;
+        Ok(Session { core })
     }
 
-    /// Interpolation: the same, verified read token by read token against the targets.
-    fn build_interpolation(data: Dataset, opts: Options) -> Result<Session, JsError> {
-        let t0 = now_ms();
-        let built = compile(&data, &opts).map_err(err)?;
-        let t1 = now_ms();
-        let check = crate::verify::targets::verify_targets(&built.transformer, &data).map_err(err)?;
-        let t2 = now_ms();
-        let report = Report::interpolation(&data, &built.transformer, &built.stats, &check, t1 - t0, t2 - t1);
-        let t3 = now_ms();
-        let scene = Scene::new(&data, &built.transformer, &Budget::PAGE, Keep::page(&data, &built.transformer)).map_err(err)?;
-        let scene_ms = now_ms() - t3;
-        Ok(Session { data, transformer: built.transformer, report, scene, held_out: Vec::new(), scene_ms })
-    }
-
-    fn no_layer(&self, k: usize) -> JsError {
-        JsError::new(&format!("layer {k} is outside 1..={}", self.scene.layer_count()))
+    fn run_held_out(&mut self, probes: Vec<Probe>) -> Result<JsValue, JsError> {
+        to_js(&self.core.test(probes).map_err(err)?)
     }
 }
 
@@ -203,104 +134,98 @@ impl Session {
     /// A built-in example by name (see `presetNames`); `seed` varies the generated ones.
     #[wasm_bindgen(js_name = fromPreset)]
     pub fn from_preset(name: &str, seed: u32, options_value: JsValue) -> Result<Session, JsError> {
-        let data = presets::preset(name, seed as u64).map_err(err)?;
-        Session::build(data, options(options_value)?)
+        Session::build(presets::preset(name, seed as u64).map_err(err)?, options_value)
     }
 
     /// A dataset from file text: format "json", "csv" or "ts".
     #[wasm_bindgen(js_name = fromText)]
     pub fn from_text(text: &str, format: &str, options_value: JsValue) -> Result<Session, JsError> {
         let format = Format::from_name(format).map_err(err)?;
-        Session::build(parse(text, format).map_err(err)?, options(options_value)?)
+        Session::build(parse(text, format).map_err(err)?, options_value)
     }
 
     /// A dataset object `{sequences: [{tokens, label, name?}]}`.
     #[wasm_bindgen(js_name = fromDataset)]
     pub fn from_dataset(value: JsValue, options_value: JsValue) -> Result<Session, JsError> {
-        let text = js_sys::JSON::stringify(&value)
-            .map_err(|_| JsError::new("the dataset could not be read as JSON"))?
-            .as_string()
-            .unwrap_or_default();
-        Session::build(parse(&text, Format::Json).map_err(err)?, options(options_value)?)
+        let text = json_text(&value, "the dataset")?;
+        Session::build(parse(&text, Format::Json).map_err(err)?, options_value)
     }
 
     /// What `hardmax verify --json` prints: sequences, classes, blocks, correct, total, ...
     pub fn report(&self) -> Result<JsValue, JsError> {
-        to_js(&self.report)
+        to_js(self.core.report())
     }
 
     /// Class names; a class's index is its id everywhere (labels, colors, anchors).
     pub fn classes(&self) -> Result<JsValue, JsError> {
-        to_js(&self.scene.classes)
+        to_js(&self.core.scene().classes)
     }
 
     /// Every sequence: `[{name, label (class id), length}]`.
     pub fn sequences(&self) -> Result<JsValue, JsError> {
-        to_js(&self.scene.sequences)
+        to_js(&self.core.scene().sequences)
     }
 
     /// L, the number of layers.
     #[wasm_bindgen(js_name = layerCount)]
     pub fn layer_count(&self) -> usize {
-        self.scene.layer_count()
+        self.core.scene().layer_count()
     }
 
     /// Layer k (1..=L): `{index, block, kind: "ff"|"sa", stage, caption, tents: [{role:
     /// "jump-out"|"move-back"|"label", center, normal, halfWidth, shift}]}` in view units.
     pub fn layer(&self, k: usize) -> Result<JsValue, JsError> {
-        to_js(self.scene.layer(k).ok_or_else(|| self.no_layer(k))?)
+        to_js(self.core.layer(k).map_err(err)?)
     }
 
     /// Contiguous layer ranges of one stage: `[{stage, first, last, description}]`.
     pub fn stages(&self) -> Result<JsValue, JsError> {
-        to_js(&self.scene.stages)
+        to_js(&self.core.scene().stages)
     }
 
     /// T, the number of drawn tokens (a sample of whole sequences for big data).
     #[wasm_bindgen(js_name = tokenCount)]
     pub fn token_count(&self) -> usize {
-        self.scene.drawn.len()
+        self.core.scene().drawn.len()
     }
 
     /// The sequence of each drawn token.
     #[wasm_bindgen(js_name = tokenSeq)]
     pub fn token_seq(&self) -> Uint32Array {
-        Uint32Array::from(self.scene.drawn.iter().map(|d| d.0).collect::<Vec<u32>>().as_slice())
+        Uint32Array::from(self.core.token_seq().as_slice())
     }
 
     /// The index of each drawn token within its sequence.
     #[wasm_bindgen(js_name = tokenIndex)]
     pub fn token_index(&self) -> Uint32Array {
-        Uint32Array::from(self.scene.drawn.iter().map(|d| d.1).collect::<Vec<u32>>().as_slice())
+        Uint32Array::from(self.core.token_index().as_slice())
     }
 
     /// Milliseconds the scene took to build (after construction and verification).
     #[wasm_bindgen(js_name = sceneMs)]
     pub fn scene_ms(&self) -> f64 {
-        self.scene_ms
+        self.core.scene_ms()
     }
 
     /// True when the drawn tokens are a sample.
     pub fn sampled(&self) -> bool {
-        self.scene.sampled
+        self.core.scene().sampled
     }
 
     /// View positions, (L+1) x T x 2: token i at state s is at [2(sT+i)], [2(sT+i)+1].
     pub fn positions(&self) -> Float32Array {
-        Float32Array::from(self.scene.positions())
+        Float32Array::from(self.core.scene().positions())
     }
 
     /// `{leader: Int32Array(T), margin: Float32Array(T)}` of layer k: for an attention layer,
     /// the drawn token each token attended to and the score margin (+Infinity when all
     /// tie); for other layers -1 and NaN.
     pub fn attention(&self, k: usize) -> Result<JsValue, JsError> {
-        self.scene.layer(k).ok_or_else(|| self.no_layer(k))?;
-        let n = self.scene.drawn.len();
-        let (leader, margin) = match self.scene.attention_at(&self.data, &self.transformer, k).as_deref() {
-            Some(a) => (a.leader.iter().map(|&l| l as i32).collect(), Float32Array::from(a.margin.as_slice())),
-            None => (vec![-1; n], Float32Array::from(vec![f32::NAN; n].as_slice())),
-        };
-        object(&[("leader", Int32Array::from(leader.as_slice()).into()), ("margin", margin.into())])
+        let a = self.core.attention(k).map_err(err)?;
+        object(&[
+            ("leader", Int32Array::from(a.leader.as_slice()).into()),
+            ("margin", Float32Array::from(a.margin.as_slice()).into()),
+        ])
     }
 
     /// For a scene kept as moves (deep models of many tokens; `positions()` is then state 0
@@ -308,7 +233,7 @@ impl Session {
     /// Float64Array(4(L+1))}` — layer k moves drawn tokens token[start[k-1]..start[k]] to
     /// at[2j], at[2j+1]. Null when every state is kept.
     pub fn moves(&self) -> Result<JsValue, JsError> {
-        let Some(m) = self.scene.moves() else { return Ok(JsValue::NULL) };
+        let Some(m) = self.core.scene().moves() else { return Ok(JsValue::NULL) };
         let start: Vec<u32> = m.start.iter().map(|&s| s as u32).collect();
         let extents: Vec<f64> = m.extents.iter().flatten().copied().collect();
         object(&[
@@ -321,30 +246,29 @@ impl Session {
 
     /// Unit directions in the view: `{w, c, u, e (or null), origin}`, each [x, y].
     pub fn directions(&self) -> Result<JsValue, JsError> {
-        to_js(&self.scene.directions)
+        to_js(&self.core.scene().directions)
     }
 
     /// Class anchors in the view, 2 numbers per class.
     pub fn anchors(&self) -> Float32Array {
-        Float32Array::from(self.scene.anchors.iter().flat_map(|a| a.map(|x| x as f32)).collect::<Vec<f32>>().as_slice())
+        Float32Array::from(self.core.anchors().as_slice())
     }
 
     /// `{dim, explained: [f1, f2] | null}`: the fractions of variance the view shows (d > 2).
     pub fn view(&self) -> Result<JsValue, JsError> {
-        to_js(&self.scene.view)
+        to_js(&self.core.scene().view)
     }
 
     /// The full-dimensional position of drawn token i at a state.
     #[wasm_bindgen(js_name = tokenPosition)]
     pub fn token_position(&self, state: usize, i: usize) -> Result<Float64Array, JsError> {
-        let p = self.scene.token_position(&self.data, &self.transformer, state, i);
-        p.map(|p| Float64Array::from(p.as_slice())).ok_or_else(|| JsError::new("token or state out of range"))
+        Ok(Float64Array::from(self.core.token_position(state, i).map_err(err)?.as_slice()))
     }
 
     /// The same weights with softmax attention: `{correct, total, beta, positions}`
     /// (positions as `positions()`).
     pub fn softmax(&self, beta: f64) -> Result<JsValue, JsError> {
-        let run = self.scene.softmax(&self.data, &self.transformer, beta).map_err(err)?;
+        let run = self.core.softmax(beta).map_err(err)?;
         object(&[
             ("correct", JsValue::from(run.correct as u32)),
             ("total", JsValue::from(run.total as u32)),
@@ -356,21 +280,18 @@ impl Session {
     /// The dataset as JSON `{sequences: [{name, label, tokens}]}`.
     #[wasm_bindgen(js_name = datasetJson)]
     pub fn dataset_json(&self) -> Result<String, JsError> {
-        json::write(&self.data).map_err(err)
+        json::write(self.core.data()).map_err(err)
     }
 
     /// The model file (weights, stages, anchors, classes) as JSON.
     #[wasm_bindgen(js_name = modelJson)]
     pub fn model_json(&self) -> Result<String, JsError> {
-        crate::model_file::to_json(&self.transformer).map_err(err)
+        crate::model_file::to_json(self.core.transformer()).map_err(err)
     }
 
     /// "classify" or "interpolate".
     pub fn task(&self) -> String {
-        match self.scene.task {
-            crate::dataset::Task::Classify => "classify".into(),
-            crate::dataset::Task::Interpolate => "interpolate".into(),
-        }
+        self.core.scene().task.name().into()
     }
 
     /// Interpolation: every target, sequence by sequence: `{seq: Uint32Array(K), token:
@@ -378,39 +299,27 @@ impl Session {
     /// sequence is not drawn)`, at: Float32Array(2K)}` (view coordinates). Empty for
     /// classification.
     pub fn targets(&self) -> Result<JsValue, JsError> {
-        let t = &self.scene.targets;
-        let seq: Vec<u32> = t.iter().map(|x| x.seq).collect();
-        let token: Vec<i32> = t.iter().map(|x| x.drawn.map_or(-1, |d| d as i32)).collect();
-        let at: Vec<f32> = t.iter().flat_map(|x| x.at.map(|v| v as f32)).collect();
+        let t = self.core.targets();
         object(&[
-            ("seq", Uint32Array::from(seq.as_slice()).into()),
-            ("token", Int32Array::from(token.as_slice()).into()),
-            ("at", Float32Array::from(at.as_slice()).into()),
+            ("seq", Uint32Array::from(t.seq.as_slice()).into()),
+            ("token", Int32Array::from(t.token.as_slice()).into()),
+            ("at", Float32Array::from(t.at.as_slice()).into()),
         ])
     }
 
     /// An SVG picture of one state (sizes clamped to 100..=4000 px).
     pub fn svg(&self, state: usize, width: u32, height: u32) -> Result<String, JsError> {
-        state_svg(&self.scene, state, width, height).map_err(err)
+        self.core.svg(state, width, height).map_err(err)
     }
-}
 
-/// Held-out data: the built transformer on sequences it was not built from (the theorem
-/// guarantees the training data only). Each `test*` method runs one set, keeps its
-/// sequences for `heldOutPositions`, and returns `{total, labeled, correct, accuracy (null
-/// when nothing is labeled), predictions: [{name, label (or null), predicted,
-/// predictedIndex, correct (or null), distance}], wrong: [{index, name, label, predicted,
-/// known}], unknownClasses, unknownCount}`; a label the model never had counts as wrong.
-impl Session {
-    fn run_held_out(&mut self, probes: Vec<Probe>) -> Result<JsValue, JsError> {
-        let result = heldout::run(&self.transformer, &probes).map_err(err)?;
-        self.held_out = probes;
-        to_js(&result)
-    }
-}
+    // Held-out data: the built transformer on sequences it was not built from (the theorem
+    // guarantees the training data only). Each `test*` method runs one set, keeps its
+    // sequences for `heldOutPositions`, and returns `{total, labeled, correct, accuracy
+    // (null when nothing is labeled), predictions: [{name, label (or null), predicted,
+    // predictedIndex, correct (or null), distance}], wrong: [{index, name, label,
+    // predicted, known}], unknownClasses, unknownCount}`; a label the model never had
+    // counts as wrong.
 
-#[wasm_bindgen]
-impl Session {
     /// Held-out data from file text: format "json" (labels optional), "csv" or "ts".
     pub fn test(&mut self, text: &str, format: &str) -> Result<JsValue, JsError> {
         let format = Format::from_name(format).map_err(err)?;
@@ -420,10 +329,7 @@ impl Session {
     /// Held-out data as an object `{sequences: [{tokens, label?, name?}]}`.
     #[wasm_bindgen(js_name = testDataset)]
     pub fn test_dataset(&mut self, value: JsValue) -> Result<JsValue, JsError> {
-        let text = js_sys::JSON::stringify(&value)
-            .map_err(|_| JsError::new("the held-out data could not be read as JSON"))?
-            .as_string()
-            .unwrap_or_default();
+        let text = json_text(&value, "the held-out data")?;
         self.run_held_out(heldout::parse_probes(&text, Format::Json).map_err(err)?)
     }
 
@@ -446,35 +352,19 @@ impl Session {
     /// (L+1) x n x 2, token j at state s at [2(sn+j)], [2(sn+j)+1] (as `positions()`).
     #[wasm_bindgen(js_name = heldOutPositions)]
     pub fn held_out_positions(&self, i: usize) -> Result<Float32Array, JsError> {
-        let probe = self.held_out.get(i).ok_or_else(|| {
-            JsError::new(&format!("held-out sequence {i} is outside 0..{}", self.held_out.len()))
-        })?;
-        let p = heldout::positions(&self.transformer, &probe.tokens).map_err(err)?;
-        Ok(Float32Array::from(p.iter().map(|&x| x as f32).collect::<Vec<f32>>().as_slice()))
+        Ok(Float32Array::from(self.core.held_out_positions(i).map_err(err)?.as_slice()))
     }
-}
 
-/// Trust: the softmax threshold and the certificate (`hardmax verify --softmax`, `--certify`).
-impl Session {
-    /// A named error for what only classification models have (for now).
-    fn classification_only(&self, what: &str) -> Result<(), JsError> {
-        match self.transformer.task {
-            crate::dataset::Task::Classify => Ok(()),
-            crate::dataset::Task::Interpolate => Err(JsError::new(&format!("{what} covers classification models for now; this one interpolates"))),
-        }
-    }
-}
+    // Trust: the softmax threshold and the certificate (`hardmax verify --softmax`,
+    // `--certify`), for classification models (an interpolation model gets a named error).
 
-#[wasm_bindgen]
-impl Session {
     /// beta* and the accuracy curve for a softmax slider over `[lo, hi]` (see
     /// `softmax::overview`): `{beta_star (or null), beta_below, beta_bound, beta_half,
     /// min_attention_margin, hardmax_correct, total, curve: [{beta, correct, total}]}`.
     /// Runs the softmax model many times: slow on big data (call it from a worker).
     #[wasm_bindgen(js_name = softmaxThreshold)]
     pub fn softmax_threshold(&self, lo: f64, hi: f64) -> Result<JsValue, JsError> {
-        self.classification_only("the softmax threshold")?;
-        to_js(&crate::softmax::overview(&self.transformer, &self.data, lo, hi).map_err(err)?)
+        to_js(&self.core.softmax_threshold(lo, hi).map_err(err)?)
     }
 
     /// The certificate of `hardmax verify --certify` (see `certify::certify`): `{certified,
@@ -482,7 +372,6 @@ impl Session {
     /// certified_error_bound, certified_failure: null | {sequence, name, layer, stage,
     /// reason}}`; an infinite slack is `Infinity`.
     pub fn certify(&self) -> Result<JsValue, JsError> {
-        self.classification_only("the certificate")?;
-        to_js(&crate::certify::certify(&self.transformer, &self.data))
+        to_js(&self.core.certify().map_err(err)?)
     }
 }

@@ -115,6 +115,35 @@ fn is_name(s: &str) -> bool {
         && c.all(|ch| ch.is_ascii_alphanumeric() || "-_:.".contains(ch))
 }
 
+/// The attributes of a start tag (`text` follows its name), each quoted, named and unique.
+fn parse_attrs(text: &str, name: &str, i: usize) -> Result<Vec<(String, String)>, String> {
+    let mut attrs: Vec<(String, String)> = Vec::new();
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let eq = rest.find('=').ok_or_else(|| format!("attribute without value in <{name}> at byte {i}"))?;
+        let key = rest[..eq].trim();
+        if !is_name(key) {
+            return Err(format!("bad attribute name {key:?} in <{name}> at byte {i}"));
+        }
+        let after = rest[eq + 1..].trim_start();
+        let q = after.chars().next().ok_or("missing attribute value")?;
+        if q != '"' && q != '\'' {
+            return Err(format!("unquoted attribute {key} in <{name}> at byte {i}"));
+        }
+        let close = after[1..].find(q).ok_or_else(|| format!("unterminated attribute {key} at byte {i}"))?;
+        let value = check_text(&after[1..1 + close], i)?;
+        if attrs.iter().any(|(k, _)| k == key) {
+            return Err(format!("duplicate attribute {key} in <{name}> at byte {i}"));
+        }
+        attrs.push((key.to_string(), value));
+        rest = after[close + 2..].trim_start();
+        if !rest.is_empty() && !after[close + 2..].starts_with(char::is_whitespace) {
+            return Err(format!("attributes not separated by space in <{name}> at byte {i}"));
+        }
+    }
+    Ok(attrs)
+}
+
 fn parse_xml(doc: &str) -> Result<El, String> {
     let b = doc.as_bytes();
     let mut i = 0;
@@ -154,30 +183,7 @@ fn parse_xml(doc: &str) -> Result<El, String> {
             if !is_name(name) {
                 return Err(format!("bad tag name {name:?} at byte {i}"));
             }
-            let mut attrs: Vec<(String, String)> = Vec::new();
-            let mut rest = inner[name_end..].trim_start();
-            while !rest.is_empty() {
-                let eq = rest.find('=').ok_or_else(|| format!("attribute without value in <{name}> at byte {i}"))?;
-                let key = rest[..eq].trim();
-                if !is_name(key) {
-                    return Err(format!("bad attribute name {key:?} in <{name}> at byte {i}"));
-                }
-                let after = rest[eq + 1..].trim_start();
-                let q = after.chars().next().ok_or("missing attribute value")?;
-                if q != '"' && q != '\'' {
-                    return Err(format!("unquoted attribute {key} in <{name}> at byte {i}"));
-                }
-                let close = after[1..].find(q).ok_or_else(|| format!("unterminated attribute {key} at byte {i}"))?;
-                let value = check_text(&after[1..1 + close], i)?;
-                if attrs.iter().any(|(k, _)| k == key) {
-                    return Err(format!("duplicate attribute {key} in <{name}> at byte {i}"));
-                }
-                attrs.push((key.to_string(), value));
-                rest = after[close + 2..].trim_start();
-                if !rest.is_empty() && !after[close + 2..].starts_with(char::is_whitespace) {
-                    return Err(format!("attributes not separated by space in <{name}> at byte {i}"));
-                }
-            }
+            let attrs = parse_attrs(&inner[name_end..], name, i)?;
             if stack.len() == 1 && !stack[0].children.is_empty() {
                 return Err("more than one root element".into());
             }

@@ -299,7 +299,8 @@ fn interpolation_cases() -> Vec<(String, Dataset, Options)> {
     ];
     // twelve sequences over a pool of seven points in R^5, targets anywhere in [-3, 3]^5
     let pool: Vec<Vec<f64>> = (0..7).map(|i| (0..5).map(|k| (((i * 5 + k) * 37 % 23) as f64) / 7.0 - 1.0).collect()).collect();
-    let parts: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)> = (0..12)
+    type Tokens = Vec<Vec<f64>>;
+    let parts: Vec<(Tokens, Tokens)> = (0..12)
         .map(|s| {
             let n = 2 + s % 4;
             let tokens: Vec<Vec<f64>> = (0..n).map(|j| pool[(s * 3 + j * 2) % 7].clone()).collect();

@@ -156,13 +156,13 @@ pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
     let mut id = vec![usize::MAX; n];
     let mut next = 0;
     let mut out = vec![0; n];
-    for j in 0..n {
+    for (j, o) in out.iter_mut().enumerate() {
         let root = find(&mut parent, j);
         if id[root] == usize::MAX {
             id[root] = next;
             next += 1;
         }
-        out[j] = id[root];
+        *o = id[root];
     }
     out
 }
@@ -210,7 +210,7 @@ pub fn isolating_direction(
             hi = b;
         }
         let good = gap.is_finite() && gap >= (spread_hi - spread_lo) / (4.0 * (n_others + 1) as f64);
-        if best.as_ref().map_or(true, |b| gap > b.3) {
+        if best.as_ref().is_none_or(|b| gap > b.3) {
             best = Some((g, lo, hi, gap));
         }
         if good {

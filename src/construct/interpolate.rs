@@ -52,26 +52,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let input = input_map(data, opts);
     let encoded = data.map_tokens(input.output_dim(data.dim()), |t| input.apply(t));
     let names: Vec<String> = data.sequences().iter().map(|s| s.name.clone()).collect();
-    let empty = DMatrix::zeros(data.dim(), 0);
-    let targets: Vec<&DMatrix<f64>> = data.sequences().iter().map(|s| s.target.as_ref().unwrap_or(&empty)).collect();
-    let ids = conflict::target_ids(&targets);
-    let reads: Vec<Reads> = data
-        .sequences()
-        .iter()
-        .zip(ids)
-        .map(|(s, target_ids)| Reads { from: s.read_from(), target_ids })
-        .collect();
-    let mut by_id: Vec<Option<DVector<f64>>> = Vec::new();
-    for (t, r) in targets.iter().zip(&reads) {
-        for (k, &id) in r.target_ids.iter().enumerate() {
-            if by_id.len() <= id {
-                by_id.resize(id + 1, None);
-            }
-            by_id[id].get_or_insert_with(|| t.column(k).into_owned());
-        }
-    }
-    let target_by_id: Vec<DVector<f64>> =
-        by_id.into_iter().map(|t| t.unwrap_or_else(|| DVector::zeros(data.dim()))).collect();
+    let (reads, target_by_id) = read_targets(data);
 
     let mut norm = normalize::run(normalize::Input { data: &encoded }, &mut rng);
     conflict::check_reads(&norm.clouds, &reads, &names)?;
@@ -130,4 +111,29 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
         softmax_scaling: None,
     };
     Ok(Compiled { transformer, stats })
+}
+
+/// Every sequence's read tokens with the id of their target (equal targets share an id),
+/// and the targets by id.
+fn read_targets(data: &Dataset) -> (Vec<Reads>, Vec<DVector<f64>>) {
+    let empty = DMatrix::zeros(data.dim(), 0);
+    let targets: Vec<&DMatrix<f64>> = data.sequences().iter().map(|s| s.target.as_ref().unwrap_or(&empty)).collect();
+    let ids = conflict::target_ids(&targets);
+    let reads: Vec<Reads> = data
+        .sequences()
+        .iter()
+        .zip(ids)
+        .map(|(s, target_ids)| Reads { from: s.read_from(), target_ids })
+        .collect();
+    let mut by_id: Vec<Option<DVector<f64>>> = Vec::new();
+    for (t, r) in targets.iter().zip(&reads) {
+        for (k, &id) in r.target_ids.iter().enumerate() {
+            if by_id.len() <= id {
+                by_id.resize(id + 1, None);
+            }
+            by_id[id].get_or_insert_with(|| t.column(k).into_owned());
+        }
+    }
+    let target_by_id = by_id.into_iter().map(|t| t.unwrap_or_else(|| DVector::zeros(data.dim()))).collect();
+    (reads, target_by_id)
 }

@@ -27,7 +27,7 @@
 
 use super::geometry::{eps_eq, min_gap};
 use crate::notation::short;
-use super::park::{Member, Parked, ReadPoint};
+use super::park::Parked;
 use crate::error::{Error, Result};
 use crate::model::{Block, FeedForward, LayerMeta, SelfAttention, Stage, Sweep, Tent, TentRole, Value};
 use nalgebra::{DMatrix, DVector};
@@ -64,149 +64,241 @@ pub fn run(input: Input) -> Result<Placed> {
     let Input { parked, max_width, names } = input;
     let Parked { mut sweep, members, points, targets, rho, pending, shift, lift } = parked;
     let d = shift.len();
-    let n_points = points.len();
-    let point_of: Vec<usize> = members.iter().map(|m| m.point).collect();
-    let mut placed = vec![false; n_points];
-    let mut left = n_points;
+    let reads = Reads { point_of: members.iter().map(|m| m.point).collect(), members, points, targets, names };
+    let mut progress = Progress::new(reads.points.len());
     let mut blocks: Vec<Block> = Vec::new();
-    let mut min_gap = f64::INFINITY;
-    let mut max_error: f64 = 0.0;
-    let mut first = true;
     let mut pending = pending;
-    let mut done = 0;
-
-    while first || left > 0 {
-        let mut fixed: Vec<Tent> = Vec::new();
-        let mut width = 0;
-        if first {
-            if let Some(t) = pending.take() {
-                width += t.width();
-                fixed.push(t);
-            }
-            width += 1;
-        }
-        // with a move-back in the layer the decisions wait for the next one
-        let room = if first && !fixed.is_empty() { 0 } else { (max_width - width) / 3 };
-        let picks = if room > 0 { pick(&sweep, &point_of, &placed, &members, room, names)? } else { Vec::new() };
-
-        // tents at the actual state, then corrected against the layer's own output
-        let reps: Vec<usize> = picks.iter().map(|p| points[p.point].members[0]).collect();
-        let x = sweep.tokens().select_columns(reps.iter());
-        let mut tents: Vec<Tent> = Vec::with_capacity(picks.len());
-        for (i, p) in picks.iter().enumerate() {
-            // the vector the sweep's direction was made from, so that the rows g / h are
-            // recognized as that direction (normalizing twice may move a last bit)
-            let g = sweep.given_direction(p.dir).clone();
-            let h = power_of_two_below((p.gap / 2.0).min(MAX_HALF));
-            let u = &g / h;
-            let mut s = 0.0;
-            for (a, b) in u.iter().zip(x.column(i).iter()) {
-                s += a * b;
-            }
-            let mut disp = &targets[points[p.point].target] - x.column(i);
-            if first {
-                disp -= &shift;
-            }
-            tents.push(Tent::point(g, s * h, h, disp, TentRole::Place));
-            min_gap = min_gap.min(p.gap);
-        }
-        let build = |tents: &[Tent]| {
-            let mut ff = FeedForward::scaling(d, 1.0);
-            for t in &fixed {
-                t.add_to(&mut ff);
-            }
-            if first {
-                ff.push_neuron(&DVector::zeros(d), 1.0, &shift);
-            }
-            for t in tents {
-                t.add_to(&mut ff);
-            }
-            ff
+    let mut first = true;
+    while first || progress.left > 0 {
+        // the park layer: the last split's move-back (if any) and the park neuron
+        let fixed: Vec<Tent> = if first { pending.take().into_iter().collect() } else { Vec::new() };
+        let park = first.then_some(&shift);
+        let picks = match room(&fixed, park.is_some(), max_width) {
+            0 => Vec::new(),
+            room => pick(&sweep, &reads.point_of, &progress.placed, &reads.members, room, names)?,
         };
-        if !tents.is_empty() {
-            // a point's output depends on its own displacement and on the (rounding) leak of
-            // tents picked after it; as many rounds as picks settle every one
-            for _ in 0..picks.len() + 2 {
-                let candidate = build(&tents);
-                let out = candidate.forward(&x);
-                let mut worst: f64 = 0.0;
-                for (i, p) in picks.iter().enumerate() {
-                    let e = out.column(i) - &targets[points[p.point].target];
-                    worst = worst.max(e.amax());
-                    tents[i].displacement -= e;
-                }
-                if worst == 0.0 {
-                    break;
-                }
-            }
-        }
-        let ff = build(&tents);
-
+        let x = sweep.tokens().select_columns(picks.iter().map(|p| &reads.points[p.point].members[0]));
+        let mut tents = place_tents(&reads, &sweep, &picks, &x, park);
+        let ff = settle(&reads, &picks, &x, &mut tents, |tents| layer(d, &fixed, park, tents));
         let changed = sweep.apply_ff(&ff);
-        for &i in &changed {
-            let p = point_of[i];
+        reads.check_moves(&progress.placed, &picks, &changed, first)?;
+        let range = progress.land(&reads, &sweep, &picks)?;
+        let caption = caption(&reads, &picks, &range, first.then_some((!fixed.is_empty(), lift)));
+        let mut all_tents = fixed;
+        all_tents.extend(tents);
+        blocks.push(block(ff, first, caption, all_tents, d));
+        first = false;
+    }
+    scale_output(&mut blocks, &mut sweep, rho, d)?;
+    Ok(Placed { blocks, read_points: reads.points.len(), min_gap: progress.min_gap, max_error: progress.max_error })
+}
+
+/// The read tokens the stage places, and their names for captions and errors.
+struct Reads<'a> {
+    members: Vec<super::park::Member>,
+    points: Vec<super::park::ReadPoint>,
+    targets: Vec<DVector<f64>>,
+    /// the read point of every sweep token
+    point_of: Vec<usize>,
+    names: &'a [String],
+}
+
+impl Reads<'_> {
+    /// Only the picked points may move, and a placed point never moves again (the park
+    /// layer moves everything).
+    fn check_moves(&self, placed: &[bool], picks: &[Pick], changed: &[usize], first: bool) -> Result<()> {
+        for &i in changed {
+            let p = self.point_of[i];
             if placed[p] {
                 return Err(Error::Construction(format!(
                     "a placed read token of sequence {} moved again",
-                    members[i].seq + 1
+                    self.members[i].seq + 1
                 )));
             }
             if !first && !picks.iter().any(|q| q.point == p) {
                 return Err(Error::Construction(format!(
                     "a place tent moved a read token of sequence {} outside its slab",
-                    members[i].seq + 1
+                    self.members[i].seq + 1
                 )));
             }
         }
-        for p in &picks {
-            let y = &targets[points[p.point].target];
-            for &i in &points[p.point].members {
-                let e = (sweep.tokens().column(i) - y).amax();
-                let scale = y.amax().max(1.0);
-                if !(e <= 1e-12 * scale + 4.0 * eps_eq(y.len(), scale)) {
-                    return Err(Error::Construction(format!(
-                        "a read point of sequence {} missed its target by {e:.3e}",
-                        members[i].seq + 1
-                    )));
-                }
-                max_error = max_error.max(e);
-            }
-            placed[p.point] = true;
-            left -= 1;
-        }
+        Ok(())
+    }
+}
 
-        let first_done = done + 1;
-        done += picks.len();
-        let caption = if first {
-            let back = if fixed.is_empty() { "" } else { "First the token the last split lifted out comes back down. " };
-            format!(
-                "{back}Park: every token takes the same step, {} along w and back by the shift the normalize stage added (one neuron that is always on), so every read token is now higher than every target. From here on a tent can grab the highest read token without touching the ones below it. {}",
-                short(lift),
-                placing_caption(&picks, &points, &members, names, first_done, n_points)
-            )
-        } else {
-            placing_caption(&picks, &points, &members, names, first_done, n_points)
-        };
-        let mut all_tents = fixed;
-        all_tents.extend(tents);
-        let stage = if first { Stage::Park } else { Stage::Place };
-        blocks.push(Block {
-            ff,
-            sa: SelfAttention::identity(d),
-            ff_meta: LayerMeta { stage, caption: caption.trim_end().to_string(), tents: all_tents },
-            sa_meta: LayerMeta {
-                stage,
-                caption: format!(
-                    "{}: this attention layer does nothing (it is the identity); in this stage only the feed-forward layers move tokens.",
-                    if first { "Park" } else { "Place" }
-                ),
-                tents: vec![],
-            },
-        });
-        first = false;
+/// What the stage has placed so far.
+struct Progress {
+    placed: Vec<bool>,
+    left: usize,
+    done: usize,
+    min_gap: f64,
+    max_error: f64,
+}
+
+impl Progress {
+    fn new(n_points: usize) -> Progress {
+        Progress { placed: vec![false; n_points], left: n_points, done: 0, min_gap: f64::INFINITY, max_error: 0.0 }
     }
 
-    // the output layer: undo the normalization's scale
+    /// Checks that every picked point landed on its target and marks it placed; returns the
+    /// range of place numbers this layer took ("3" or "3–5").
+    fn land(&mut self, reads: &Reads, sweep: &Sweep, picks: &[Pick]) -> Result<String> {
+        for p in picks {
+            self.min_gap = self.min_gap.min(p.gap);
+            let y = &reads.targets[reads.points[p.point].target];
+            for &i in &reads.points[p.point].members {
+                let e = (sweep.tokens().column(i) - y).amax();
+                let scale = y.amax().max(1.0);
+                // a NaN error fails too
+                if e.is_nan() || e > 1e-12 * scale + 4.0 * eps_eq(y.len(), scale) {
+                    return Err(Error::Construction(format!(
+                        "a read point of sequence {} missed its target by {e:.3e}",
+                        reads.members[i].seq + 1
+                    )));
+                }
+                self.max_error = self.max_error.max(e);
+            }
+            self.placed[p.point] = true;
+            self.left -= 1;
+        }
+        let first_done = self.done + 1;
+        self.done += picks.len();
+        Ok(if picks.len() == 1 { format!("{first_done}") } else { format!("{first_done}–{}", self.done) })
+    }
+}
+
+/// How many place tents fit in a layer beside the fixed tents and the park neuron; with a
+/// move-back in the layer the decisions wait for the next one.
+fn room(fixed: &[Tent], park: bool, max_width: usize) -> usize {
+    if park && !fixed.is_empty() {
+        return 0;
+    }
+    let width = fixed.iter().map(Tent::width).sum::<usize>() + park as usize;
+    (max_width - width) / 3
+}
+
+/// One tent per picked point, at the actual state `x` of its first token, displacing it
+/// onto its target (minus the park shift in the park layer).
+fn place_tents(reads: &Reads, sweep: &Sweep, picks: &[Pick], x: &DMatrix<f64>, park: Option<&DVector<f64>>) -> Vec<Tent> {
+    let mut tents: Vec<Tent> = Vec::with_capacity(picks.len());
+    for (i, p) in picks.iter().enumerate() {
+        // the vector the sweep's direction was made from, so that the rows g / h are
+        // recognized as that direction (normalizing twice may move a last bit)
+        let g = sweep.given_direction(p.dir).clone();
+        let h = power_of_two_below((p.gap / 2.0).min(MAX_HALF));
+        let u = &g / h;
+        let mut s = 0.0;
+        for (a, b) in u.iter().zip(x.column(i).iter()) {
+            s += a * b;
+        }
+        let mut disp = &reads.targets[reads.points[p.point].target] - x.column(i);
+        if let Some(shift) = park {
+            disp -= shift;
+        }
+        tents.push(Tent::point(g, s * h, h, disp, TentRole::Place));
+    }
+    tents
+}
+
+/// The feed-forward layer: the fixed tents, the park neuron (the park layer) and the place
+/// tents.
+fn layer(d: usize, fixed: &[Tent], park: Option<&DVector<f64>>, tents: &[Tent]) -> FeedForward {
+    let mut ff = FeedForward::scaling(d, 1.0);
+    for t in fixed {
+        t.add_to(&mut ff);
+    }
+    if let Some(shift) = park {
+        ff.push_neuron(&DVector::zeros(d), 1.0, shift);
+    }
+    for t in tents {
+        t.add_to(&mut ff);
+    }
+    ff
+}
+
+/// Corrects the tents' displacements against the layer's own output on the picked points
+/// until every output is its target, and returns the layer. A point's output depends on
+/// its own displacement and on the (rounding) leak of tents picked after it; as many
+/// rounds as picks settle every one.
+fn settle(reads: &Reads, picks: &[Pick], x: &DMatrix<f64>, tents: &mut [Tent], build: impl Fn(&[Tent]) -> FeedForward) -> FeedForward {
+    if !tents.is_empty() {
+        for _ in 0..picks.len() + 2 {
+            let out = build(tents).forward(x);
+            let mut worst: f64 = 0.0;
+            for (i, p) in picks.iter().enumerate() {
+                let e = out.column(i) - &reads.targets[reads.points[p.point].target];
+                worst = worst.max(e.amax());
+                tents[i].displacement -= e;
+            }
+            if worst == 0.0 {
+                break;
+            }
+        }
+    }
+    build(tents)
+}
+
+/// The caption of a place layer: which read tokens its tents grab and why nothing else moves;
+/// `park` is (a move-back comes down, the lift) in the park layer.
+fn caption(reads: &Reads, picks: &[Pick], range: &str, park: Option<(bool, f64)>) -> String {
+    let who: Vec<String> = picks
+        .iter()
+        .map(|p| {
+            let at = &reads.points[p.point].members;
+            let m = reads.members[at[0]];
+            let more = match at.len() {
+                1 => String::new(),
+                2 => " and the read token sitting on the same point".to_string(),
+                k => format!(" and the {} read tokens sitting on the same point", k - 1),
+            };
+            format!("token {} of «{}»{more}", m.token + 1, reads.names[m.seq])
+        })
+        .collect();
+    let of = reads.points.len();
+    let placing = match picks.len() {
+        0 => String::new(),
+        1 => format!(
+            "Place {range} of {of}: of the read tokens still waiting, the highest along one of a few directions near w ({}) jumps straight onto its target ◇. The tent moves only what lies in its thin slab; every other token is below it and stays put, and tokens already placed sit on their targets, below every slab to come.",
+            who[0]
+        ),
+        k => format!(
+            "Place {range} of {of}: {k} tents, each grabbing the highest read token still waiting along its own direction ({}), and each token jumps straight onto its target ◇. Every other token lies below the slabs and stays put.",
+            who.join("; ")
+        ),
+    };
+    match park {
+        Some((move_back, lift)) => {
+            let back = if move_back { "First the token the last split lifted out comes back down. " } else { "" };
+            format!(
+                "{back}Park: every token takes the same step, {} along w and back by the shift the normalize stage added (one neuron that is always on), so every read token is now higher than every target. From here on a tent can grab the highest read token without touching the ones below it. {placing}",
+                short(lift)
+            )
+        }
+        None => placing,
+    }
+}
+
+/// A park or place block: the layer, then an identity attention layer.
+fn block(ff: FeedForward, first: bool, caption: String, tents: Vec<Tent>, d: usize) -> Block {
+    let stage = if first { Stage::Park } else { Stage::Place };
+    Block {
+        ff,
+        sa: SelfAttention::identity(d),
+        ff_meta: LayerMeta { stage, caption: caption.trim_end().to_string(), tents },
+        sa_meta: LayerMeta {
+            stage,
+            caption: format!(
+                "{}: this attention layer does nothing (it is the identity); in this stage only the feed-forward layers move tokens.",
+                if first { "Park" } else { "Place" }
+            ),
+            tents: vec![],
+        },
+    }
+}
+
+/// The output layer: the last attention layer multiplies by rho, undoing the
+/// normalization's scale.
+fn scale_output(blocks: &mut [Block], sweep: &mut Sweep, rho: f64, d: usize) -> Result<()> {
     if let Some(last) = blocks.last_mut() {
         last.sa = SelfAttention::new(rho, DMatrix::zeros(0, d), DMatrix::zeros(0, d), Value::Zero)
             .expect("a pointwise scaling is well formed");
@@ -216,37 +308,7 @@ pub fn run(input: Input) -> Result<Placed> {
         );
         sweep.apply_sa(&last.sa)?;
     }
-    Ok(Placed { blocks, read_points: n_points, min_gap, max_error })
-}
-
-/// The words for one place layer: which read tokens its tents grab and why nothing else moves
-/// (empty when the layer places nothing).
-fn placing_caption(picks: &[Pick], points: &[ReadPoint], members: &[Member], names: &[String], first: usize, of: usize) -> String {
-    let who: Vec<String> = picks
-        .iter()
-        .map(|p| {
-            let at = &points[p.point].members;
-            let m = members[at[0]];
-            let more = match at.len() {
-                1 => String::new(),
-                2 => " and the read token sitting on the same point".to_string(),
-                k => format!(" and the {} read tokens sitting on the same point", k - 1),
-            };
-            format!("token {} of «{}»{more}", m.token + 1, names[m.seq])
-        })
-        .collect();
-    match picks.len() {
-        0 => String::new(),
-        1 => format!(
-            "Place {first} of {of}: of the read tokens still waiting, the highest along one of a few directions near w ({}) jumps straight onto its target ◇. The tent moves only what lies in its thin slab; every other token is below it and stays put, and tokens already placed sit on their targets, below every slab to come.",
-            who[0]
-        ),
-        k => format!(
-            "Place {first}–{} of {of}: {k} tents, each grabbing the highest read token still waiting along its own direction ({}), and each token jumps straight onto its target ◇. Every other token lies below the slabs and stays put.",
-            first + k - 1,
-            who.join("; ")
-        ),
-    }
+    Ok(())
 }
 
 /// The largest power of two not above `v` (v > 0).
@@ -300,7 +362,7 @@ fn pick(
             }
             let Some((point, top, high, _)) = a else { continue };
             let gap = gap_below.min(above - high);
-            if best.as_ref().map_or(true, |b| gap > b.gap) {
+            if best.as_ref().is_none_or(|b| gap > b.gap) {
                 best = Some(Pick { point, top, dir: k, gap, below });
             }
         }

@@ -68,7 +68,8 @@ fn effect(v: &DVector<f64>, clouds: &[Cloud], groups: &[Group], eps: f64, rng_u:
         }
     }
     let m = if top - bottom > 1e-6 { top - bottom } else { 1.0 };
-    if !(bottom > 1e-3 * m) {
+    // a NaN fails too
+    if bottom.is_nan() || bottom <= 1e-3 * m {
         return None;
     }
     let lambda = m / top * (0.5 + 0.5 * rng_u);
@@ -118,7 +119,7 @@ pub fn run(
                 (w + rng.unit(d, false) * spread).normalize()
             };
             if let Some(e) = effect(&v, clouds, &groups, tol.eps, rng.uniform()) {
-                if best.as_ref().map_or(true, |b| e.resolved > b.1.resolved) {
+                if best.as_ref().is_none_or(|b| e.resolved > b.1.resolved) {
                     best = Some((v, e));
                 }
             }

@@ -18,6 +18,9 @@ use crate::error::{Error, Result};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
+/// Tokens (or a target) as read, one token a row of coordinates.
+pub type Tokens = Vec<Vec<f64>>;
+
 /// One sequence as read from a file, before validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawSequence {
@@ -227,7 +230,7 @@ impl Dataset {
 
     /// Builds an interpolation dataset from (tokens, target) pairs (generators, tests).
     /// Validates like `new`.
-    pub fn from_targets(sequences: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)>) -> Result<Dataset> {
+    pub fn from_targets(sequences: Vec<(Tokens, Tokens)>) -> Result<Dataset> {
         let raw = RawDataset {
             sequences: sequences
                 .into_iter()

@@ -255,14 +255,12 @@ impl HeaderState {
         let keyword = words.next().unwrap_or("").to_ascii_lowercase();
         match keyword.as_str() {
             "data" => return self.end(line_no).map(Some),
-            "timestamps" => {
-                if flag(raw, line_no, "@timeStamps", words.next())? {
-                    return Err(parse(
-                        line_no,
-                        1,
-                        "time stamps are not supported (@timeStamps true): give every series as plain values".to_string(),
-                    ));
-                }
+            "timestamps" if flag(raw, line_no, "@timeStamps", words.next())? => {
+                return Err(parse(
+                    line_no,
+                    1,
+                    "time stamps are not supported (@timeStamps true): give every series as plain values".to_string(),
+                ));
             }
             "classlabel" => {
                 if flag(raw, line_no, "@classLabel", words.next())? {

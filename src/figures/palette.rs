@@ -35,6 +35,11 @@ pub const NAMED_COLORS: [(&str, (u8, u8, u8)); 13] = [
 /// Marker shapes, one per class (cycled), as on the page.
 pub const SHAPES: [&str; 8] = ["circle", "square", "triangle", "diamond", "triangle-down", "hexagon", "star", "cross"];
 
+/// A color as "#rrggbb" (lower case), as the page and the SVG figures write it.
+pub fn hex(c: (u8, u8, u8)) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
 /// One color per class, as the page picks them: names of colors keep their color, the other
 /// classes take the unused colors in order (shifted by one per round past eight classes).
 pub fn class_colors(classes: &[String]) -> Vec<(u8, u8, u8)> {

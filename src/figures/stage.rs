@@ -50,6 +50,9 @@ pub const MAX_NAMED: usize = 20;
 
 type Range2 = ((f64, f64), (f64, f64));
 
+/// A pixel of a panel.
+type Px = (i32, i32);
+
 fn figure_size() -> (u32, u32) {
     (GEO.cols * GEO.panel.0 + 2 * GEO.margin, GEO.header + 2 * GEO.panel.1 + GEO.margin)
 }
@@ -231,8 +234,8 @@ fn figure<P: Coord>(scene: &Scene<P>, outcome: Outcome) -> Result<String> {
         )
     };
     svg.push_str(&text(GEO.margin as f64 + 4.0, 26.0, 17.0, "font-weight=\"bold\" fill=\"#222\" class=\"title\"", &title));
-    for p in 0..STAGE_PANELS.len() {
-        svg.push_str(&panel_svg(scene, &panels, p, &captions[p])?);
+    for (p, caption) in captions.iter().enumerate() {
+        svg.push_str(&panel_svg(scene, &panels, p, caption)?);
     }
     let count = |s| stage_blocks(scene, s);
     let blocks_line = if interpolates {
@@ -453,7 +456,7 @@ fn panel_targets(panels: &Panels, p: usize) -> Result<String> {
     if panels.targets.is_empty() {
         return Ok(String::new());
     }
-    let mut px: Vec<((i32, i32), Option<(i32, i32)>)> = Vec::new();
+    let mut px: Vec<(Px, Option<Px>)> = Vec::new();
     render(GEO.panel, |area| {
         let chart = stage_chart(area, panels.range)?;
         px = panels
@@ -564,8 +567,8 @@ fn interpolation_captions<P: Coord>(scene: &Scene<P>, check: &TargetCheck) -> [(
 
 /// One marker per drawn token (class = color + shape); also returns the leaders' pixels
 /// and the plot's right edge, for the names.
-fn panel_tokens<P: Coord>(scene: &Scene<P>, panels: &Panels, p: usize) -> Result<(String, Vec<(i32, i32)>, i32)> {
-    let mut leader_px: Vec<(i32, i32)> = Vec::new();
+fn panel_tokens<P: Coord>(scene: &Scene<P>, panels: &Panels, p: usize) -> Result<(String, Vec<Px>, i32)> {
+    let mut leader_px: Vec<Px> = Vec::new();
     let mut right_edge = 0;
     let markers = render(GEO.panel, |area| {
         let chart = stage_chart(area, panels.range)?;

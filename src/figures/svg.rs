@@ -14,9 +14,7 @@ pub(crate) fn rgb(c: (u8, u8, u8)) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
 }
 
-pub(crate) fn hex(c: (u8, u8, u8)) -> String {
-    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
-}
+pub(crate) use super::palette::hex;
 
 pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")

@@ -272,19 +272,19 @@ impl SelfAttention {
         let mut weights = vec![0.0; n];
         for i in 0..n {
             let mut max = f64::NEG_INFINITY;
-            for j in 0..n {
+            for (j, w) in weights.iter_mut().enumerate() {
                 let s = qx.column(i).dot(&kx.column(j));
-                weights[j] = s;
+                *w = s;
                 max = max.max(s);
             }
             let mut total = 0.0;
-            for j in 0..n {
-                weights[j] = cloud.counts[j] as f64 * (beta * (weights[j] - max)).exp();
-                total += weights[j];
+            for (w, &count) in weights.iter_mut().zip(&cloud.counts) {
+                *w = count as f64 * (beta * (*w - max)).exp();
+                total += *w;
             }
             let mut mean = DVector::zeros(pts.nrows());
-            for j in 0..n {
-                mean.axpy(weights[j] / total, &pts.column(j), 1.0);
+            for (j, w) in weights.iter().enumerate() {
+                mean.axpy(w / total, &pts.column(j), 1.0);
             }
             if let Some(mv) = self.v.apply(&mean) {
                 let mut col = out.column_mut(i);
@@ -376,8 +376,7 @@ impl SelfAttention {
         let mut sets: Vec<Vec<u32>> = Vec::new();
         let mut set_of = Vec::with_capacity(n);
         let mut margin = Vec::with_capacity(n);
-        for i in 0..n {
-            let pi = p[i];
+        for &pi in p.iter().take(n) {
             let (sign, order): (i8, &[u32]) = if pi > 0.0 {
                 (1, &desc)
             } else if pi < 0.0 {

@@ -35,7 +35,7 @@ impl Cloud {
         let mut counts = Vec::new();
         let mut token_point = Vec::with_capacity(n);
         for j in 0..n {
-            let k = key(tokens.column(j).into());
+            let k = key(tokens.column(j));
             let next = firsts.len() as u32;
             let p = *index.entry(k).or_insert(next);
             if p == next {

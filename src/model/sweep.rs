@@ -48,7 +48,7 @@ pub struct Sweep {
 /// sign that was removed.
 fn normalized(v: &[f64]) -> Option<(DVector<f64>, f64)> {
     let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-    if !(norm > 0.0) || !norm.is_finite() {
+    if norm == 0.0 || !norm.is_finite() {
         return None;
     }
     let sign = if v.iter().find(|a| **a != 0.0).is_some_and(|a| *a < 0.0) { -1.0 } else { 1.0 };
@@ -83,8 +83,8 @@ impl Sweep {
             }
             if let Some((u, sign)) = normalized(g.as_slice()) {
                 let k = key_of(&u);
-                if !keys.contains_key(&k) {
-                    keys.insert(k, dirs.len());
+                if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(k) {
+                    slot.insert(dirs.len());
                     dirs.push(u);
                     given.push(g.clone());
                     signs.push(sign);
@@ -184,11 +184,11 @@ impl Sweep {
         let k = self.dirs.len();
         let mut buf = vec![0.0; k];
         self.project(i, &mut buf);
-        for j in 0..k {
+        for (j, &new) in buf.iter().enumerate() {
             let old = self.proj[i * k + j];
             self.sets[j].remove(&(ord(old), i as u32));
-            self.sets[j].insert((ord(buf[j]), i as u32));
-            self.proj[i * k + j] = buf[j];
+            self.sets[j].insert((ord(new), i as u32));
+            self.proj[i * k + j] = new;
         }
         self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
     }

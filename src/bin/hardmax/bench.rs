@@ -1,7 +1,7 @@
 //! `hardmax bench`: construction and verification timed on generated datasets, every case
 //! in a child process of its own (so that its peak memory is its own).
 
-use crate::cli::Failure;
+use crate::output::Failure;
 use clap::Args;
 use hardmax::construct::{compile, Options};
 use hardmax::verify::verify;

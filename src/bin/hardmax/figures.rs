@@ -1,8 +1,15 @@
 //! `hardmax figures`: the stage figure of a dataset and the complexity chart, as SVG files.
 
-use crate::cli::{construct_and_verify, out, read_dataset, verified_exit, ConstructionArgs, Failure, InputArgs};
+use crate::cli::{ConstructionArgs, InputArgs};
+use crate::output::{out, Failure};
+use crate::steps::{check_exit, construct, read_dataset};
 use clap::Args;
+use hardmax::bench::{complexity_data, depth_width_data, ComplexitySpec, DepthWidthSpec};
 use hardmax::construct::Options;
+use hardmax::dataset::Dataset;
+use hardmax::figures::{complexity_figure, depth_width_figure, interpolation_stage_figure, stage_figure};
+use hardmax::scene::{Budget, Keep, Scene};
+use hardmax::verify::{Check, Checked, TargetCheck, Verification};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,21 +44,26 @@ fn write_figure(dir: &Path, name: &str, svg: &str) -> Result<PathBuf, Failure> {
 }
 
 pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
-    use hardmax::bench::{complexity_data, ComplexitySpec};
-    use hardmax::figures::{complexity_figure, stage_figure};
-    use hardmax::scene::{Budget, Keep, Scene};
     let data = read_dataset(&a.file, a.input.format)?;
-    if data.task() == hardmax::dataset::Task::Interpolate {
-        return interpolation_figures(a, &data);
-    }
     let opts = a.construction.options();
-    let c = construct_and_verify(&a.file, &data, &opts)?;
+    let c = construct(&a.file, &data, &opts)?;
     create_out_dir(&a.out)?;
+    let scene: Scene<f64> = Scene::new(&data, &c.built.transformer, &Budget::EVERYTHING, Keep::StagePanels)
+        .map_err(|e| Failure::input(&a.file, e))?;
+    match &c.check {
+        Check::Labels(v) => classification_figures(a, &data, &c, &scene, v)?,
+        Check::Targets(check) => interpolation_figures(a, &data, &c, &scene, check)?,
+    }
+    Ok(check_exit(&a.file, &c.check))
+}
+
+/// Classification: the stage figure (input, separated, collapsed, labeled, final) and the
+/// complexity chart (blocks against N and against sequence length).
+fn classification_figures(a: &FiguresArgs, data: &Dataset, c: &Checked, scene: &Scene<f64>, v: &Verification) -> Result<(), Failure> {
+    let opts = a.construction.options();
     let write = |name: &str, svg: &str| write_figure(&a.out, name, svg);
     let t = &c.built.transformer;
-    let scene: Scene<f64> =
-        Scene::new(&data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
-    let svg = stage_figure(&scene, &c.verification).map_err(Failure::figure)?;
+    let svg = stage_figure(scene, v).map_err(Failure::figure)?;
     let path = write("stages.svg", &svg)?;
     out(&format!(
         "wrote {}: 5 stages of {} sequences ({} tokens), {} blocks, {} splits; {}/{} correct",
@@ -60,8 +72,8 @@ pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
         data.total_tokens(),
         t.blocks.len(),
         c.built.stats.splits,
-        c.verification.correct,
-        c.verification.total
+        v.correct,
+        v.total
     ));
     if !a.no_complexity {
         // generated data in R^4: the same construction options, minus the d = 1 lift
@@ -73,24 +85,16 @@ pub(crate) fn cmd_figures(a: &FiguresArgs) -> Result<ExitCode, Failure> {
         out(&format!("wrote {}: blocks against N and against sequence length", path.display()));
         out(cx.table().trim_end());
     }
-    Ok(verified_exit(&a.file, &c.verification))
+    Ok(())
 }
 
 /// Interpolation: the stage figure (input, separated, parked, placing, final) and the
 /// depth-width chart (blocks against the width cap, both tasks on one generated dataset).
-fn interpolation_figures(a: &FiguresArgs, data: &hardmax::dataset::Dataset) -> Result<ExitCode, Failure> {
-    use crate::cli::{checked_exit, construct_and_check};
-    use hardmax::bench::{depth_width_data, DepthWidthSpec};
-    use hardmax::figures::{depth_width_figure, interpolation_stage_figure};
-    use hardmax::scene::{Budget, Keep, Scene};
+fn interpolation_figures(a: &FiguresArgs, data: &Dataset, c: &Checked, scene: &Scene<f64>, check: &TargetCheck) -> Result<(), Failure> {
     let opts = a.construction.options();
-    let c = construct_and_check(&a.file, data, &opts)?;
-    create_out_dir(&a.out)?;
     let write = |name: &str, svg: &str| write_figure(&a.out, name, svg);
     let t = &c.built.transformer;
-    let scene: Scene<f64> =
-        Scene::new(data, t, &Budget::EVERYTHING, Keep::StagePanels).map_err(|e| Failure::input(&a.file, e))?;
-    let svg = interpolation_stage_figure(&scene, &c.check).map_err(Failure::figure)?;
+    let svg = interpolation_stage_figure(scene, check).map_err(Failure::figure)?;
     let path = write("stages.svg", &svg)?;
     out(&format!(
         "wrote {}: 5 stages of {} sequences ({} read tokens), {} blocks (paper: 2Σm+2N+1 = {}), {} splits; {}/{} read tokens on target, worst error {:.1e}",
@@ -100,9 +104,9 @@ fn interpolation_figures(a: &FiguresArgs, data: &hardmax::dataset::Dataset) -> R
         t.blocks.len(),
         2 * data.sum_m() + 2 * data.len() + 1,
         c.built.stats.splits,
-        c.check.correct,
-        c.check.total,
-        c.check.max_error
+        check.correct,
+        check.total,
+        check.max_error
     ));
     if !a.no_complexity {
         let dw = depth_width_data(&DepthWidthSpec::default(), &opts)
@@ -112,5 +116,5 @@ fn interpolation_figures(a: &FiguresArgs, data: &hardmax::dataset::Dataset) -> R
         out(&format!("wrote {}: blocks against the width cap, both tasks on one generated dataset", path.display()));
         out(dw.table().trim_end());
     }
-    Ok(checked_exit(&a.file, &c.check))
+    Ok(())
 }
