@@ -5,13 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot } from './harness.mjs';
+import { screenshot, HANG_GUARD_MS } from './harness.mjs';
 import { useBrowser } from './app.mjs';
 import { interpolationSet } from './scaleset.mjs';
 
 const ctx = useBrowser();
 
-test('5,000 sequences, Σm = 20,000: built in the page, every read token on target at the end', { timeout: 600_000 }, async () => {
+test('5,000 sequences, Σm = 20,000: built in the page, every read token on target at the end', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await ctx.open();
   const data = interpolationSet();
   await page.evaluate((d) => {
