@@ -52,11 +52,14 @@ function drawTokenPass(renderer, only) {
       ctx.stroke();
     }
   }
-  if (stroke) drawOutlines(renderer);
+  if (stroke) drawOutlines(renderer, skip);
 }
 
-/** Outlines each token in its sequence's color (few sequences only; over the WebGL dots too). */
-export function drawOutlines(renderer) {
+/**
+ * Outlines each token in its sequence's color (few sequences only; over the WebGL dots too),
+ * but not the tokens `skip` names (the other pass of a dimmed interpolation).
+ */
+export function drawOutlines(renderer, skip = () => false) {
   const { ctx, model, sx, sy } = renderer;
   const r = renderer.tokenRadius();
   const g = renderer.outlineGroups;
