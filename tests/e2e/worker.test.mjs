@@ -116,13 +116,21 @@ test('softmax, hover positions and exports are answered by the worker', async ()
   // Softmax for the link's β comes with the model; a new β is computed in the worker.
   let s = await appState(page);
   assert.equal(typeof s.softmax.correct, 'number');
-  await page.evaluate(() => {
+  const before = await page.evaluate(() => {
+    const old = document.getElementById('sm-result').textContent;
     const input = document.getElementById('sm-beta');
     input.value = String(Number(input.min || 0) + 1);
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.dispatchEvent(new Event('change', { bubbles: true }));
+    return old;
   });
-  await page.waitForFunction(() => /^softmax β=\S+: \d+\/\d+ correct$/.test(document.getElementById('sm-result').textContent));
+  // Wait for the answer to the new β: the result line of the link's β=1000 matches the same
+  // pattern, so the line must differ from it and the state carry a new β.
+  await page.waitForFunction((old) => {
+    const text = document.getElementById('sm-result').textContent;
+    const sm = window.hardmax.state().softmax;
+    return /^softmax β=\S+: \d+\/\d+ correct$/.test(text) && text !== old && sm.beta !== 1000;
+  }, before);
   s = await appState(page);
   assert.notEqual(s.softmax.beta, 1000);
   assert.equal(typeof s.softmax.correct, 'number');
