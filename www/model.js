@@ -303,6 +303,11 @@ export class Model {
     return this.trustAsk(`trust threshold ${lo} ${hi}`, 'softmaxThreshold', [lo, hi]);
   }
 
+  /** β* and the accuracy curve over [lo, hi], as a promise (for pages that wait for it). */
+  softmaxOverview(lo, hi) {
+    return this.requireSession().call('softmaxThreshold', [lo, hi]);
+  }
+
   /** The certificate of the forward pass (Session.certify). */
   certificate() {
     return this.trustAsk('trust certify', 'certify', []);

@@ -55,19 +55,35 @@ test('embed.html: play=1 plays, layer= picks a state', async () => {
 test('companion.html: a live figure per stage and the measured table of blocks against 4N+1', { timeout: HANG_GUARD_MS }, async () => {
   const { page, context, consoleErrors } = await openPage(browser, `${server.url}companion.html`, { viewport: { width: 1024, height: 900 } });
   const frames = await page.$$eval('iframe', (fs) => fs.map((f) => f.getAttribute('src')));
-  assert.equal(frames.length, 6);
-  for (const stage of ['normalize', 'separate', 'collapse', 'label', 'snap']) assert.ok(frames.some((f) => f.includes(`stage=${stage}`)), stage);
+  assert.equal(frames.length, 8);
+  for (const stage of ['normalize', 'separate', 'collapse', 'label', 'snap']) assert.ok(frames.some((f) => f.includes(`preset=shared&stage=${stage}`)), stage);
+  for (const stage of ['separate', 'place']) assert.ok(frames.some((f) => f.includes(`preset=reverse&stage=${stage}`)), `reverse ${stage}`);
   await page.waitForFunction(() => document.querySelectorAll('#counts tbody tr').length === 6, null, { timeout: HANG_GUARD_MS });
   const rows = await page.$$eval('#counts tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  const num = (x) => Number(x.replace(/,/g, ''));
   for (const r of rows) {
-    assert.equal(r.length, 8, `measured: ${r.join(' | ')}`);
-    const [n, blocks, bound] = [r[1], r[3], r[4]].map((x) => Number(x.replace(/,/g, '')));
+    assert.equal(r.length, 9, `measured: ${r.join(' | ')}`);
+    const [n, blocks, bound] = [r[1], r[3], r[4]].map(num);
     assert.equal(bound, 4 * n + 1);
     assert.ok(blocks <= bound, `${r[0]}: ${blocks} blocks <= 4N+1 = ${bound}`);
     const [ok, total] = r[7].split('/').map(Number);
     assert.equal(ok, total, `${r[0]} classified exactly`);
+    assert.ok(num(r[8]) > 0 && Number.isFinite(num(r[8])), `${r[0]}: a measured softmax β*, not "${r[8]}"`);
   }
   assert.ok(rows.some((r) => /BasicMotions/.test(r[0])) && rows.some((r) => /JapaneseVowels/.test(r[0])));
+  // sequence to sequence: every read token on its target, within the paper's count
+  await page.waitForFunction(() => document.querySelectorAll('#interp-counts tbody tr').length === 4, null, { timeout: HANG_GUARD_MS });
+  const interp = await page.$$eval('#interp-counts tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.deepEqual(interp.map((r) => r[0]), ['paths (preset)', 'copy (preset)', 'reverse (preset)', 'translate (preset)']);
+  for (const r of interp) {
+    assert.equal(r.length, 7, `measured: ${r.join(' | ')}`);
+    const [n, sumM, blocks, bound] = r.slice(1, 5).map(num);
+    assert.equal(bound, 2 * sumM + 2 * n + 1);
+    assert.ok(blocks <= bound, `${r[0]}: ${blocks} blocks <= ${bound}`);
+    const [ok, total] = r[5].split('/').map(Number);
+    assert.ok(ok === total && total === sumM, `${r[0]}: ${r[5]} read tokens on target`);
+    assert.ok(Number(r[6]) < 1e-9, `${r[0]}: worst error ${r[6]}`);
+  }
   await screenshot(page, 'companion-1024');
   assert.deepEqual(consoleErrors, []);
   await context.close();
