@@ -36,6 +36,9 @@ export const STAGE_COLORS = {
   collapse: '#66c2a5',
   label: '#e78ac3',
   snap: '#a6d854',
+  // sequence to sequence: the two stages after separate (no collapse, label or snap there)
+  park: '#ffd92f',
+  place: '#e5c494',
 };
 
 export const TENT_COLORS = {
