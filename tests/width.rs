@@ -7,7 +7,9 @@
 
 use hardmax::bench::{generate, generate_hub, with_targets};
 use hardmax::construct::{compile, Compiled, Options};
-use hardmax::dataset::{parse, Dataset, Format};
+use hardmax::dataset::{parse, Dataset, Format, Task};
+use hardmax::model::{Stage, TentRole, Transformer};
+use hardmax::verify::{verify, verify_targets};
 use hardmax::presets::{all_names, preset};
 
 fn real(name: &str) -> Dataset {
@@ -94,5 +96,136 @@ fn width_six_is_the_one_jump_construction_bit_for_bit() {
     for ((name, h), (rec_name, rec)) in seen.iter().zip(RECORDED) {
         assert_eq!(name, rec_name);
         assert_eq!(*h, *rec, "{name}: the width-6 model changed; fingerprints now:\n{listing}");
+    }
+}
+
+/// The separate stage's invariants on the built model, sequence by sequence: at every
+/// separate feed-forward layer the move-back levels are distinct, more than a slab apart
+/// and above every token that is not up; each move-back slab holds only tokens at its
+/// level; no layer is wider than the cap; every token keeps w.x > 0; after the last
+/// move-back every token's projection on w is what it was before the stage.
+fn check_separate_invariants(name: &str, t: &Transformer, data: &Dataset, max_width: usize) -> (usize, usize) {
+    let w = &t.directions.w;
+    let sep: Vec<usize> = (0..t.blocks.len()).filter(|&i| t.blocks[i].ff_meta.stage == Stage::Separate).collect();
+    let mut most_jumps = 0;
+    for &i in &sep {
+        let b = &t.blocks[i];
+        assert!(b.ff.width() <= max_width, "{name}: separate block {i} is {} wide", b.ff.width());
+        let jumps = b.ff_meta.tents.iter().filter(|x| x.role == TentRole::JumpOut).count();
+        assert!(jumps <= (max_width / 6).max(1), "{name}: {jumps} jumps at width {max_width}");
+        most_jumps = most_jumps.max(jumps);
+    }
+    // the layer that brings the last jumps back: the next stage's first FF layer
+    let after = sep.last().map(|&i| i + 1);
+    let back_layers: Vec<usize> = sep.iter().copied().chain(after).collect();
+    for s in data.sequences() {
+        let states = t.trace(&s.tokens);
+        let Some(&first) = sep.first() else { continue };
+        let before: Vec<f64> = states[2 * first].tokens.column_iter().map(|x| w.dot(&x)).collect();
+        let top = before.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for &i in &back_layers {
+            let x = &states[2 * i].tokens;
+            let proj: Vec<f64> = x.column_iter().map(|c| w.dot(&c)).collect();
+            assert!(proj.iter().all(|p| *p > 0.0), "{name}: a token has w.x <= 0 before block {i}");
+            let backs: Vec<_> = t.blocks[i].ff_meta.tents.iter().filter(|x| x.role == TentRole::MoveBack).collect();
+            for (k, mb) in backs.iter().enumerate() {
+                assert_eq!(mb.lo, mb.hi, "{name}: a move-back tent is a point tent");
+                assert!(mb.lo - mb.left > top, "{name}: block {i}: a move-back slab reaches the data below");
+                for other in &backs[k + 1..] {
+                    assert!((mb.lo - other.lo).abs() > mb.left + other.left, "{name}: block {i}: two levels' slabs meet");
+                }
+                let tol = 1e-6 * mb.left;
+                for p in &proj {
+                    if (p - mb.lo).abs() < mb.left {
+                        assert!((p - mb.lo).abs() <= tol, "{name}: block {i}: a token at {p} lies in the slab of level {}", mb.lo);
+                    }
+                }
+            }
+            // every token up lies in some move-back slab of this layer
+            for p in &proj {
+                if *p > top + 1e-9 * top.abs().max(1.0) {
+                    assert!(backs.iter().any(|mb| (p - mb.lo).abs() < mb.left), "{name}: block {i}: a token up at {p} is not brought back");
+                }
+            }
+        }
+        // classification: the next stage's first FF layer only brings the last jumps back
+        // (interpolation's park layer also lifts every token)
+        if let (Some(a), Task::Classify) = (after, data.task()) {
+            for (p, q) in states[2 * a + 1].tokens.column_iter().map(|x| w.dot(&x)).zip(&before) {
+                assert!((p - q).abs() <= 1e-7 * top, "{name}: w.x went from {q} to {p} over the separate stage");
+            }
+        }
+    }
+    (sep.len(), most_jumps)
+}
+
+/// Exact at this width, within the cap, with the separate stage's invariants; returns
+/// (separate blocks, most jumps in one block, all blocks).
+fn exact_at(name: &str, data: &Dataset, max_width: usize, seed: u64) -> (usize, usize, usize) {
+    let built = compile(data, &Options { max_width, seed, ..Options::default() })
+        .unwrap_or_else(|e| panic!("{name} at width {max_width}: {e}"));
+    let t = &built.transformer;
+    if data.task() == Task::Classify {
+        let v = verify(t, data);
+        assert_eq!(v.correct, v.total, "{name} at width {max_width}: every sequence right");
+        assert!(v.min_margin > 0.0 && v.min_attention_margin > 0.0, "{name} at width {max_width}");
+    } else {
+        let v = verify_targets(t, data).expect("targets verify");
+        assert_eq!(v.correct, v.total, "{name} at width {max_width}: every read token on target");
+        assert!(v.max_error_rel <= 1e-9 && v.min_attention_margin > 0.0, "{name} at width {max_width}: {v:?}");
+    }
+    let (sep, most) = check_separate_invariants(&format!("{name} at width {max_width}"), t, data, max_width);
+    (sep, most, t.blocks.len())
+}
+
+const WIDTHS: [usize; 4] = [6, 12, 24, 96];
+
+#[test]
+fn hub_data_is_exact_at_every_width_and_wider_needs_fewer_separate_blocks() {
+    let data = generate_hub(300, 3, 5).expect("valid sizes");
+    let mut seen = Vec::new();
+    for w in WIDTHS {
+        seen.push((w, exact_at("hub 300", &data, w, 0)));
+    }
+    let at = |w: usize| seen.iter().find(|s| s.0 == w).expect("measured").1;
+    assert_eq!(at(6).1, 1, "one jump per block at width 6");
+    assert!(at(96).1 > 1, "several jumps per block at width 96: {seen:?}");
+    assert!(at(96).0 < at(6).0, "fewer separate blocks at width 96: {seen:?}");
+    assert!(at(96).2 < at(6).2, "fewer blocks at width 96: {seen:?}");
+}
+
+#[test]
+fn shared_token_data_is_exact_at_every_width() {
+    for seed in [1, 2, 3] {
+        let data = generate(120, 6, 3, true, seed).expect("valid sizes");
+        for w in WIDTHS {
+            exact_at(&format!("shared-token seed {seed}"), &data, w, seed);
+        }
+    }
+}
+
+#[test]
+fn real_sets_are_exact_at_every_width() {
+    for name in ["BasicMotions_TRAIN.ts", "BasicMotions_TEST.ts", "JapaneseVowels_TRAIN.ts", "JapaneseVowels_TEST.ts"] {
+        let data = real(name);
+        for w in WIDTHS {
+            exact_at(name, &data, w, 0);
+        }
+    }
+}
+
+#[test]
+fn interpolation_is_exact_at_every_width() {
+    // the presets and shared tokens read onto targets: ByTarget conflicts
+    for name in hardmax::presets::INTERPOLATION_NAMES {
+        for w in WIDTHS {
+            exact_at(name, &preset(name, 0).expect("preset"), w, 0);
+        }
+    }
+    for seed in [1, 2] {
+        let data = with_targets(&generate(80, 6, 3, true, seed).expect("valid sizes"), seed).expect("targets");
+        for w in WIDTHS {
+            exact_at(&format!("targets seed {seed}"), &data, w, seed);
+        }
     }
 }
