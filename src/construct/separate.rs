@@ -330,7 +330,7 @@ impl Ctx<'_> {
         let Some((k, iso)) = best else {
             return Err(Error::Construction("no candidate position to split on".into()));
         };
-        if !(iso.gap >= floor) {
+        if iso.gap.is_nan() || iso.gap < floor {
             return Err(self.too_close(&candidates[0], iso.gap, floor));
         }
         Ok((k, iso))
@@ -345,15 +345,13 @@ impl Ctx<'_> {
         let floor = gap_floor(self.d, size);
         let mut chosen: Vec<(usize, Isolation)> = Vec::new();
         let mut best_gap = f64::NEG_INFINITY;
-        let mut tried = 0;
         for (k, sp) in candidates.iter().enumerate() {
             if chosen.len() == self.jumps || (!sp.fresh && !chosen.is_empty()) {
                 break;
             }
-            if chosen.is_empty() && tried == MAX_CANDIDATES {
+            if chosen.is_empty() && k == MAX_CANDIDATES {
                 break;
             }
-            tried += 1;
             let iso = isolate(current, &sp.position, eps, rng);
             if iso.gap >= floor {
                 chosen.push((k, iso));
@@ -468,12 +466,12 @@ fn isolate(current: &Current, position: &DVector<f64>, eps: f64, rng: &mut Rng) 
     let mut holders = Vec::new();
     for (s, win) in current.starts.windows(2).enumerate() {
         let mut has = false;
-        for at in win[0]..win[1] {
-            let col = all.column(at);
+        let (from, to) = (win[0], win[1]);
+        for (col, other) in all.columns(from, to - from).column_iter().zip(&mut is_other[from..to]) {
             let dist2: f64 = col.iter().zip(position.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
             if dist2 <= eps * eps {
                 target.push(col.into_owned());
-                is_other[at] = false;
+                *other = false;
                 has = true;
             }
         }
