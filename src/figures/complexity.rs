@@ -218,7 +218,8 @@ pub fn complexity_figure(data: &ComplexityData) -> Result<String> {
 }
 
 /// The depth-width chart: blocks against the width cap (hidden neurons per feed-forward
-/// layer) for both tasks on one generated dataset, from [`crate::bench::depth_width_data`].
+/// layer) for both tasks on one generated dataset and for the hub family, from
+/// [`crate::bench::depth_width_data`].
 pub fn depth_width_figure(data: &DepthWidth) -> Result<String> {
     let s = &data.spec;
     let series = [data.classify.clone(), data.interpolate.clone(), data.hub.clone()];
@@ -237,10 +238,12 @@ pub fn depth_width_figure(data: &DepthWidth) -> Result<String> {
             superscript(s.d),
             s.seed
         ),
-        "A tent takes 3 hidden neurons, so a layer of width W holds W/3 tents; a separate block jumps W/6 tokens out at once.".to_string(),
+        "A tent takes 3 hidden neurons, so a layer of width W holds W/3 tents; a separate block jumps up to W/6 tokens out at once.".to_string(),
         format!(
-            "The paper's counts (any width): 4N+1 = {} to classify, 2Σm+2N+1 = {} to interpolate.",
-            data.paper_classify, data.paper_interpolate
+            "The paper's counts (any width): 4N+1 = {} to classify, 2Σm+2N+1 = {} to interpolate, 4N+1 = {} for the hub family.",
+            data.paper_classify,
+            data.paper_interpolate,
+            4 * s.hub_n + 1
         ),
     ];
     for (i, line) in lines.iter().enumerate() {
