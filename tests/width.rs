@@ -229,3 +229,30 @@ fn interpolation_is_exact_at_every_width() {
         }
     }
 }
+
+#[test]
+fn several_jumps_are_captioned_and_drawn() {
+    use hardmax::scene::{Budget, Keep, Scene};
+    let data = generate_hub(200, 3, 2).expect("valid sizes");
+    let t = compile(&data, &Options { max_width: 24, ..Options::default() }).expect("built").transformer;
+    let scene: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, Keep::All).expect("the scene");
+    let jumps = |l: &hardmax::scene::LayerInfo| l.tents.iter().filter(|x| x.role == TentRole::JumpOut).count();
+    let multi: Vec<_> = scene.layers.iter().filter(|l| jumps(l) > 1).collect();
+    assert!(!multi.is_empty(), "some separate layer jumps several tokens");
+    for l in &multi {
+        let n = jumps(l);
+        assert!(n <= 4, "at most 24 / 6 jumps per block");
+        assert!(l.tents.iter().all(|x| x.half_width.is_finite() && x.half_width > 0.0));
+        let want = format!("{n} tokens that only some of the conflicting sequences hold jump out along w, each to its own height");
+        assert!(l.caption.contains(&want), "{}", l.caption);
+        let next = &scene.layers[l.index];
+        assert!(next.caption.contains(&format!("as many as {} parts", n + 1)), "{}", next.caption);
+    }
+    // the next layer brings every one of them back, each from its own height
+    let back = &scene.layers[multi[0].index + 1];
+    let n_back = back.tents.iter().filter(|x| x.role == TentRole::MoveBack).count();
+    assert_eq!(n_back, jumps(multi[0]));
+    assert!(back.caption.contains(&format!("{n_back} tokens come back down")), "{}", back.caption);
+    assert_eq!(scene.plan.jumps, t.blocks.iter().flat_map(|b| &b.ff_meta.tents).filter(|x| x.role == TentRole::JumpOut).count());
+    assert!(scene.plan.jumps > scene.plan.splits);
+}
