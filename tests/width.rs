@@ -118,6 +118,12 @@ fn check_separate_invariants(name: &str, t: &Transformer, data: &Dataset, max_wi
     // the layer that brings the last jumps back: the next stage's first FF layer
     let after = sep.last().map(|&i| i + 1);
     let back_layers: Vec<usize> = sep.iter().copied().chain(after).collect();
+    let highest = back_layers
+        .iter()
+        .flat_map(|&i| t.blocks[i].ff_meta.tents.iter())
+        .filter(|x| x.role == TentRole::MoveBack)
+        .map(|x| x.lo)
+        .fold(0.0, f64::max);
     for s in data.sequences() {
         let states = t.trace(&s.tokens);
         let Some(&first) = sep.first() else { continue };
@@ -148,6 +154,12 @@ fn check_separate_invariants(name: &str, t: &Transformer, data: &Dataset, max_wi
                 }
             }
         }
+        // coordinates grow additively: each block slides a sequence by lambda (w . leader)
+        // <= the highest level (lambda <= m / (top + m) < 1); the tokens still up add one more
+        let size = |k: usize| states[k].tokens.column_iter().map(|c| c.norm()).fold(0.0, f64::max);
+        let end = 2 * sep[sep.len() - 1] + 2;
+        let bound = size(2 * first) + (sep.len() + 1) as f64 * (highest + 1e-9 * highest);
+        assert!(size(end) <= bound, "{name}: size {} after the separate stage, above {bound}", size(end));
         // classification: the next stage's first FF layer only brings the last jumps back
         // (interpolation's park layer also lifts every token)
         if let (Some(a), Task::Classify) = (after, data.task()) {
