@@ -248,7 +248,8 @@ pub fn complexity_data(spec: &ComplexitySpec, opts: &Options) -> Result<Complexi
 
 /// What the depth-width chart measures: one generated dataset ([`generate`], shared hub
 /// tokens) compiled at each width cap, labeled (classify) and with targets on the same tokens
-/// (interpolate, [`with_targets`]).
+/// (interpolate, [`with_targets`]), and the hub family ([`generate_hub`], `hub_n`
+/// sequences in R^d, the same seed) labeled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DepthWidthSpec {
     /// hidden neurons per feed-forward layer (each at least 6)
@@ -257,11 +258,13 @@ pub struct DepthWidthSpec {
     pub len: usize,
     pub d: usize,
     pub seed: u64,
+    /// sequences of the hub family
+    pub hub_n: usize,
 }
 
 impl Default for DepthWidthSpec {
     fn default() -> Self {
-        DepthWidthSpec { widths: vec![6, 9, 12, 24, 48, 96], n: 40, len: 6, d: 4, seed: 1 }
+        DepthWidthSpec { widths: vec![6, 9, 12, 24, 48, 96], n: 40, len: 6, d: 4, seed: 1, hub_n: 150 }
     }
 }
 
@@ -274,6 +277,8 @@ pub struct DepthWidth {
     /// (width, blocks) of each task
     pub classify: Series,
     pub interpolate: Series,
+    /// (width, blocks) classifying the hub family
+    pub hub: Series,
     /// the paper's counts: 4N+1 (classify), 2 sum m + 2N + 1 (interpolate)
     pub paper_classify: usize,
     pub paper_interpolate: usize,
@@ -282,11 +287,11 @@ pub struct DepthWidth {
 impl DepthWidth {
     /// The data as tab-separated text with a header line (for the CLI to print).
     pub fn table(&self) -> String {
-        let mut s = String::from("max_width\tclassify_blocks\tinterpolate_blocks\n");
-        for (a, b) in self.classify.points.iter().zip(&self.interpolate.points) {
-            let _ = writeln!(s, "{}\t{}\t{}", a.0, a.1, b.1);
+        let mut s = String::from("max_width\tclassify_blocks\tinterpolate_blocks\thub_blocks\n");
+        for ((a, b), h) in self.classify.points.iter().zip(&self.interpolate.points).zip(&self.hub.points) {
+            let _ = writeln!(s, "{}\t{}\t{}\t{}", a.0, a.1, b.1, h.1);
         }
-        let _ = writeln!(s, "paper\t{}\t{}", self.paper_classify, self.paper_interpolate);
+        let _ = writeln!(s, "paper\t{}\t{}\t{}", self.paper_classify, self.paper_interpolate, 4 * self.spec.hub_n + 1);
         s
     }
 }
@@ -312,12 +317,15 @@ pub fn depth_width_data(spec: &DepthWidthSpec, opts: &Options) -> Result<DepthWi
     }
     let labeled = generate(spec.n, spec.len, spec.d, true, spec.seed)?;
     let targets = with_targets(&labeled, spec.seed)?;
+    let hub_data = generate_hub(spec.hub_n, spec.d, spec.seed)?;
     let mut classify = Vec::new();
     let mut interpolate = Vec::new();
+    let mut hub = Vec::new();
     for &w in &spec.widths {
         let o = Options { max_width: w, lift_time: false, softmax_beta: None, ..opts.clone() };
         classify.push((w, blocks_of(&labeled, &o)?));
         interpolate.push((w, blocks_of(&targets, &o)?));
+        hub.push((w, blocks_of(&hub_data, &o)?));
     }
     let sum_m = targets.sum_m();
     Ok(DepthWidth {
@@ -328,6 +336,12 @@ pub fn depth_width_data(spec: &DepthWidthSpec, opts: &Options) -> Result<DepthWi
             key: "interpolate",
             label: format!("interpolate (the same tokens, Σm = {sum_m})"),
             points: interpolate,
+            measured: true,
+        },
+        hub: Series {
+            key: "hub",
+            label: format!("classify the hub family (N = {}, one shared top token)", spec.hub_n),
+            points: hub,
             measured: true,
         },
         paper_classify: 4 * spec.n + 1,

@@ -219,7 +219,11 @@ pub struct StagePlan {
     /// input (after normalize), separated, collapsed, labeled, final; interpolation:
     /// input, separated, parked, halfway placed, final
     pub states: [usize; 5],
+    /// separate blocks (one split each at the default width)
     pub splits: usize,
+    /// tokens jumped out in the separate stage (equal to `splits` at the default width;
+    /// more under a wider cap, where one block jumps several)
+    pub jumps: usize,
     /// 0 for interpolation
     pub collapse_layers: usize,
     /// interpolation: park and place blocks
@@ -847,6 +851,12 @@ fn last_layer(t: &Transformer, stage: Stage) -> Option<usize> {
     (1..=t.layer_count()).rev().find(|&k| t.layer(k).map(|(_, m)| m.stage) == Some(stage))
 }
 
+/// Jump-out tents of the separate stage.
+fn count_jumps(t: &Transformer) -> usize {
+    let sep = t.blocks.iter().filter(|b| b.ff_meta.stage == Stage::Separate);
+    sep.flat_map(|b| b.ff_meta.tents.iter()).filter(|x| x.role == TentRole::JumpOut).count()
+}
+
 fn count_layers(t: &Transformer, stage: Stage, kind: LayerKind) -> usize {
     (1..=t.layer_count()).filter(|&k| matches!(t.layer(k), Some((kd, m)) if kd == kind && m.stage == stage)).count()
 }
@@ -880,6 +890,7 @@ pub fn stage_plan(t: &Transformer) -> StagePlan {
         return StagePlan {
             states: [input, separated, parked, middle, n],
             splits: count_layers(t, Stage::Separate, LayerKind::Sa),
+            jumps: count_jumps(t),
             collapse_layers: 0,
             label_blocks: count_layers(t, Stage::Place, LayerKind::Ff) + count_layers(t, Stage::Park, LayerKind::Ff),
             label_tents: t
@@ -908,6 +919,7 @@ pub fn stage_plan(t: &Transformer) -> StagePlan {
     StagePlan {
         states: [input, separated, collapsed, labeled, n],
         splits: count_layers(t, Stage::Separate, LayerKind::Sa),
+        jumps: count_jumps(t),
         collapse_layers: count_layers(t, Stage::Collapse, LayerKind::Sa),
         label_blocks: count_layers(t, Stage::Label, LayerKind::Ff),
         label_tents,

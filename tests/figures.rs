@@ -651,7 +651,7 @@ fn depth_width_chart_has_one_point_per_width_and_task_matching_compile() {
     use hardmax::bench::{depth_width_data, with_targets, DepthWidthSpec};
     use hardmax::figures::depth_width_figure;
     // a smaller spec than the CLI's, same code path
-    let spec = DepthWidthSpec { widths: vec![6, 9, 12, 24, 48, 96], n: 16, len: 5, d: 3, seed: 4 };
+    let spec = DepthWidthSpec { widths: vec![6, 9, 12, 24, 48, 96], n: 16, len: 5, d: 3, seed: 4, hub_n: 60 };
     let dw = depth_width_data(&spec, &Options::default()).unwrap();
     let svg = depth_width_figure(&dw).unwrap();
     let root = parse_xml(&svg).unwrap_or_else(|e| panic!("not well-formed XML: {e}"));
@@ -671,6 +671,20 @@ fn depth_width_chart_has_one_point_per_width_and_task_matching_compile() {
             previous = blocks;
         }
     }
+    // the hub family: every model exact, and several jumps per separate block at width 96
+    // take fewer blocks than one per block at width 6
+    let hub = hardmax::bench::generate_hub(spec.hub_n, spec.d, spec.seed).unwrap();
+    let points = series_points(chart, "hub");
+    assert_eq!(points.len(), spec.widths.len(), "hub: one point per width");
+    for (&(w, blocks), &want_w) in points.iter().zip(&spec.widths) {
+        assert_eq!(w, want_w);
+        let built = compile(&hub, &Options { max_width: w, ..Options::default() }).unwrap();
+        assert_eq!(blocks, built.transformer.blocks.len(), "hub at width {w}: the chart's count is compile()'s");
+        let v = hardmax::verify::verify(&built.transformer, &hub);
+        assert_eq!(v.correct, v.total, "hub at width {w}: exact");
+    }
+    let at = |w: usize| points.iter().find(|p| p.0 == w).expect("measured").1;
+    assert!(at(96) < at(6), "hub: {} blocks at width 96, {} at width 6", at(96), at(6));
     assert_eq!(dw.paper_classify, 4 * spec.n + 1);
     assert_eq!(dw.paper_interpolate, 2 * dw.sum_m + 2 * spec.n + 1);
     // the table has a row per width and the paper's row

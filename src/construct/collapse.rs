@@ -4,7 +4,7 @@
 //! on w are positive). All but the last layer glide: `rho = 1 - lambda, V = lambda I`
 //! with lambda = 1/2; the last lands: `rho = 0, V = I`, every token becomes exactly its
 //! leader (the attended tokens sit at one position, whose mean is that position bitwise).
-//! The first FF layer brings back the last split's token, if any.
+//! The first FF layer brings back the last split's tokens, if any.
 
 use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, Value};
 use nalgebra::DVector;
@@ -12,9 +12,9 @@ use nalgebra::DVector;
 pub struct Input<'a> {
     pub clouds: Vec<Cloud>,
     pub w: &'a DVector<f64>,
-    /// the separate stage's last jumped token, still up: its move-back tent goes into the
-    /// first feed-forward layer
-    pub pending: Option<Tent>,
+    /// the separate stage's last jumped tokens, still up: their move-back tents go into
+    /// the first feed-forward layer
+    pub pending: Vec<Tent>,
     pub layers: usize,
 }
 
@@ -31,12 +31,14 @@ pub fn run(input: Input) -> Collapsed {
         let last = i + 1 == layers;
         let lambda = if last { 1.0 } else { 0.5 };
         let mut ff = FeedForward::scaling(d, 1.0);
-        let (tents, ff_caption) = match pending.take() {
-            Some(t) => {
-                t.add_to(&mut ff);
-                (vec![t], "Collapse, feed-forward layer: the last split's jumped token comes back down, so every sequence keeps its own leader.".to_string())
-            }
-            None => (vec![], "Collapse: nothing moves in this feed-forward layer; the attention layer after it does the work.".to_string()),
+        let tents = std::mem::take(&mut pending);
+        for t in &tents {
+            t.add_to(&mut ff);
+        }
+        let ff_caption = match tents.len() {
+            0 => "Collapse: nothing moves in this feed-forward layer; the attention layer after it does the work.".to_string(),
+            1 => "Collapse, feed-forward layer: the last split's jumped token comes back down, so every sequence keeps its own leader.".to_string(),
+            n => format!("Collapse, feed-forward layer: the last split's {n} jumped tokens come back down, so every sequence keeps its own leader."),
         };
         let sa = SelfAttention::on_direction(1.0 - lambda, w, Value::Scaled(lambda))
             .expect("rank-one attention on w is well formed");

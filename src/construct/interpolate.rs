@@ -66,6 +66,7 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
             w: &norm.w,
             c: &norm.c,
             choice: opts.split_choice,
+            max_width: opts.max_width,
         },
         &mut rng,
     )?;

@@ -92,8 +92,9 @@ pub struct Options {
     pub labeling: Labeling,
     pub anchors: AnchorPlacement,
     /// hidden neurons per feed-forward layer (at least 6: a split's jump-out and the
-    /// previous move-back share one layer; a tent takes 3). The snap layer of
-    /// classification is one neuron plus two per class boundary, whatever the cap.
+    /// previous move-back share one layer; a tent takes 3). From 12 on, a separate block
+    /// jumps out up to `max_width / 6` tokens at once. The snap layer of classification
+    /// is one neuron plus two per class boundary, whatever the cap.
     pub max_width: usize,
     /// scale Q so that softmax attention with this inverse temperature (or more) classifies
     /// every training sequence ([`crate::softmax::target_beta`]); None: leave Q as built
@@ -252,7 +253,15 @@ pub fn compile(data: &Dataset, opts: &Options) -> Result<Compiled> {
     let (w, c, view) = (&norm.w, &norm.c, &norm.view);
     let mut by_label = conflict::ByLabel { labels: &labels, names: &names, classes };
     let sep = separate::run(
-        separate::Input { clouds: norm.clouds, conflict: &mut by_label, names: &names, w, c, choice: opts.split_choice },
+        separate::Input {
+            clouds: norm.clouds,
+            conflict: &mut by_label,
+            names: &names,
+            w,
+            c,
+            choice: opts.split_choice,
+            max_width: opts.max_width,
+        },
         &mut rng,
     )?;
     let col = collapse::run(collapse::Input { clouds: sep.clouds, w, pending: sep.pending, layers: opts.collapse_layers });

@@ -35,8 +35,8 @@ pub const DIRECTIONS: usize = 8;
 pub struct Input<'a> {
     /// the state after the separate stage
     pub clouds: &'a [Cloud],
-    /// the last split's move-back, for the park layer
-    pub pending: Option<Tent>,
+    /// the last split's move-backs, for the park layer
+    pub pending: Vec<Tent>,
     pub reads: &'a [Reads],
     /// target vectors by id, in the data's coordinates
     pub targets: &'a [DVector<f64>],
@@ -71,7 +71,7 @@ pub struct Parked {
     pub targets: Vec<DVector<f64>>,
     /// the last attention layer's factor, `1 / eta`
     pub rho: f64,
-    pub pending: Option<Tent>,
+    pub pending: Vec<Tent>,
     /// the park neuron's displacement `T w - shift`
     pub shift: DVector<f64>,
     /// the lift T along w
@@ -102,9 +102,11 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Parked> {
 
     // the state the decisions are taken on: after the move-back
     let mut preview = before.clone();
-    if let Some(t) = &pending {
+    if !pending.is_empty() {
         let mut ff = FeedForward::scaling(d, 1.0);
-        t.add_to(&mut ff);
+        for t in &pending {
+            t.add_to(&mut ff);
+        }
         ff.forward_in_place(&mut preview);
     }
     let ids = cluster_positions(&preview, eps_eq(d, size_of(&preview)));

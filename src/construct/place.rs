@@ -71,7 +71,7 @@ pub fn run(input: Input) -> Result<Placed> {
     let mut first = true;
     while first || progress.left > 0 {
         // the park layer: the last split's move-back (if any) and the park neuron
-        let fixed: Vec<Tent> = if first { pending.take().into_iter().collect() } else { Vec::new() };
+        let fixed: Vec<Tent> = if first { std::mem::take(&mut pending) } else { Vec::new() };
         let park = first.then_some(&shift);
         let picks = match room(&fixed, park.is_some(), max_width) {
             0 => Vec::new(),

@@ -40,8 +40,8 @@ use std::collections::HashMap;
 
 pub struct Separated {
     pub blocks: Vec<Block>,
-    /// the move-back tent of the last split, for the next stage's first FF layer
-    pub pending: Option<Tent>,
+    /// the move-back tents of the last split, for the next stage's first FF layer
+    pub pending: Vec<Tent>,
     pub clouds: Vec<Cloud>,
     pub splits: usize,
     /// smallest isolation gap of a jump-out tent (+inf without splits)
@@ -56,18 +56,25 @@ pub struct Input<'a> {
     pub w: &'a DVector<f64>,
     pub c: &'a DVector<f64>,
     pub choice: SplitChoice,
+    /// hidden neurons per feed-forward layer: a block jumps out up to `max_width / 6`
+    /// tokens (3 neurons each, and 3 more each for their move-back in the next layer)
+    pub max_width: usize,
 }
 
 struct StepInfo {
     a: usize,
     b: usize,
+    /// sequences holding a jumped token
     containing: usize,
-    moved_back: bool,
-    jumped: bool,
+    /// tokens brought back down from the previous block
+    moved_back: usize,
+    /// positions jumped out in this block
+    jumps: usize,
 }
 
 /// The fixed quantities of the stage: directions, names, and the levels along w (`top`:
-/// the highest token at the start; the jumped tokens go to `level = top + m`).
+/// the highest token at the start; a lone jumped token goes to `level = top + m`, several
+/// go to levels [`LEVEL_SPACING`] m apart from there up).
 struct Ctx<'a> {
     pub w: &'a DVector<f64>,
     pub c: &'a DVector<f64>,
@@ -76,10 +83,17 @@ struct Ctx<'a> {
     pub top: f64,
     pub m: f64,
     pub level: f64,
+    /// how many positions one block may jump out
+    pub jumps: usize,
 }
 
+/// How far apart the levels of one block's jumped tokens are, in units of m. Each
+/// move-back tent has half-width m/2, under half this spacing, so no move-back slab
+/// reaches another level (nor, the lowest level being `top + m`, any token below).
+const LEVEL_SPACING: f64 = 1.5;
+
 impl<'a> Ctx<'a> {
-    pub fn new(clouds: &[Cloud], w: &'a DVector<f64>, c: &'a DVector<f64>, names: &'a [String]) -> Self {
+    pub fn new(clouds: &[Cloud], w: &'a DVector<f64>, c: &'a DVector<f64>, names: &'a [String], max_width: usize) -> Self {
         let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
         for cl in clouds {
             for col in cl.points.column_iter() {
@@ -89,7 +103,14 @@ impl<'a> Ctx<'a> {
             }
         }
         let m = if top - bottom > 1e-6 { top - bottom } else { 1.0 };
-        Ctx { w, c, names, d: w.len(), top, m, level: top + m }
+        Ctx { w, c, names, d: w.len(), top, m, level: top + m, jumps: (max_width / 6).max(1) }
+    }
+
+    /// The level of the i-th of k positions jumped in one block: the first (the preferred
+    /// candidate) highest, so that its holders always part from the sequences lacking it;
+    /// `top + m` when k = 1.
+    pub fn level_of(&self, i: usize, k: usize) -> f64 {
+        self.top + self.m * (1.0 + (k - 1 - i) as f64 * LEVEL_SPACING)
     }
 
     /// A token above this level along w is still up from the previous split.
@@ -103,10 +124,10 @@ impl<'a> Ctx<'a> {
 struct Steps {
     pub blocks: Vec<Block>,
     infos: Vec<StepInfo>,
-    /// the move-back tent of the last split
-    pub pending: Option<Tent>,
+    /// the move-back tents of the last split
+    pub pending: Vec<Tent>,
     pub min_gap: f64,
-    /// sequences holding the token that jumped in the last step
+    /// sequences holding a token that jumped in the last step
     pub holders: Vec<usize>,
 }
 
@@ -132,13 +153,16 @@ impl Steps {
         Ok(())
     }
 
-    /// The move-back FF of the pending tent alone (for the preview), if any.
+    /// The move-back FF of the pending tents alone (for the preview), if any.
     pub fn move_back_ff(&self, d: usize) -> Option<FeedForward> {
-        self.pending.as_ref().map(|t| {
-            let mut ff = FeedForward::scaling(d, 1.0);
+        if self.pending.is_empty() {
+            return None;
+        }
+        let mut ff = FeedForward::scaling(d, 1.0);
+        for t in &self.pending {
             t.add_to(&mut ff);
-            ff
-        })
+        }
+        Some(ff)
     }
 
     /// The split candidates of a choice; errors when no split is possible.
@@ -148,7 +172,7 @@ impl Steps {
             Choice::OnlyHigh => None,
             Choice::Indistinguishable(a, b) => return Err(conflict.inseparable(a, b, eps)),
         };
-        if split.is_none() && self.pending.is_none() {
+        if split.is_none() && self.pending.is_empty() {
             return Err(Error::Construction("no token can split a conflict group".into()));
         }
         Ok(split)
@@ -188,8 +212,8 @@ impl Current {
 }
 
 pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
-    let Input { mut clouds, conflict, names, w, c, choice } = input;
-    let ctx = Ctx::new(&clouds, w, c, names);
+    let Input { mut clouds, conflict, names, w, c, choice, max_width } = input;
+    let ctx = Ctx::new(&clouds, w, c, names, max_width);
     let n = clouds.len();
     let mut steps = Steps::new();
     loop {
@@ -214,7 +238,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         }
         steps.guard(n)?;
         let high = |s: usize, j: usize| ctx.is_high(clouds[s].points.column(j));
-        let split = steps.decide(choose_split(&preview, &groups, choice, &high, eps), conflict, eps)?;
+        let split = steps.decide(choose_split(&preview, &groups, choice, &high, eps, ctx.jumps), conflict, eps)?;
         let current = Current::of(&clouds, ctx.d);
         let planned = ctx.plan(split.as_deref(), &mut steps, &current, size, rng)?;
         for cl in clouds.iter_mut() {
@@ -226,10 +250,10 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
 }
 
 impl Ctx<'_> {
-    /// The next block: the pending move-back and, when there is a split, the jump-out tent
-    /// of the first candidate isolated by the floor gap (or the best one), then attention
-    /// translating every sequence along c. Updates the pending tent, the holders and the
-    /// smallest gap in `steps`.
+    /// The next block: the pending move-backs and, when there is a split, the jump-out
+    /// tents of the candidates isolated by the floor gap (one, or up to `jumps`), then
+    /// attention translating every sequence along c. Updates the pending tents, the
+    /// holders and the smallest gap in `steps`.
     pub fn plan(
         &self,
         split: Option<&[Split]>,
@@ -240,25 +264,36 @@ impl Ctx<'_> {
     ) -> Result<Planned> {
         let (w, d) = (self.w, self.d);
         let mut ff = FeedForward::scaling(d, 1.0);
-        let mut tents = Vec::new();
-        let moved_back = steps.pending.is_some();
-        if let Some(t) = steps.pending.take() {
+        let mut tents = std::mem::take(&mut steps.pending);
+        for t in &tents {
             t.add_to(&mut ff);
-            tents.push(t);
         }
-        let mut info = StepInfo { a: 0, b: 0, containing: 0, moved_back, jumped: false };
+        let moved_back = tents.len();
+        let mut info = StepInfo { a: 0, b: 0, containing: 0, moved_back, jumps: 0 };
         if let Some(candidates) = split {
-            let (k, iso) = self.best_isolation(candidates, current, size, rng)?;
-            let Isolation { g, lo, hi, gap, holders } = iso;
-            let sp = &candidates[k];
-            steps.min_gap = steps.min_gap.min(gap);
-            let r = self.level - w.dot(&sp.position);
-            let half = gap / 2.0;
-            let tent = Tent { role: TentRole::JumpOut, direction: g, lo, hi, left: half, right: half, displacement: w * r };
-            tent.add_to(&mut ff);
-            tents.push(tent);
-            steps.pending = Some(Tent::point(w.clone(), self.level, self.m / 2.0, w * -r, TentRole::MoveBack));
-            info = StepInfo { a: sp.a, b: sp.b, containing: holders.len(), moved_back, jumped: true };
+            let chosen = if self.jumps == 1 {
+                vec![self.best_isolation(candidates, current, size, rng)?]
+            } else {
+                self.isolations(candidates, current, size, rng)?
+            };
+            let k = chosen.len();
+            let first = &candidates[chosen[0].0];
+            let mut holders = Vec::new();
+            for (i, (at, iso)) in chosen.into_iter().enumerate() {
+                let Isolation { g, lo, hi, gap, holders: held } = iso;
+                steps.min_gap = steps.min_gap.min(gap);
+                let level = self.level_of(i, k);
+                let r = level - w.dot(&candidates[at].position);
+                let half = gap / 2.0;
+                let tent = Tent { role: TentRole::JumpOut, direction: g, lo, hi, left: half, right: half, displacement: w * r };
+                tent.add_to(&mut ff);
+                tents.push(tent);
+                steps.pending.push(Tent::point(w.clone(), level, self.m / 2.0, w * -r, TentRole::MoveBack));
+                holders.extend(held);
+            }
+            holders.sort_unstable();
+            holders.dedup();
+            info = StepInfo { a: first.a, b: first.b, containing: holders.len(), moved_back, jumps: k };
             steps.holders = holders;
         }
         let lambda = self.m / self.level * (0.5 + 0.5 * rng.uniform());
@@ -277,8 +312,8 @@ impl Ctx<'_> {
         Ok(Planned { block, info })
     }
 
-    /// The preferred candidate first; when no direction isolates it by the floor gap, the
-    /// next ones (a tighter tent would not be trustworthy).
+    /// One jump: the preferred candidate first; when no direction isolates it by the
+    /// floor gap, the next ones (a tighter tent would not be trustworthy).
     fn best_isolation(&self, candidates: &[Split], current: &Current, size: f64, rng: &mut Rng) -> Result<(usize, Isolation)> {
         let eps = eps_eq(self.d, size);
         let floor = gap_floor(self.d, size);
@@ -295,48 +330,109 @@ impl Ctx<'_> {
         let Some((k, iso)) = best else {
             return Err(Error::Construction("no candidate position to split on".into()));
         };
-        if !(iso.gap >= floor) {
-            // a tent that narrow could move its own tokens by more than 1/100 off its
-            // displacement (see `geometry`); name the pair the preferred split was for
-            let sp = &candidates[0];
-            return Err(Error::TooClose {
-                first: sp.a + 1,
-                first_name: self.names[sp.a].clone(),
-                second: sp.b + 1,
-                second_name: self.names[sp.b].clone(),
-                gap: iso.gap,
-                floor,
-            });
+        if iso.gap.is_nan() || iso.gap < floor {
+            return Err(self.too_close(&candidates[0], iso.gap, floor));
         }
         Ok((k, iso))
     }
-}
 
-/// Writes the captions of the stage's blocks; returns the number of splits.
-fn caption(blocks: &mut [Block], infos: &[StepInfo], names: &[String], reason: &str) -> usize {
-    let total = infos.iter().filter(|i| i.jumped).count();
-    let mut k = 0;
-    for (block, info) in blocks.iter_mut().zip(infos) {
-        let back = if info.moved_back { "The previous split's token comes back down. " } else { "" };
-        if info.jumped {
-            k += 1;
-            block.ff_meta.caption = format!(
-                "{back}Split {k}/{total}: «{}» and «{}» {reason}; a token that only one of them has jumps out along w, above every other token, and becomes the leader of {} containing it.",
-                names[info.a], names[info.b], count(info.containing, "the sequence", "the {} sequences")
-            );
-            block.sa_meta.caption = format!(
-                "Split {k}/{total}: attention slides every sequence along c by λ·(w·leader); {} containing the jumped token {} further, so «{}» and «{}» no longer share a leader.",
-                count(info.containing, "the sequence", "the {} sequences"),
-                if info.containing == 1 { "slides" } else { "slide" },
-                names[info.a],
-                names[info.b]
-            );
-        } else {
-            block.ff_meta.caption = format!("{back}(No new split in this block.)");
-            block.sa_meta.caption = "Separate: this attention layer is the identity (nothing moves).".into();
+    /// Several jumps: the candidates in order, each isolated on its own from every other
+    /// current position (the other candidates and the tokens still up included), up to
+    /// `jumps` of them; a candidate no direction isolates by the floor gap is dropped.
+    /// Candidates that split nothing new stand in only while none is chosen.
+    fn isolations(&self, candidates: &[Split], current: &Current, size: f64, rng: &mut Rng) -> Result<Vec<(usize, Isolation)>> {
+        let eps = eps_eq(self.d, size);
+        let floor = gap_floor(self.d, size);
+        let mut chosen: Vec<(usize, Isolation)> = Vec::new();
+        let mut best_gap = f64::NEG_INFINITY;
+        for (k, sp) in candidates.iter().enumerate() {
+            if chosen.len() == self.jumps || (!sp.fresh && !chosen.is_empty()) {
+                break;
+            }
+            if chosen.is_empty() && k == MAX_CANDIDATES {
+                break;
+            }
+            let iso = isolate(current, &sp.position, eps, rng);
+            if iso.gap >= floor {
+                chosen.push((k, iso));
+            } else {
+                best_gap = best_gap.max(iso.gap);
+            }
+        }
+        if chosen.is_empty() {
+            return Err(match candidates.first() {
+                Some(sp) => self.too_close(sp, best_gap, floor),
+                None => Error::Construction("no candidate position to split on".into()),
+            });
+        }
+        Ok(chosen)
+    }
+
+    /// A tent narrower than the floor could move its own tokens by more than 1/100 off
+    /// its displacement (see `geometry`): name the pair the preferred split was for.
+    fn too_close(&self, sp: &Split, gap: f64, floor: f64) -> Error {
+        Error::TooClose {
+            first: sp.a + 1,
+            first_name: self.names[sp.a].clone(),
+            second: sp.b + 1,
+            second_name: self.names[sp.b].clone(),
+            gap,
+            floor,
         }
     }
+}
+
+/// Writes the captions of the stage's blocks; returns the number of splits (jumped
+/// positions).
+fn caption(blocks: &mut [Block], infos: &[StepInfo], names: &[String], reason: &str) -> usize {
+    let total: usize = infos.iter().map(|i| i.jumps).sum();
+    let mut done = 0;
+    for (block, info) in blocks.iter_mut().zip(infos) {
+        let back = match info.moved_back {
+            0 => String::new(),
+            1 => "The previous split's token comes back down. ".to_string(),
+            n => format!("The previous split's {n} tokens come back down, each from its own height. "),
+        };
+        let from = done + 1;
+        done += info.jumps;
+        let (ff, sa) = match info.jumps {
+            0 => (
+                format!("{back}(No new split in this block.)"),
+                "Separate: this attention layer is the identity (nothing moves).".to_string(),
+            ),
+            1 => one_jump_captions(info, &back, done, total, names, reason),
+            n => (
+                format!(
+                    "{back}Split {from}–{done}/{total}: {n} tokens that only some of the conflicting sequences hold jump out along w, each to its own height; each becomes the leader of the sequences that hold it (a sequence holding several follows the highest)."
+                ),
+                format!(
+                    "Split {from}–{done}/{total}: attention slides every sequence along c by λ·(w·leader); {} holding a jumped token {} further, each by its own jumped leader's height, so a conflicting group breaks into as many as {} parts.",
+                    count(info.containing, "the sequence", "the {} sequences"),
+                    if info.containing == 1 { "slides" } else { "slide" },
+                    n + 1
+                ),
+            ),
+        };
+        block.ff_meta.caption = ff;
+        block.sa_meta.caption = sa;
+    }
     total
+}
+
+/// The captions of a block that jumps one token out (split k of total).
+fn one_jump_captions(info: &StepInfo, back: &str, k: usize, total: usize, names: &[String], reason: &str) -> (String, String) {
+    let ff = format!(
+        "{back}Split {k}/{total}: «{}» and «{}» {reason}; a token that only one of them has jumps out along w, above every other token, and becomes the leader of {} containing it.",
+        names[info.a], names[info.b], count(info.containing, "the sequence", "the {} sequences")
+    );
+    let sa = format!(
+        "Split {k}/{total}: attention slides every sequence along c by λ·(w·leader); {} containing the jumped token {} further, so «{}» and «{}» no longer share a leader.",
+        count(info.containing, "the sequence", "the {} sequences"),
+        if info.containing == 1 { "slides" } else { "slide" },
+        names[info.a],
+        names[info.b]
+    );
+    (ff, sa)
 }
 
 /// `one` for a count of 1, else `many` with the count in place of `{}`.
@@ -370,12 +466,12 @@ fn isolate(current: &Current, position: &DVector<f64>, eps: f64, rng: &mut Rng) 
     let mut holders = Vec::new();
     for (s, win) in current.starts.windows(2).enumerate() {
         let mut has = false;
-        for at in win[0]..win[1] {
-            let col = all.column(at);
+        let (from, to) = (win[0], win[1]);
+        for (col, other) in all.columns(from, to - from).column_iter().zip(&mut is_other[from..to]) {
             let dist2: f64 = col.iter().zip(position.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
             if dist2 <= eps * eps {
                 target.push(col.into_owned());
-                is_other[at] = false;
+                *other = false;
                 has = true;
             }
         }
@@ -392,6 +488,8 @@ struct Split {
     position: DVector<f64>,
     a: usize,
     b: usize,
+    /// splits some pair that the candidates before it leave together (the first always)
+    fresh: bool,
 }
 
 enum Choice {
@@ -402,142 +500,248 @@ enum Choice {
     Indistinguishable(usize, usize),
 }
 
+/// Every point of every conflicting sequence, clustered into positions.
+struct Positions {
+    /// (sequence, point) of each clustered point
+    owners: Vec<(usize, usize)>,
+    /// the points, one column each
+    pts: DMatrix<f64>,
+    /// the position of each point
+    ids: Vec<usize>,
+    n_pos: usize,
+    /// false for the positions of tokens still up from the previous split
+    valid: Vec<bool>,
+    /// a point of each position
+    rep: Vec<usize>,
+    /// the positions each conflicting sequence holds, sorted
+    seq_positions: HashMap<usize, Vec<usize>>,
+}
+
+impl Positions {
+    fn cluster(clouds: &[&Cloud], groups: &[Group], high: &dyn Fn(usize, usize) -> bool, eps: f64) -> Positions {
+        let mut members: Vec<usize> = groups.iter().flat_map(|g| g.iter().map(|m| m.0)).collect();
+        members.sort_unstable();
+        members.dedup();
+        let mut owners: Vec<(usize, usize)> = Vec::new();
+        for &s in &members {
+            for j in 0..clouds[s].n_points() {
+                owners.push((s, j));
+            }
+        }
+        let d = clouds[0].dim();
+        let mut pts = DMatrix::zeros(d, owners.len());
+        for (k, &(s, j)) in owners.iter().enumerate() {
+            pts.column_mut(k).copy_from(&clouds[s].points.column(j));
+        }
+        let ids = cluster_positions(&pts, eps);
+        let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
+        let mut valid = vec![true; n_pos];
+        let mut rep = vec![usize::MAX; n_pos];
+        let mut seq_positions: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, &(s, j)) in owners.iter().enumerate() {
+            let p = ids[k];
+            if high(s, j) {
+                valid[p] = false;
+            }
+            if rep[p] == usize::MAX {
+                rep[p] = k;
+            }
+            seq_positions.entry(s).or_default().push(p);
+        }
+        for v in seq_positions.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Positions { owners, pts, ids, n_pos, valid, rep, seq_positions }
+    }
+
+    fn holds(&self, s: usize, p: usize) -> bool {
+        self.seq_positions[&s].binary_search(&p).is_ok()
+    }
+}
+
+/// Conflicting pairs each position separates, and for each group whether some position
+/// separates one of its pairs. Members for which `decided` holds are left out (their
+/// part is already settled by a position jumped higher).
+struct Scores {
+    score: Vec<usize>,
+    separable: Vec<bool>,
+}
+
+impl Scores {
+    fn of(groups: &[Group], pos: &Positions, decided: &dyn Fn(usize) -> bool) -> Scores {
+        let mut score = vec![0usize; pos.n_pos];
+        let mut separable = vec![false; groups.len()];
+        let mut scratch = GroupScratch::default();
+        for (gi, g) in groups.iter().enumerate() {
+            let kept: Group = g.iter().copied().filter(|m| !decided(m.0)).collect();
+            separable[gi] = scratch.add_group(&kept, pos, &mut score);
+        }
+        Scores { score, separable }
+    }
+
+    /// Valid positions with a positive score, the best first (ties: lower index).
+    fn ranked(&self, valid: &[bool]) -> Vec<usize> {
+        let score = &self.score;
+        let mut ranked: Vec<usize> = (0..score.len()).filter(|&p| valid[p] && score[p] > 0).collect();
+        ranked.sort_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+        ranked
+    }
+}
+
+/// Buffers reused across the groups of one scoring.
+#[derive(Default)]
+struct GroupScratch {
+    local: HashMap<usize, usize>,
+    label_count: Vec<usize>,
+    in_label: Vec<usize>,
+    pairs: Vec<(usize, usize)>,
+}
+
+impl GroupScratch {
+    /// Adds to `score[p]` the conflicting pairs of group g (members with different tags)
+    /// that position p separates: |in| |out| minus the pairs of one tag. Tags are
+    /// renumbered 0.. within the group. Returns whether any position separates a pair.
+    fn add_group(&mut self, g: &[(usize, usize)], pos: &Positions, score: &mut [usize]) -> bool {
+        self.local.clear();
+        let tag: Vec<usize> = g
+            .iter()
+            .map(|&(_, t)| {
+                let next = self.local.len();
+                *self.local.entry(t).or_insert(next)
+            })
+            .collect();
+        self.label_count.clear();
+        self.label_count.resize(self.local.len(), 0);
+        self.in_label.clear();
+        self.in_label.resize(self.local.len(), 0);
+        for &t in &tag {
+            self.label_count[t] += 1;
+        }
+        self.pairs.clear();
+        for (i, &(s, _)) in g.iter().enumerate() {
+            self.pairs.extend(pos.seq_positions[&s].iter().map(|&p| (p, i)));
+        }
+        self.pairs.sort_unstable();
+        let mut any = false;
+        for run in self.pairs.chunk_by(|a, b| a.0 == b.0) {
+            let p = run[0].0;
+            let inside = run.len();
+            let outside = g.len() - inside;
+            let mut same = 0;
+            for &(_, i) in run {
+                self.in_label[tag[i]] += 1;
+            }
+            for &(_, i) in run {
+                let l = tag[i];
+                if self.in_label[l] > 0 {
+                    same += self.in_label[l] * (self.label_count[l] - self.in_label[l]);
+                    self.in_label[l] = 0;
+                }
+            }
+            let separated = inside * outside - same;
+            if separated > 0 {
+                any = true;
+                score[p] += separated;
+            }
+        }
+        any
+    }
+}
+
+/// The candidate positions of the next split, the preferred first: for one jump per
+/// block, the preferred position and then the best scores; for several, after the
+/// preferred one greedily the position that splits the most pairs the ones before it
+/// leave together (each jumps lower than the ones before it, so it only matters to the
+/// sequences holding none of them), then the best scores as stand-ins.
 fn choose_split(
     clouds: &[&Cloud],
     groups: &[Group],
     choice: SplitChoice,
     high: &dyn Fn(usize, usize) -> bool,
     eps: f64,
+    jumps: usize,
 ) -> Choice {
-    // every point of every conflicting sequence, clustered into positions
-    let mut members: Vec<usize> = groups.iter().flat_map(|g| g.iter().map(|m| m.0)).collect();
-    members.sort_unstable();
-    members.dedup();
-    let mut owners: Vec<(usize, usize)> = Vec::new();
-    for &s in &members {
-        for j in 0..clouds[s].n_points() {
-            owners.push((s, j));
-        }
-    }
-    let d = clouds[0].dim();
-    let mut pts = DMatrix::zeros(d, owners.len());
-    for (k, &(s, j)) in owners.iter().enumerate() {
-        pts.column_mut(k).copy_from(&clouds[s].points.column(j));
-    }
-    let ids = cluster_positions(&pts, eps);
-    let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
-    let mut valid = vec![true; n_pos];
-    let mut rep = vec![usize::MAX; n_pos];
-    let mut seq_positions: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (k, &(s, j)) in owners.iter().enumerate() {
-        let p = ids[k];
-        if high(s, j) {
-            valid[p] = false;
-        }
-        if rep[p] == usize::MAX {
-            rep[p] = k;
-        }
-        seq_positions.entry(s).or_default().push(p);
-    }
-    for v in seq_positions.values_mut() {
-        v.sort_unstable();
-        v.dedup();
-    }
-
-    // score[p]: conflicting pairs (members of one group with different tags) that
-    // position p separates: |in| |out| minus the pairs of one tag. Tags are renumbered
-    // 0.. within each group.
-    let mut score = vec![0usize; n_pos];
-    let mut any_separable_group = vec![false; groups.len()];
-    let mut label_count: Vec<usize> = Vec::new();
-    let mut in_label: Vec<usize> = Vec::new();
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    let mut local: HashMap<usize, usize> = HashMap::new();
-    for (gi, g) in groups.iter().enumerate() {
-        local.clear();
-        let tag: Vec<usize> = g
-            .iter()
-            .map(|&(_, t)| {
-                let next = local.len();
-                *local.entry(t).or_insert(next)
-            })
-            .collect();
-        label_count.clear();
-        label_count.resize(local.len(), 0);
-        in_label.clear();
-        in_label.resize(local.len(), 0);
-        for &t in &tag {
-            label_count[t] += 1;
-        }
-        pairs.clear();
-        for (i, &(s, _)) in g.iter().enumerate() {
-            pairs.extend(seq_positions[&s].iter().map(|&p| (p, i)));
-        }
-        pairs.sort_unstable();
-        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-            let p = run[0].0;
-            let inside = run.len();
-            let outside = g.len() - inside;
-            let mut same = 0;
-            for &(_, i) in run {
-                in_label[tag[i]] += 1;
-            }
-            for &(_, i) in run {
-                let l = tag[i];
-                if in_label[l] > 0 {
-                    same += in_label[l] * (label_count[l] - in_label[l]);
-                    in_label[l] = 0;
-                }
-            }
-            let separated = inside * outside - same;
-            if separated > 0 {
-                any_separable_group[gi] = true;
-                score[p] += separated;
-            }
-        }
-    }
-    if let Some(gi) = any_separable_group.iter().position(|ok| !ok) {
+    let pos = Positions::cluster(clouds, groups, high, eps);
+    let scores = Scores::of(groups, &pos, &|_| false);
+    if let Some(gi) = scores.separable.iter().position(|ok| !ok) {
         // no position separates any conflicting pair of this group: two of them have the
         // same set of positions
-        let g = &groups[gi];
-        let a = g[0];
-        let b = g.iter().copied().find(|m| m.1 != a.1).unwrap_or(a);
-        return Choice::Indistinguishable(a.0.min(b.0), a.0.max(b.0));
+        let (a, b) = differently_tagged(&groups[gi]);
+        return Choice::Indistinguishable(a.min(b), a.max(b));
     }
-
-    // every position that separates some pair, the best score first (ties: lower index)
-    let mut ranked: Vec<usize> = (0..n_pos).filter(|&p| valid[p] && score[p] > 0).collect();
-    ranked.sort_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+    let ranked = scores.ranked(&pos.valid);
     let first = match choice {
         SplitChoice::Greedy => ranked.first().copied(),
-        SplitChoice::FirstFound => {
-            let g = &groups[0];
-            let a = g[0];
-            let b = g.iter().copied().find(|m| m.1 != a.1).unwrap_or(a);
-            let (a, b) = (a.0, b.0);
-            let (pa, pb) = (&seq_positions[&a], &seq_positions[&b]);
-            let first_of = |s: usize| owners.iter().enumerate().filter(move |(_, o)| o.0 == s).map(|(k, _)| ids[k]);
-            first_of(a)
-                .find(|p| valid[*p] && pb.binary_search(p).is_err())
-                .or_else(|| first_of(b).find(|p| valid[*p] && pa.binary_search(p).is_err()))
-                .or_else(|| (0..n_pos).find(|&p| valid[p] && score[p] > 0))
-        }
+        SplitChoice::FirstFound => first_found(groups, &pos, &scores.score),
     };
     let Some(first) = first else {
         return Choice::OnlyHigh;
     };
-    let split = |p: usize| {
-        let (a, b) = witness(p, groups, &seq_positions).unwrap_or((0, 0));
-        Split { position: pts.column(rep[p]).into_owned(), a, b }
+    let mut order = vec![first];
+    let mut fresh = 1;
+    if jumps > 1 {
+        greedy_more(groups, &pos, &mut order, jumps + MAX_CANDIDATES - 1);
+        fresh = order.len();
+    }
+    let want = order.len() + MAX_CANDIDATES - 1;
+    for &p in &ranked {
+        if order.len() == want {
+            break;
+        }
+        if !order.contains(&p) {
+            order.push(p);
+        }
+    }
+    let split = |(i, &p): (usize, &usize)| {
+        let (a, b) = witness(p, groups, &pos).unwrap_or((0, 0));
+        Split { position: pos.pts.column(pos.rep[p]).into_owned(), a, b, fresh: i < fresh }
     };
-    let mut out = vec![split(first)];
-    out.extend(ranked.iter().copied().filter(|&p| p != first).take(MAX_CANDIDATES - 1).map(split));
-    Choice::Split(out)
+    Choice::Split(order.iter().enumerate().map(split).collect())
+}
+
+/// The first member of a group and the first member tagged differently from it.
+fn differently_tagged(g: &Group) -> (usize, usize) {
+    let a = g[0];
+    let b = g.iter().copied().find(|m| m.1 != a.1).unwrap_or(a);
+    (a.0, b.0)
+}
+
+/// The first position found that one sequence of the first conflict has and another
+/// lacks (the first of another that the first lacks, else any that separates a pair).
+fn first_found(groups: &[Group], pos: &Positions, score: &[usize]) -> Option<usize> {
+    let (a, b) = differently_tagged(&groups[0]);
+    let (pa, pb) = (&pos.seq_positions[&a], &pos.seq_positions[&b]);
+    let first_of = |s: usize| pos.owners.iter().enumerate().filter(move |(_, o)| o.0 == s).map(|(k, _)| pos.ids[k]);
+    let valid = &pos.valid;
+    first_of(a)
+        .find(|p| valid[*p] && pb.binary_search(p).is_err())
+        .or_else(|| first_of(b).find(|p| valid[*p] && pa.binary_search(p).is_err()))
+        .or_else(|| (0..pos.n_pos).find(|&p| valid[p] && score[p] > 0))
+}
+
+/// Extends `order` (up to `want` positions) greedily: each next position is the one that
+/// separates the most conflicting pairs among the sequences holding none of the
+/// positions before it (ties: lower index); stops when no position separates one.
+fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: usize) {
+    let mut decided: HashMap<usize, bool> = pos.seq_positions.keys().map(|&s| (s, false)).collect();
+    while order.len() < want {
+        let last = order[order.len() - 1];
+        for (s, done) in decided.iter_mut() {
+            *done = *done || pos.holds(*s, last);
+        }
+        let scores = Scores::of(groups, pos, &|s| decided[&s]);
+        let next = scores.ranked(&pos.valid).into_iter().find(|p| !order.contains(p));
+        match next {
+            Some(p) => order.push(p),
+            None => break,
+        }
+    }
 }
 
 /// A conflicting pair of one group that position p separates.
-fn witness(p: usize, groups: &[Group], seq_positions: &HashMap<usize, Vec<usize>>) -> Option<(usize, usize)> {
-    let has = |s: usize| seq_positions[&s].binary_search(&p).is_ok();
+fn witness(p: usize, groups: &[Group], pos: &Positions) -> Option<(usize, usize)> {
+    let has = |s: usize| pos.holds(s, p);
     groups.iter().find_map(|g| {
         g.iter().copied().filter(|&a| has(a.0)).find_map(|a| {
             g.iter().copied().find(|&b| !has(b.0) && b.1 != a.1).map(|b| (a.0, b.0))

@@ -17,6 +17,7 @@ fn series_style(key: &str) -> ((u8, u8, u8), usize, Option<&'static str>) {
         "bound" => ((120, 120, 120), 3, Some("6 4")),
         "classify" => (CLASS_COLORS[0], 0, None),
         "interpolate" => (CLASS_COLORS[3], 1, None),
+        "hub" => (CLASS_COLORS[2], 2, None),
         _ => ((40, 40, 40), 4, Some("2 3")),
     }
 }
@@ -217,10 +218,11 @@ pub fn complexity_figure(data: &ComplexityData) -> Result<String> {
 }
 
 /// The depth-width chart: blocks against the width cap (hidden neurons per feed-forward
-/// layer) for both tasks on one generated dataset, from [`crate::bench::depth_width_data`].
+/// layer) for both tasks on one generated dataset and for the hub family, from
+/// [`crate::bench::depth_width_data`].
 pub fn depth_width_figure(data: &DepthWidth) -> Result<String> {
     let s = &data.spec;
-    let series = [data.classify.clone(), data.interpolate.clone()];
+    let series = [data.classify.clone(), data.interpolate.clone(), data.hub.clone()];
     let width = CHART.0 + 80;
     let height = 80 + CHART.1 + legend_height(series.len()) + 6;
     let mut svg = format!(
@@ -236,10 +238,12 @@ pub fn depth_width_figure(data: &DepthWidth) -> Result<String> {
             superscript(s.d),
             s.seed
         ),
-        "A tent takes 3 hidden neurons, so a layer of width W holds W/3 tents; splits cost a block each at any width.".to_string(),
+        "A tent takes 3 hidden neurons, so a layer of width W holds W/3 tents; a separate block jumps up to W/6 tokens out at once.".to_string(),
         format!(
-            "The paper's counts (any width): 4N+1 = {} to classify, 2Σm+2N+1 = {} to interpolate.",
-            data.paper_classify, data.paper_interpolate
+            "The paper's counts (any width): 4N+1 = {} to classify, 2Σm+2N+1 = {} to interpolate, 4N+1 = {} for the hub family.",
+            data.paper_classify,
+            data.paper_interpolate,
+            4 * s.hub_n + 1
         ),
     ];
     for (i, line) in lines.iter().enumerate() {
@@ -248,7 +252,7 @@ pub fn depth_width_figure(data: &DepthWidth) -> Result<String> {
     let chart = chart_svg(
         "depth-width",
         "Blocks against the width cap",
-        "Wider layers hold more tents at once: the label and place stages shrink.",
+        "Wider layers hold more tents at once: the separate, label and place stages shrink.",
         "max_width (hidden neurons per feed-forward layer)",
         &series,
     )?;

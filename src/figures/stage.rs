@@ -270,6 +270,12 @@ fn captions<P: Coord>(scene: &Scene<P>, panels: &Panels, v: &Verification) -> [(
     let n_tokens: usize = scene.sequences.iter().map(|s| s.length).sum();
     let separated = if plan.splits == 0 {
         "No split needed: no two differently labeled sequences share a leader (their token furthest along w), so this is the input again.".into()
+    } else if plan.jumps > plan.splits {
+        format!(
+            "{} in {}: tokens jump out along w, several per block, each to its own height, become the leaders of their sequences, and attention slides them along c; repeated until no two classes share a leader.",
+            plural(plan.jumps, "split", "splits"),
+            plural(plan.splits, "block", "blocks")
+        )
     } else {
         format!(
             "{} ({}): a token jumps out along w, becomes the leader of its sequences, and attention slides them along c; repeated until no two classes share a leader.",
@@ -511,6 +517,12 @@ fn interpolation_captions<P: Coord>(scene: &Scene<P>, check: &TargetCheck) -> [(
         "Spread (in the normalize block's attention): each sequence slides along c by an amount set by its leader along v, so read tokens with different targets no longer coincide.".into()
     } else if plan.splits == 0 {
         "No split needed: no two sequences read one position with different targets, so this is the input again.".into()
+    } else if plan.jumps > plan.splits {
+        format!(
+            "{} in {}: sequences whose read tokens sit on one point but must go to different targets are slid apart along c.",
+            plural(plan.jumps, "split", "splits"),
+            plural(plan.splits, "block", "blocks")
+        )
     } else {
         format!(
             "{}: sequences whose read tokens sit on one point but must go to different targets are slid apart along c.",

@@ -89,7 +89,8 @@ fn classification_figures(a: &FiguresArgs, data: &Dataset, c: &Checked, scene: &
 }
 
 /// Interpolation: the stage figure (input, separated, parked, placing, final) and the
-/// depth-width chart (blocks against the width cap, both tasks on one generated dataset).
+/// depth-width chart (blocks against the width cap, both tasks on one generated dataset and
+/// the hub family).
 fn interpolation_figures(a: &FiguresArgs, data: &Dataset, c: &Checked, scene: &Scene<f64>, check: &TargetCheck) -> Result<(), Failure> {
     let opts = a.construction.options();
     let write = |name: &str, svg: &str| write_figure(&a.out, name, svg);
@@ -113,7 +114,7 @@ fn interpolation_figures(a: &FiguresArgs, data: &Dataset, c: &Checked, scene: &S
             .map_err(|e| Failure { code: 2, message: format!("depth-width chart: {e}") })?;
         let svg = depth_width_figure(&dw).map_err(Failure::figure)?;
         let path = write("depth_width.svg", &svg)?;
-        out(&format!("wrote {}: blocks against the width cap, both tasks on one generated dataset", path.display()));
+        out(&format!("wrote {}: blocks against the width cap, both tasks on one generated dataset and the hub family", path.display()));
         out(dw.table().trim_end());
     }
     Ok(())
