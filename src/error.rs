@@ -79,6 +79,9 @@ pub enum Error {
     #[error("invalid option {name}: {message}")]
     InvalidOption { name: &'static str, message: String },
 
+    #[error("invalid options: {0}")]
+    InvalidOptions(String),
+
     #[error("model: {0}")]
     Model(String),
 
