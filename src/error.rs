@@ -79,9 +79,6 @@ pub enum Error {
     #[error("invalid option {name}: {message}")]
     InvalidOption { name: &'static str, message: String },
 
-    #[error("invalid options: {0}")]
-    InvalidOptions(String),
-
     #[error("model: {0}")]
     Model(String),
 

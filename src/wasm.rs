@@ -31,6 +31,17 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(err)
 }
 
+// Slices as the typed arrays JS reads.
+fn u32s(v: &[u32]) -> JsValue {
+    Uint32Array::from(v).into()
+}
+fn i32s(v: &[i32]) -> JsValue {
+    Int32Array::from(v).into()
+}
+fn f32s(v: &[f32]) -> JsValue {
+    Float32Array::from(v).into()
+}
+
 /// A plain object with the given properties.
 fn object(props: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
     let obj = Object::new();
@@ -40,10 +51,21 @@ fn object(props: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
     Ok(obj.into())
 }
 
-/// The construction options of a JS object (see [`Options::from_json`]).
+/// The construction options of a JS object; keys set to null or undefined mean the default
+/// (a NaN or infinite number is an error, as any other wrong value).
 fn options(value: JsValue) -> Result<Options, JsError> {
-    let value = serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
-    Options::from_json(value).map_err(err)
+    if value.is_undefined() || value.is_null() {
+        return Ok(Options::default());
+    }
+    let given = value.dyn_ref::<Object>().ok_or_else(|| JsError::new("invalid options: expected an object"))?;
+    let set = Object::new();
+    for entry in Object::entries(given).iter() {
+        let pair = js_sys::Array::from(&entry);
+        if !(pair.get(1).is_undefined() || pair.get(1).is_null()) {
+            Reflect::set(&set, &pair.get(0), &pair.get(1)).map_err(|_| JsError::new("invalid options"))?;
+        }
+    }
+    serde_wasm_bindgen::from_value(set.into()).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
 /// Strings of a JS array (labels, class names).
@@ -190,22 +212,15 @@ impl Session {
     /// `{leader: Int32Array(T), margin: Float32Array(T)}` of layer k (`session::AttentionArrays`).
     pub fn attention(&self, k: usize) -> Result<JsValue, JsError> {
         let a = self.core.attention(k).map_err(err)?;
-        object(&[
-            ("leader", Int32Array::from(a.leader.as_slice()).into()),
-            ("margin", Float32Array::from(a.margin.as_slice()).into()),
-        ])
+        object(&[("leader", i32s(&a.leader)), ("margin", f32s(&a.margin))])
     }
 
     /// `{start, token, at, extents}` of a scene kept as moves (`session::MoveArrays`;
     /// `positions()` is then state 0 only); null when every state is kept.
     pub fn moves(&self) -> Result<JsValue, JsError> {
         let Some(m) = self.core.moves() else { return Ok(JsValue::NULL) };
-        object(&[
-            ("start", Uint32Array::from(m.start.as_slice()).into()),
-            ("token", Uint32Array::from(m.token.as_slice()).into()),
-            ("at", Float32Array::from(m.at.as_slice()).into()),
-            ("extents", Float64Array::from(m.extents.as_slice()).into()),
-        ])
+        let extents = Float64Array::from(m.extents.as_slice()).into();
+        object(&[("start", u32s(&m.start)), ("token", u32s(&m.token)), ("at", f32s(&m.at)), ("extents", extents)])
     }
 
     /// Unit directions in the view: `{w, c, u, e (or null), origin}`, each [x, y].
@@ -232,12 +247,8 @@ impl Session {
     /// The same weights with softmax attention: `{correct, total, beta, positions}`.
     pub fn softmax(&self, beta: f64) -> Result<JsValue, JsError> {
         let run = self.core.softmax(beta).map_err(err)?;
-        object(&[
-            ("correct", JsValue::from(run.correct as u32)),
-            ("total", JsValue::from(run.total as u32)),
-            ("beta", JsValue::from(run.beta)),
-            ("positions", Float32Array::from(run.positions.as_slice()).into()),
-        ])
+        let (correct, total) = (JsValue::from(run.correct as u32), JsValue::from(run.total as u32));
+        object(&[("correct", correct), ("total", total), ("beta", run.beta.into()), ("positions", f32s(&run.positions))])
     }
 
     /// The dataset as JSON `{sequences: [{name, label, tokens}]}`.
@@ -260,11 +271,7 @@ impl Session {
     /// Interpolation targets `{seq, token, at}` (`session::TargetArrays`); empty for classification.
     pub fn targets(&self) -> Result<JsValue, JsError> {
         let t = self.core.targets();
-        object(&[
-            ("seq", Uint32Array::from(t.seq.as_slice()).into()),
-            ("token", Int32Array::from(t.token.as_slice()).into()),
-            ("at", Float32Array::from(t.at.as_slice()).into()),
-        ])
+        object(&[("seq", u32s(&t.seq)), ("token", i32s(&t.token)), ("at", f32s(&t.at))])
     }
 
     /// An SVG picture of one state (sizes clamped to 100..=4000 px).

@@ -120,27 +120,6 @@ impl Options {
     /// How many collapse layers a construction may use.
     pub const COLLAPSE_LAYERS: std::ops::RangeInclusive<usize> = 1..=16;
 
-    /// Options from a JSON object (the page's settings, snake_case or camelCase keys); a key
-    /// set to null, or no object at all, means the default.
-    ///
-    /// ```
-    /// use hardmax::construct::Options;
-    /// let o = Options::from_json(serde_json::json!({"seed": 7, "collapseLayers": 3, "positional": null})).unwrap();
-    /// assert_eq!((o.seed, o.collapse_layers, o.positional), (7, 3, false));
-    /// assert_eq!(Options::from_json(serde_json::Value::Null).unwrap(), Options::default());
-    /// assert!(Options::from_json(serde_json::json!({"seed": 1.5})).is_err());
-    /// assert_eq!(Options::from_json(serde_json::json!("fast")).unwrap_err().to_string(), "invalid options: expected an object");
-    /// ```
-    pub fn from_json(value: serde_json::Value) -> Result<Options> {
-        let mut set = match value {
-            serde_json::Value::Null => return Ok(Options::default()),
-            serde_json::Value::Object(map) => map,
-            _ => return Err(Error::InvalidOptions("expected an object".into())),
-        };
-        set.retain(|_, v| !v.is_null());
-        serde_json::from_value(serde_json::Value::Object(set)).map_err(|e| Error::InvalidOptions(e.to_string()))
-    }
-
     /// Checks the options against the data once; later stages trust them.
     pub fn check(&self, data: &Dataset) -> Result<()> {
         let layers = Options::COLLAPSE_LAYERS;
