@@ -9,6 +9,7 @@
 
 import path from 'node:path';
 import { startServer, launchBrowser, openPage, waitForApp, repoRoot } from '../tests/e2e/harness.mjs';
+import { classificationSet } from '../tests/e2e/scaleset.mjs';
 
 const args = process.argv.slice(2);
 let rounds = 2;
@@ -19,27 +20,10 @@ for (let i = 0; i < args.length; i++) {
 }
 if (!roots.length) roots.push(repoRoot);
 
-function bigSet() {
-  // mulberry32, as the scale test
-  let a = 12345;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const sequences = [];
-  for (let q = 0; q < 5000; q++) {
-    const tokens = Array.from({ length: 20 }, () => Array.from({ length: 8 }, () => rand()));
-    sequences.push({ name: `g${q + 1}`, label: `c${q % 4}`, tokens });
-  }
-  return { sequences };
-}
-
 async function measure(browser, url) {
   const { page, context } = await openPage(browser, url);
   await waitForApp(page);
-  await page.evaluate((d) => (window.__big = d), bigSet());
+  await page.evaluate((d) => (window.__big = d), classificationSet());
   const r = await page.evaluate(async () => {
     const h = window.hardmax;
     // when the model is on screen (the loader's onBuilt), before the link and the panels' questions

@@ -15,13 +15,13 @@
 //! ```
 
 use crate::construct::Options;
-use crate::dataset::{Dataset, Task};
+use crate::dataset::{parse, Dataset, Format, Task};
 use crate::error::{Error, Result};
 use crate::figures::{palette, state_svg};
 use crate::heldout::{self, HeldOut, Probe};
 use crate::model::Transformer;
 use crate::presets;
-use crate::scene::{Budget, Keep, LayerInfo, Scene, SoftmaxRun};
+use crate::scene::{Budget, Keep, LayerInfo, Moves, Scene, SoftmaxRun};
 use crate::verify::{build_and_check, Report};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -47,6 +47,30 @@ pub struct AttentionArrays {
     pub margin: Vec<f32>,
 }
 
+/// A scene kept as moves (see [`crate::scene::Moves`]), as the page reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MoveArrays {
+    /// layers + 1 offsets into `token`
+    pub start: Vec<u32>,
+    /// drawn index of each moved token
+    pub token: Vec<u32>,
+    /// where each moved token lands, two numbers per move
+    pub at: Vec<f32>,
+    /// xmin, ymin, xmax, ymax of the drawn tokens at every state, four numbers per state
+    pub extents: Vec<f64>,
+}
+
+impl MoveArrays {
+    pub fn of(m: &Moves<f32>) -> MoveArrays {
+        MoveArrays {
+            start: m.start.iter().map(|&s| s as u32).collect(),
+            token: m.token.clone(),
+            at: m.at.clone(),
+            extents: m.extents.iter().flatten().copied().collect(),
+        }
+    }
+}
+
 /// Every target, sequence by sequence, as the page reads them (empty for classification).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetArrays {
@@ -69,6 +93,16 @@ impl Session {
         let scene = Scene::new(&data, &transformer, &Budget::PAGE, Keep::page(&data, &transformer))?;
         let scene_ms = clock() - t0;
         Ok(Session { data, transformer, report, scene, held_out: Vec::new(), scene_ms })
+    }
+
+    /// A built-in example by name and seed (see [`presets::preset`]).
+    pub fn from_preset(name: &str, seed: u64, opts: &Options, clock: &mut dyn FnMut() -> f64) -> Result<Session> {
+        Session::new(presets::preset(name, seed)?, opts, clock)
+    }
+
+    /// A dataset from file text in the named format ("json", "csv" or "ts").
+    pub fn from_text(text: &str, format: &str, opts: &Options, clock: &mut dyn FnMut() -> f64) -> Result<Session> {
+        Session::new(parse(text, Format::from_name(format)?)?, opts, clock)
     }
 
     /// Milliseconds the scene took to draw (after construction and the check).
@@ -144,6 +178,11 @@ impl Session {
         self.scene.softmax(&self.data, &self.transformer, beta)
     }
 
+    /// The moves of a scene kept as moves (see [`MoveArrays`]); None when every state is kept.
+    pub fn moves(&self) -> Option<MoveArrays> {
+        self.scene.moves().map(MoveArrays::of)
+    }
+
     /// Every target in the view, with its read token (see [`TargetArrays`]).
     pub fn targets(&self) -> TargetArrays {
         let t = &self.scene.targets;
@@ -165,6 +204,21 @@ impl Session {
         let result = heldout::run(&self.transformer, &probes)?;
         self.held_out = probes;
         Ok(result)
+    }
+
+    /// Held-out data from file text in the named format ("json", labels optional; "csv"; "ts").
+    pub fn test_text(&mut self, text: &str, format: &str) -> Result<HeldOut> {
+        self.test(heldout::parse_probes(text, Format::from_name(format)?)?)
+    }
+
+    /// The built-in held-out set of a preset (see [`presets::held_out`]).
+    pub fn test_preset(&mut self, name: &str, seed: u64) -> Result<HeldOut> {
+        self.test(heldout::probes(&presets::held_out(name, seed)?))
+    }
+
+    /// One unlabeled sequence given as rows of numbers (a sequence drawn by hand).
+    pub fn test_tokens(&mut self, name: &str, tokens: Vec<Vec<f64>>) -> Result<HeldOut> {
+        self.test(vec![heldout::probe_of(name, tokens, None)?])
     }
 
     /// Held-out sequence i of the last run in the training view at every state, as
@@ -196,6 +250,11 @@ impl Session {
             Task::Interpolate => Err(Error::ClassificationOnly { what }),
         }
     }
+}
+
+/// The color of each class name as "#rrggbb", as the figures and the page pick them.
+pub fn class_colors(classes: &[String]) -> Vec<String> {
+    palette::class_colors(classes).into_iter().map(palette::hex).collect()
 }
 
 /// A class's color and marker.
@@ -304,6 +363,47 @@ mod tests {
         let msg = s.certify().unwrap_err().to_string();
         assert_eq!(msg, "the certificate covers classification models for now; this one interpolates");
         assert!(s.softmax_threshold(1.0, 10.0).is_err());
+    }
+
+    #[test]
+    fn held_out_runs_read_text_presets_and_tokens() {
+        let mut s = session("shared");
+        let by_preset = s.test_preset("shared", 0).unwrap();
+        let text = crate::dataset::json::write(&presets::held_out("shared", 0).unwrap()).unwrap();
+        assert_eq!(s.test_text(&text, "json").unwrap(), by_preset);
+        assert_eq!(s.test_text(&text, "yaml").unwrap_err().to_string(), Format::from_name("yaml").unwrap_err().to_string());
+        let one = s.test_tokens("drawn", vec![vec![1.0, 4.0], vec![0.5, 0.5]]).unwrap();
+        assert_eq!((one.total, one.labeled), (1, 0));
+        assert_eq!(s.held_out_positions(0).unwrap().len(), 2 * 2 * (s.scene().layer_count() + 1));
+        assert!(s.test_tokens("ragged", vec![vec![1.0, 4.0], vec![0.5]]).is_err());
+        assert!(s.test_preset("no-such-preset", 0).is_err());
+    }
+
+    #[test]
+    fn sessions_from_text_and_presets_agree() {
+        let s = session("shared");
+        let text = crate::dataset::json::write(s.data()).unwrap();
+        let t = Session::from_text(&text, "json", &Options::default(), &mut || 0.0).unwrap();
+        assert_eq!(t.scene().positions(), s.scene().positions());
+        assert!(Session::from_text(&text, "xml", &Options::default(), &mut || 0.0).is_err());
+        assert!(Session::from_preset("nope", 0, &Options::default(), &mut || 0.0).is_err());
+    }
+
+    #[test]
+    fn move_arrays_flatten_the_scene_moves() {
+        let s = session("shared");
+        assert!(s.moves().is_none(), "a small preset keeps every state");
+        let kept = Scene::<f32>::new(s.data(), s.transformer(), &Budget::PAGE, Keep::Moves { tokens: 1000 }).unwrap();
+        let m = kept.moves().unwrap();
+        let a = MoveArrays::of(m);
+        assert_eq!(a.start, m.start.iter().map(|&x| x as u32).collect::<Vec<_>>());
+        assert_eq!(a.start.len(), s.scene().layer_count() + 1);
+        assert_eq!((a.token.len() * 2, a.at.len()), (m.at.len(), m.at.len()));
+        assert_eq!(a.extents.len(), 4 * m.extents.len());
+        assert_eq!(a.extents[4..8], m.extents[1]);
+        let colors = class_colors(&["red".to_string(), "a".to_string()]);
+        assert_eq!(colors[0], shared_constants().named_colors["red"]);
+        assert!(colors.iter().all(|c| c.len() == 7 && c.starts_with('#')));
     }
 
     #[test]

@@ -127,6 +127,10 @@ fn options_read_the_page_keys_and_null_means_default() {
         assert!(text.contains("option"), "{bad}: {text}");
     }
     assert!(Session::from_preset("shared", 0, JsValue::from_str("fast")).is_err());
+    // a number that is not one is an error, not "not set"
+    let nan = js_sys::Object::new();
+    js_sys::Reflect::set(&nan, &"seed".into(), &JsValue::from_f64(f64::NAN)).unwrap();
+    assert!(Session::from_preset("shared", 0, nan.into()).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -9,18 +9,20 @@
 // once each when they change) and blends them by f in the vertex shader, so a frame costs
 // one draw call whatever the number of tokens.
 
-import { markerSprite, spriteSize } from './tokens.js';
+import { markerSprite, spriteSize, tokenAlphas } from './tokens.js';
 
 const VERTEX = `#version 300 es
 in vec2 aA;
 in vec2 aB;
 in float aClass;
+in float aAlpha;      // 1, or UNREAD_ALPHA for a token an interpolation does not read
 uniform float uF;
 uniform vec3 uT;      // scale, ox, oy: data to CSS pixels (y up)
 uniform float uDpr;
 uniform vec2 uView;   // drawing buffer, device pixels
 uniform float uSize;  // sprite side, device pixels
 flat out float vClass;
+flat out float vAlpha;
 void main() {
   vec2 p = mix(aA, aB, uF);
   vec2 s = vec2(uT.y + p.x * uT.x, uT.z - p.y * uT.x) * uDpr;
@@ -28,6 +30,7 @@ void main() {
   gl_Position = vec4(2.0 * d.x / uView.x - 1.0, 1.0 - 2.0 * d.y / uView.y, 0.0, 1.0);
   gl_PointSize = uSize;
   vClass = aClass;
+  vAlpha = aAlpha;
 }`;
 
 const FRAGMENT = `#version 300 es
@@ -35,9 +38,10 @@ precision mediump float;
 precision mediump sampler2DArray;
 uniform sampler2DArray uSprites;
 flat in float vClass;
+flat in float vAlpha;
 out vec4 color;
 void main() {
-  color = texture(uSprites, vec3(gl_PointCoord, vClass));
+  color = texture(uSprites, vec3(gl_PointCoord, vClass)) * vAlpha; // premultiplied: every channel
   if (color.a == 0.0) discard;
 }`;
 
@@ -68,7 +72,7 @@ export class GlDots {
     this.loc = {};
     for (const u of ['uF', 'uT', 'uDpr', 'uView', 'uSize', 'uSprites']) this.loc[u] = gl.getUniformLocation(this.program, u);
     this.vao = gl.createVertexArray();
-    this.buf = { a: gl.createBuffer(), b: gl.createBuffer(), cls: gl.createBuffer(), order: gl.createBuffer() };
+    this.buf = { a: gl.createBuffer(), b: gl.createBuffer(), cls: gl.createBuffer(), alpha: gl.createBuffer(), order: gl.createBuffer() };
     this.texture = gl.createTexture();
     this.model = null;
     this.held = { a: -1, b: -1 }; // which state each buffer holds
@@ -105,7 +109,10 @@ export class GlDots {
     }
   }
 
-  /** A new model: the class of every token and the draw order (class by class, as the 2D path). */
+  /**
+   * A new model: the class and opacity of every token and the draw order (class by class, as
+   * the 2D path).
+   */
   setModel(model) {
     const { gl } = this;
     this.model = model;
@@ -127,6 +134,9 @@ export class GlDots {
     attr('aA', this.buf.a, 2, gl.FLOAT);
     attr('aB', this.buf.b, 2, gl.FLOAT);
     attr('aClass', this.buf.cls, 1, gl.UNSIGNED_SHORT);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.buf.alpha);
+    gl.bufferData(gl.ARRAY_BUFFER, tokenAlphas(model), gl.STATIC_DRAW);
+    attr('aAlpha', this.buf.alpha, 1, gl.FLOAT);
     gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, this.buf.order);
     gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, model.classOrder.order, gl.STATIC_DRAW);
     gl.bindVertexArray(null);

@@ -1,10 +1,11 @@
 // The automation hook, window.hardmax: what tests, demos and the console use to drive and
 // read the page. Everything but `app` is a contract:
 //
-//   state()        a snapshot: ready, layer, layers, stage, correct, total, playing, error,
+//   state()        a snapshot: ready, task ('classify' | 'interpolate': the model shown, else
+//                  the task chosen), layer, layers, stage, correct, total, playing, error,
 //                  preset, drawing, tokens, drawn (markers in the last frame), webgl (whether
 //                  they went to the WebGL2 layer), softmax { on, beta, correct }, busy (a construction
-//                  runs in the worker), progress (0..1 of it), task (its stage, '' when idle)
+//                  runs in the worker), progress (0..1 of it), building (its stage, '' when idle)
 //   goto(k)        jumps to state k; resolves to state() once it has been drawn
 //   load(x)        builds a preset (by name) or a dataset object; resolves to state() once the
 //                  worker has finished (a cancelled or superseded build resolves too)
@@ -84,7 +85,8 @@ function snapshot(app) {
   return {
     busy: work.busy,
     progress: work.busy ? work.fraction : 1,
-    task: work.busy ? work.stage : '',
+    building: work.busy ? work.stage : '',
+    task: m ? m.task : app.state.task,
     lesson: app.lesson ? app.lesson.status : null,
     present: document.body.classList.contains('presenting'),
     ready: app.ready,

@@ -4,6 +4,7 @@
 
 import { engineOptions } from './state.js';
 import { loadEngine } from './model.js';
+import { mulberry32 } from './random.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 export const N_MIN = 2;
@@ -12,16 +13,9 @@ const LABELS = ['red', 'blue', 'green'];
 /** N values measured in the background for the chart (besides every N the user builds). */
 const SAMPLE_NS = [4, 8, 16, 32, 48, 64];
 
-/** A small deterministic generator (32-bit state) for page-made data. */
+/** The generator of page-made data for a data seed. */
 function rng(seed) {
-  let a = (Number(seed) >>> 0) ^ 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Number(seed) >>> 0) ^ 0x9e3779b9);
 }
 
 /**

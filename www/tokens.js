@@ -9,8 +9,16 @@ import { classShape, shapePath, SEQUENCE_COLORS } from './palette.js';
 
 /** From this many drawn tokens on, markers are stamped from sprites instead of filled as paths. */
 export const STAMP_MIN_TOKENS = 1500;
-/** Opacity of the tokens an interpolation does not read. */
+/** Opacity of the tokens an interpolation does not read (the 2D paths and the WebGL layer). */
 export const UNREAD_ALPHA = 0.3;
+
+/** The opacity of every drawn token: UNREAD_ALPHA for a token that is not read, else 1. */
+export function tokenAlphas(model) {
+  const read = model.readMask;
+  const alpha = new Float32Array(model.T).fill(1);
+  if (read) for (let i = 0; i < model.T; i++) if (!read[i]) alpha[i] = UNREAD_ALPHA;
+  return alpha;
+}
 
 export function drawTokens(renderer) {
   if (renderer.model.T >= STAMP_MIN_TOKENS) return drawTokensStamped(renderer);

@@ -5,17 +5,15 @@
 //   bisection), marked on the slider's own scale (a tick on the slider and a line on a small
 //   accuracy-versus-β curve), with the current β. The engine also says from which β softmax is
 //   proven to compute exactly what hardmax computes.
-// - In the Result panel: a badge that says whether the certificate holds (an outward-rounded
-//   enclosure of the whole forward pass: every hardmax choice and every readout comes out the
-//   same in exact arithmetic and in f64), with the error bound and the margin it must stay
-//   under, one tap away.
+// - In the Result panel: the certificate badge (www/certificate.js).
 //
 // Both are computed in the model's worker (Model.softmaxThreshold, Model.certificate); this
 // module only reads and draws them. Element ids and data-* attributes are read by the e2e
 // tests (tests/e2e/trust.test.mjs).
 
 import { $ } from './util.js';
-import { formatNumber, formatInt } from './ui.js';
+import { el as html, formatInt } from './ui.js';
+import { Certificate } from './certificate.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /**
@@ -58,13 +56,6 @@ function svg(tag, attrs = {}, text = null) {
   return e;
 }
 
-function html(tag, cls = null, text = null) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== null) e.textContent = text;
-  return e;
-}
-
 export class Trust {
   /**
    * @param state  the page state (softmax, beta)
@@ -74,6 +65,7 @@ export class Trust {
   constructor({ state, model, softmaxRun }) {
     Object.assign(this, { state, model, softmaxRun });
     this.slider = $('sm-beta');
+    this.certificate = new Certificate();
     this.build();
     let later = 0;
     this.slider.addEventListener('input', () => {
@@ -86,7 +78,7 @@ export class Trust {
     new ResizeObserver(() => this.drawCurve()).observe(this.box);
   }
 
-  /** The elements: the curve box under the slider, the slider's tick, the Result badge. */
+  /** The elements: the curve box under the slider and the slider's tick. */
   build() {
     // under the β slider
     this.box = html('div', 'sm-trust');
@@ -111,13 +103,6 @@ export class Trust {
     this.ticks = document.createElement('datalist');
     this.ticks.id = 'sm-beta-ticks';
     this.slider.after(this.ticks);
-    // the certificate badge, in the Result panel
-    this.cert = html('details', 'cert');
-    this.cert.id = 'cert';
-    this.cert.hidden = true;
-    this.certSummary = html('summary', 'cert-summary');
-    this.certBody = html('div', 'cert-body');
-    this.cert.append(this.certSummary, this.certBody);
   }
 
   /** The slider's range in log10 β. */
@@ -151,7 +136,7 @@ export class Trust {
   /** Everything again: asks the worker for what is missing, redraws what is there. */
   update() {
     const m = this.model();
-    this.updateCertificate(m);
+    this.certificate.update(m);
     const on = Boolean(this.state.softmax && m && m.built && m.task !== 'interpolate');
     this.box.hidden = !on;
     if (!on) {
@@ -310,65 +295,5 @@ export class Trust {
       });
       p.append(' ', go);
     }
-  }
-
-  /** The certificate badge: asked once per model, shown after the accuracy in the Result panel. */
-  updateCertificate(m) {
-    const box = this.cert;
-    // the certificate covers classification models (interpolation shows its own errors)
-    if (!m || !m.built || m.task === 'interpolate') {
-      box.hidden = true;
-      return;
-    }
-    const stats = $('stats');
-    const acc = stats && stats.querySelector('.accuracy');
-    if (acc && acc.nextSibling !== box) acc.after(box);
-    else if (!box.isConnected && stats) stats.before(box);
-    box.hidden = false;
-    const c = m.certificate();
-    const r = m.report || {};
-    const body = this.certBody, summary = this.certSummary;
-    body.replaceChildren();
-    summary.replaceChildren();
-    for (const k of ['errorBound', 'margin', 'slack', 'attentionSlack', 'readoutSlack']) delete box.dataset[k];
-    if (!c || !c.value) {
-      box.dataset.state = c && c.error ? 'error' : 'pending';
-      summary.append(html('span', 'cert-badge', c && c.error ? 'certificate unavailable' : 'certifying…'));
-      body.append(html('p', null, c && c.error ? c.error : 'Bounding the floating-point error of the whole forward pass…'));
-      return;
-    }
-    const cert = c.value;
-    const ok = Boolean(cert.certified);
-    const allCorrect = r.correct === r.total;
-    box.dataset.state = ok ? 'certified' : allCorrect ? 'uncertified' : 'failed';
-    box.dataset.errorBound = String(cert.certified_error_bound);
-    box.dataset.margin = String(r.min_margin);
-    box.dataset.slack = String(cert.certified_slack);
-    box.dataset.attentionSlack = String(cert.certified_attention_slack);
-    box.dataset.readoutSlack = String(cert.certified_readout_slack);
-    const bound = formatNumber(cert.certified_error_bound);
-    const margin = formatNumber(r.min_margin);
-    const badge = html('span', 'cert-badge', ok ? '✓ certified exact' : allCorrect ? 'exact in floating point, not certified' : 'not certified');
-    summary.append(badge, html('span', 'cert-more', ok ? `error ≤ ${bound}, margin ${margin}` : 'why'));
-    summary.title = ok
-      ? `floating-point error bound ${bound} against the smallest margin ${margin}; slack left ${formatNumber(cert.certified_slack)}`
-      : 'the certificate does not hold: tap for where and why';
-    const dl = html('dl', 'cert-list');
-    const row = (name, value, key) => {
-      const dd = html('dd', null, value);
-      if (key) dd.dataset.key = key;
-      dl.append(html('dt', null, name), dd);
-    };
-    row('error bound', `${bound} (widest interval around an output mean)`, 'error_bound');
-    row('readout margin', `${margin} (smallest, to the nearest wrong anchor)`, 'margin');
-    row('slack after the bound', `readout ${formatNumber(cert.certified_readout_slack)}, attention ${formatNumber(cert.certified_attention_slack)}`, 'slack');
-    if (ok) {
-      body.append(html('p', null, `Every hardmax choice and every readout of the ${formatInt(r.total)} sequences comes out the same in exact arithmetic and in the f64 program: an outward-rounded enclosure of the whole forward pass keeps each attended score above every other and each output nearer its own anchor than any other.`));
-    } else {
-      const f = cert.certified_failure;
-      const where = f ? `«${f.name}» (sequence ${f.sequence + 1})${f.layer ? `, layer ${f.layer}${f.stage ? ` (${f.stage})` : ''}` : ', readout'}` : '';
-      body.append(html('p', 'cert-why', `${allCorrect ? 'Every sequence is classified correctly in f64, but the bound cannot prove it' : 'The model does not classify every sequence'}${where ? ` — first at ${where}: ${f.reason}` : ''}.`));
-    }
-    body.append(dl);
   }
 }

@@ -20,6 +20,7 @@
 //! }
 //! ```
 
+mod choose;
 pub mod collapse;
 pub mod conflict;
 pub mod geometry;

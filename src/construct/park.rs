@@ -78,6 +78,22 @@ pub struct Parked {
     pub lift: f64,
 }
 
+/// The place tents' candidate directions: w and random directions within 60 degrees of it.
+fn directions(w: &DVector<f64>, rng: &mut Rng) -> Vec<DVector<f64>> {
+    let d = w.len();
+    let mut dirs = vec![w.clone()];
+    while dirs.len() < DIRECTIONS {
+        let v = rng.unit(d, false);
+        let perp = &v - w * w.dot(&v);
+        if perp.norm() < 1e-6 {
+            continue;
+        }
+        let angle = std::f64::consts::FRAC_PI_3 * (0.25 + 0.75 * rng.uniform());
+        dirs.push((w * angle.cos() + perp.normalize() * angle.sin()).normalize());
+    }
+    dirs
+}
+
 pub fn run(input: Input, rng: &mut Rng) -> Result<Parked> {
     let Input { clouds, pending, reads, targets, normalize, w, names } = input;
     let d = w.len();
@@ -136,17 +152,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Parked> {
     let shift: DVector<f64> = normalize.w().column(0).into_owned();
     let frame: Vec<DVector<f64>> = targets.iter().map(|y| y / rho).collect();
 
-    // candidate directions: w and random directions within 60 degrees of it
-    let mut dirs = vec![w.clone()];
-    while dirs.len() < DIRECTIONS {
-        let v = rng.unit(d, false);
-        let perp = &v - w * w.dot(&v);
-        if perp.norm() < 1e-6 {
-            continue;
-        }
-        let angle = std::f64::consts::FRAC_PI_3 * (0.25 + 0.75 * rng.uniform());
-        dirs.push((w * angle.cos() + perp.normalize() * angle.sin()).normalize());
-    }
+    let dirs = directions(w, rng);
 
     // the lift: every read point 1 above every target along every direction
     let mut lift: f64 = 0.0;

@@ -22,6 +22,7 @@
 //! Figures fail with [`Error::Figure`](crate::Error::Figure) (a drawing problem, not bad
 //! input).
 
+mod captions;
 pub mod complexity;
 pub mod frame;
 pub mod palette;

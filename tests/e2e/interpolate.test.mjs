@@ -30,6 +30,7 @@ test('the paths preset: every read token ends on its target; classification-only
   await page.evaluate(() => window.hardmax.clock.freeze());
   let s = await appState(page);
   assert.equal(s.preset, 'paths');
+  assert.equal(s.task, 'interpolate', 'state().task is the task of the model shown');
   const L = s.layers;
   assert.ok(L > 4, `layers: ${L}`);
 

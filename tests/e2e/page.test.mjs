@@ -14,6 +14,7 @@ test('default page loads the shared preset with no console errors and draws toke
   const s = await appState(page);
   assert.equal(s.ready, true);
   assert.equal(s.preset, 'shared');
+  assert.equal(s.task, 'classify');
   assert.equal(s.layer, 0);
   assert.equal(s.error, null);
   assert.ok(s.layers > 0, `expected layers, got ${s.layers}`);

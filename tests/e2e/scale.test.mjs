@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, appState } from './app.mjs';
 import { HANG_GUARD_MS } from './harness.mjs';
+import { classificationSet } from './scaleset.mjs';
 
 const ctx = useBrowser();
 
@@ -41,23 +42,8 @@ test('JapaneseVowels (270 sequences, d = 12) in wasm: exact, timed', { timeout: 
 
 test('the page with N = 5,000 sequences of 20 tokens in d = 8: every token drawn, exact, memory bounded', { timeout: HANG_GUARD_MS }, async () => {
   const { page, consoleErrors } = await ctx.open();
-  const data = await page.evaluate(() => {
-    // mulberry32: a 32-bit generator exact in JS arithmetic (tokens must not repeat)
-    let a = 12345;
-    const rand = () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const sequences = [];
-    for (let q = 0; q < 5000; q++) {
-      const tokens = Array.from({ length: 20 }, () => Array.from({ length: 8 }, () => rand()));
-      sequences.push({ name: `g${q + 1}`, label: `c${q % 4}`, tokens });
-    }
-    window.__big = { sequences };
-    return sequences.length;
-  });
+  // mulberry32 (www/random.js): a 32-bit generator exact in JS arithmetic (tokens must not repeat)
+  const data = await page.evaluate((d) => (window.__big = d).sequences.length, classificationSet());
   assert.equal(data, 5000);
   // the load, and where its time went (the worker's own split, the two crossings, the page)
   const load = await page.evaluate(async () => {

@@ -194,10 +194,10 @@ test('a certificate that fails is shown as such, with where and why', async () =
         },
       }),
     };
-    trust.updateCertificate(failing);
+    trust.certificate.update(failing);
     const cert = document.getElementById('cert');
     const out = { ...cert.dataset, summary: cert.querySelector('summary').textContent, body: cert.querySelector('.cert-body').textContent };
-    trust.updateCertificate(real);
+    trust.certificate.update(real);
     return { out, back: document.getElementById('cert').dataset.state };
   });
   assert.equal(r.out.state, 'uncertified');

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, appState } from './app.mjs';
+import { interpolationSet } from './scaleset.mjs';
 
 const ctx = useBrowser();
 
@@ -34,6 +35,13 @@ function markerPixels(page, modes, k, n = 12) {
         const key = cellOf(i).join();
         cells.set(key, (cells.get(key) || 0) + 1);
       }
+      // an interpolation's target diamonds are markers too (on the 2D canvas): not lone there
+      const t = m.targets;
+      for (let j = 0; t && j < t.seq.length; j++) {
+        const [x, y] = r.toScreen(t.at[2 * j], t.at[2 * j + 1]);
+        const key = [Math.floor((x * dpr) / size), Math.floor((y * dpr) / size)].join();
+        cells.set(key, (cells.get(key) || 0) + 2);
+      }
       const lone = [];
       for (let i = 0; i < m.T && lone.length < n; i++) {
         const [cx, cy] = cellOf(i);
@@ -60,7 +68,11 @@ function markerPixels(page, modes, k, n = 12) {
         drawn: h.state().drawn,
         T: m.T,
         layerShown: r.glDots ? [r.glDots.layer, r.glDots.grid].map((c) => getComputedStyle(c).visibility).join() : 'none',
-        tokens: lone.map(({ i, x, y }) => ({ i, x, y, want: hex(m.classColors[m.tokenClass[i]]), got: read(x, y).slice(0, 3) })),
+        tokens: lone.map(({ i, x, y }) => ({
+          i, x, y, read: m.readMask ? m.readMask[i] === 1 : true, want: hex(m.classColors[m.tokenClass[i]]), got: read(x, y).slice(0, 3),
+          // with WebGL: the opacity of what the 2D canvas draws over the center (a target's dashes)
+          cover: r.usedGl ? r.canvas.getContext('2d').getImageData(x, y, 1, 1).data[3] : null,
+        })),
         // every token's center pixel, lone or not (the topmost marker there)
         centers: Array.from({ length: m.T }, (_, i) => read(Math.round(r.sx[i] * dpr), Math.round(r.sy[i] * dpr)).slice(0, 3)),
       });
@@ -121,5 +133,64 @@ test('2,000 tokens: WebGL by itself (auto), pixel for pixel where the 2D crowd p
     console.log(`# state ${k}: ${gl.tokens.length} lone tokens; ${differ} of ${gl.centers.length} token centers differ by more than 12 levels`);
     assert.equal(differ, 0);
   }
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('interpolation: the unread tokens are as faint in WebGL as on the 2D canvas (paths preset, WebGL forced on)', async () => {
+  const { page, consoleErrors } = await ctx.open('#preset=paths');
+  const st = await appState(page);
+  assert.equal(st.task, 'interpolate');
+  const alpha = await page.evaluate(async () => (await import('./www/tokens.js')).UNREAD_ALPHA);
+  assert.ok(alpha > 0 && alpha < 1);
+  // a faint marker over white: each channel moves toward 255 by 1 - alpha
+  const faint = (c) => c.map((v) => 255 - alpha * (255 - v));
+  let unread = 0, read = 0;
+  for (const k of [0, st.layers]) {
+    const [gl, flat] = await markerPixels(page, ['on', 'off'], k, 40);
+    assert.equal(gl.webgl, true);
+    assert.equal(flat.webgl, false);
+    assert.deepEqual(flat.tokens.map((t) => [t.i, t.x, t.y]), gl.tokens.map((t) => [t.i, t.x, t.y]));
+    gl.tokens.forEach((t, j) => {
+      const want = t.read ? t.want : faint(t.want);
+      assert.ok(close(t.got, want, 4), `WebGL, state ${k}, ${t.read ? 'read' : 'unread'} token ${t.i}: ${t.got} vs ${want}`);
+      assert.ok(close(flat.tokens[j].got, want, 4), `2D, state ${k}, token ${t.i}: ${flat.tokens[j].got} vs ${want}`);
+      if (t.read) read++;
+      else unread++;
+    });
+  }
+  assert.ok(unread >= 3, `lone unread tokens compared: ${unread}`);
+  console.log(`# paths: ${unread} lone unread and ${read} lone read tokens compared`);
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('interpolation, 1,500 tokens: WebGL by itself (auto) dims the unread tokens as the 2D crowd path does', async () => {
+  // a big screen, so that markers stand alone in a crowd this size
+  const { page, consoleErrors } = await ctx.open('', { viewport: { width: 2560, height: 1600 } });
+  await page.evaluate((d) => window.hardmax.load(d), interpolationSet({ N: 300, n: 5, m: 1, seed: 5 }));
+  const st = await appState(page);
+  assert.equal(st.task, 'interpolate');
+  assert.equal(st.correct, st.total);
+  assert.equal(st.tokens, 1500);
+  const alpha = await page.evaluate(async () => (await import('./www/tokens.js')).UNREAD_ALPHA);
+  const faint = (c) => c.map((v) => 255 - alpha * (255 - v));
+  let unread = 0;
+  for (const k of [0, st.layers]) {
+    const [gl, flat] = await markerPixels(page, ['auto', 'off'], k, 60);
+    assert.equal(gl.webgl, true);
+    assert.equal(flat.webgl, false);
+    assert.equal(gl.drawn, 1500);
+    assert.deepEqual(flat.tokens.map((t) => [t.i, t.x, t.y]), gl.tokens.map((t) => [t.i, t.x, t.y]));
+    // the 2D path draws the targets' dashes under the markers (seen through a faint one), the
+    // WebGL layer under the 2D canvas that has them: compare the markers no dash crosses
+    const clear = gl.tokens.map((t, j) => [t, flat.tokens[j]]).filter(([t]) => t.cover === 0);
+    for (const [t, f] of clear) {
+      const want = t.read ? t.want : faint(t.want);
+      assert.ok(close(t.got, want, 4), `WebGL, state ${k}, ${t.read ? 'read' : 'unread'} token ${t.i}: ${t.got} vs ${want}`);
+      assert.ok(close(f.got, want, 4), `2D, state ${k}, token ${t.i}: ${f.got} vs ${want}`);
+      if (!t.read) unread++;
+    }
+    console.log(`# interpolation, state ${k}: ${clear.length} lone tokens no dash crosses compared`);
+  }
+  assert.ok(unread >= 10, `lone unread tokens compared: ${unread}`);
   assert.deepEqual(consoleErrors, []);
 });

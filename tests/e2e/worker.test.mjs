@@ -87,7 +87,7 @@ test('a long construction shows its stage and progress, and Cancel keeps the mod
   let s = await appState(page);
   assert.equal(s.busy, true, 'state().busy while the worker builds');
   assert.ok(s.progress >= 0 && s.progress < 1, `progress ${s.progress}`);
-  assert.ok(s.task.length > 0, 'state().task names the stage');
+  assert.ok(s.building.length > 0, 'state().building names the stage');
   // Progress (and Cancel) appear once the build has run for a moment.
   await page.waitForSelector('#busy:not([hidden])');
   assert.match(await page.textContent('#busy'), /constructing/);
@@ -97,7 +97,7 @@ test('a long construction shows its stage and progress, and Cancel keeps the mod
   await page.click('#busy-cancel');
   s = await page.evaluate(() => window.__built);
   assert.equal(s.busy, false);
-  assert.equal(s.task, '');
+  assert.equal(s.building, '');
   assert.equal(s.preset, before.preset, 'the model shown stays');
   assert.equal(s.layers, before.layers);
   assert.equal(s.error, null, 'a cancel is not an error');

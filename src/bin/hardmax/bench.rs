@@ -4,6 +4,8 @@
 use crate::output::Failure;
 use clap::Args;
 use hardmax::construct::{compile, Options};
+use hardmax::dataset::Dataset;
+use hardmax::model::Transformer;
 use hardmax::verify::verify;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -97,27 +99,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
     let construct_spread = spread(&mut construct_runs);
     let verify_spread = spread(&mut verify_runs);
     let t = &built.transformer;
-    // baseline: the plain evaluation on the first sequences, outputs compared
-    let k = a.baseline_seqs.min(n);
-    let (mut dense_ms, mut fast_ms, mut max_diff, mut bitwise) = (0.0, 0.0, 0.0f64, 0usize);
-    for s in &data.sequences()[..k] {
-        let t2 = Instant::now();
-        let (dense, _) = t.forward_dense(&s.tokens);
-        dense_ms += t2.elapsed().as_secs_f64() * 1e3;
-        let t3 = Instant::now();
-        let fast = t.forward(&s.tokens).cloud.tokens();
-        fast_ms += t3.elapsed().as_secs_f64() * 1e3;
-        let diff = (&dense - &fast).amax();
-        max_diff = max_diff.max(diff);
-        bitwise += (dense == fast) as usize;
-        let mean = dense.column_mean();
-        if t.nearest_anchor(&mean).0 != t.classify(&s.tokens) {
-            return Err(bench_fail(format!("case {spec}: dense and fast evaluations disagree on {}", s.name)));
-        }
-    }
-    if max_diff > 1e-9 {
-        return Err(bench_fail(format!("case {spec}: dense and fast outputs differ by {max_diff:.3e}")));
-    }
+    let baseline = baseline(t, &data, a.baseline_seqs.min(n), spec)?;
     let first_found = if a.compare_splits {
         let o = Options { split_choice: hardmax::construct::SplitChoice::FirstFound, ..Options::default() };
         Some(compile(&data, &o).map_err(|e| bench_fail(format!("case {spec}: {e}")))?.stats.splits)
@@ -139,14 +121,92 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         "runs_construct_ms": construct_spread, "runs_verify_ms": verify_spread,
         "verify_us_per_token": verify_ms * 1e3 / data.total_tokens() as f64,
         "peak_mb": peak_mb(),
-        "baseline": {
-            "sequences": k, "dense_ms": dense_ms, "fast_ms": fast_ms,
-            "speedup": if fast_ms > 0.0 { dense_ms / fast_ms } else { 0.0 },
-            "max_abs_diff": max_diff, "bitwise_identical": bitwise,
-        },
+        "baseline": baseline,
     });
     println!("{line}");
     Ok(if v.correct == v.total { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The baseline: the plain (dense) evaluation of the first `k` sequences against the fast
+/// forward pass, timed, their outputs compared; a disagreement fails the case.
+fn baseline(t: &Transformer, data: &Dataset, k: usize, spec: &str) -> Result<serde_json::Value, Failure> {
+    let (mut dense_ms, mut fast_ms, mut max_diff, mut bitwise) = (0.0, 0.0, 0.0f64, 0usize);
+    for s in &data.sequences()[..k] {
+        let t2 = Instant::now();
+        let (dense, _) = t.forward_dense(&s.tokens);
+        dense_ms += t2.elapsed().as_secs_f64() * 1e3;
+        let t3 = Instant::now();
+        let fast = t.forward(&s.tokens).cloud.tokens();
+        fast_ms += t3.elapsed().as_secs_f64() * 1e3;
+        let diff = (&dense - &fast).amax();
+        max_diff = max_diff.max(diff);
+        bitwise += (dense == fast) as usize;
+        let mean = dense.column_mean();
+        if t.nearest_anchor(&mean).0 != t.classify(&s.tokens) {
+            return Err(bench_fail(format!("case {spec}: dense and fast evaluations disagree on {}", s.name)));
+        }
+    }
+    if max_diff > 1e-9 {
+        return Err(bench_fail(format!("case {spec}: dense and fast outputs differ by {max_diff:.3e}")));
+    }
+    Ok(serde_json::json!({
+        "sequences": k, "dense_ms": dense_ms, "fast_ms": fast_ms,
+        "speedup": if fast_ms > 0.0 { dense_ms / fast_ms } else { 0.0 },
+        "max_abs_diff": max_diff, "bitwise_identical": bitwise,
+    }))
+}
+
+/// A case to run: `(spec for --case, n, len, d, shared)`.
+type Case = (String, usize, usize, usize, usize);
+
+/// The cases of the arguments: every hub size, or every combination of the generated sizes.
+fn cases(a: &BenchArgs, hub: bool, shared: &[usize]) -> Vec<Case> {
+    let mut cases = Vec::new();
+    if hub {
+        cases.extend(a.n.iter().map(|&n| (format!("hub:{n}"), n, 9, 3, 1)));
+    } else {
+        for &n in &a.n {
+            for &len in &a.len {
+                for &d in &a.d {
+                    for &sh in shared {
+                        cases.push((format!("{n},{len},{d},{sh}"), n, len, d, sh));
+                    }
+                }
+            }
+        }
+    }
+    cases
+}
+
+/// Runs one case in a child process; `Some((succeeded, its output lines))`, or None when it
+/// ran out of time (it is stopped).
+fn run_child(exe: &std::path::Path, spec: &str, a: &BenchArgs) -> Result<Option<(bool, String)>, Failure> {
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["bench", "--case", spec, "--baseline-seqs", &a.baseline_seqs.to_string(), "--repeat", &a.repeat.to_string()]);
+    if a.compare_splits {
+        cmd.arg("--compare-splits");
+    }
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().map_err(|e| Failure { code: 2, message: e.to_string() })?;
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                let mut out = String::new();
+                if let Some(mut pipe) = child.stdout.take() {
+                    use std::io::Read;
+                    let _ = pipe.read_to_string(&mut out);
+                }
+                return Ok(Some((status.success(), out)));
+            }
+            Ok(None) if start.elapsed().as_secs() >= a.timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(None);
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(Failure { code: 2, message: e.to_string() }),
+        }
+    }
 }
 
 /// The benchmark driver: every case in a child process (so peak memory is per case).
@@ -169,79 +229,25 @@ pub(crate) fn cmd_bench(a: &BenchArgs) -> Result<ExitCode, Failure> {
         "hub" => true,
         other => return Err(Failure { code: 2, message: format!("--family expects generated or hub, got {other:?}") }),
     };
-    // (spec, n, len, d, shared)
-    let mut cases: Vec<(String, usize, usize, usize, usize)> = Vec::new();
-    if hub {
-        cases.extend(a.n.iter().map(|&n| (format!("hub:{n}"), n, 9, 3, 1)));
-    } else {
-        for &n in &a.n {
-            for &len in &a.len {
-                for &d in &a.d {
-                    for &sh in &shared {
-                        cases.push((format!("{n},{len},{d},{sh}"), n, len, d, sh));
-                    }
-                }
-            }
-        }
-    }
     let mut failed = false;
     // (N, construct + verify ms) of every finished case, for the growth exponent
     let mut timings: Vec<(f64, f64)> = Vec::new();
-    for (spec, n, len, d, sh) in cases {
+    for (spec, n, len, d, sh) in cases(a, hub, &shared) {
+        let skipped = |why: String| println!("{}", serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": why}));
         if a.max_tokens > 0 && n * len > a.max_tokens {
-            println!(
-                "{}",
-                serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("more than --max-tokens {}", a.max_tokens)})
-            );
+            skipped(format!("more than --max-tokens {}", a.max_tokens));
             continue;
         }
-        let mut cmd = std::process::Command::new(&exe);
-        cmd.args([
-            "bench",
-            "--case",
-            &spec,
-            "--baseline-seqs",
-            &a.baseline_seqs.to_string(),
-            "--repeat",
-            &a.repeat.to_string(),
-        ]);
-        if a.compare_splits {
-            cmd.arg("--compare-splits");
-        }
-        let mut child = cmd
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| Failure { code: 2, message: e.to_string() })?;
-        let start = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(status)) => {
-                    failed |= !status.success();
-                    let mut out = String::new();
-                    if let Some(mut pipe) = child.stdout.take() {
-                        use std::io::Read;
-                        let _ = pipe.read_to_string(&mut out);
-                    }
-                    for line in out.lines() {
-                        println!("{line}");
-                        let v = serde_json::from_str::<serde_json::Value>(line).unwrap_or_default();
-                        if let (Some(c), Some(t)) = (v["construct_ms"].as_f64(), v["verify_ms"].as_f64()) {
-                            timings.push((n as f64, c + t));
-                        }
-                    }
-                    break;
-                }
-                Ok(None) if start.elapsed().as_secs() >= a.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    println!(
-                        "{}",
-                        serde_json::json!({"n": n, "len": len, "d": d, "shared": sh == 1, "skipped": format!("timeout after {} s", a.timeout)})
-                    );
-                    break;
-                }
-                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
-                Err(e) => return Err(Failure { code: 2, message: e.to_string() }),
+        let Some((ok, out)) = run_child(&exe, &spec, a)? else {
+            skipped(format!("timeout after {} s", a.timeout));
+            continue;
+        };
+        failed |= !ok;
+        for line in out.lines() {
+            println!("{line}");
+            let v = serde_json::from_str::<serde_json::Value>(line).unwrap_or_default();
+            if let (Some(c), Some(t)) = (v["construct_ms"].as_f64(), v["verify_ms"].as_f64()) {
+                timings.push((n as f64, c + t));
             }
         }
     }
