@@ -59,6 +59,7 @@ for (const [name, readTokens] of [['copy', 8], ['reverse', 13], ['translate', 15
     assert.equal(mask.length, first.tokens);
     assert.equal(mask.filter(Boolean).length, readTokens);
     if (first.tokens > readTokens) assert.ok(first.legend.includes('unread'), 'the legend says what faint tokens are');
+    else assert.ok(!first.legend.includes('unread'), 'every token is read: no key for faint tokens');
     for (const [size, viewport] of SIZES) {
       await page.setViewportSize(viewport);
       await page.evaluate(() => window.hardmax.goto(0));
