@@ -29,6 +29,10 @@ use std::collections::{BTreeSet, HashMap};
 /// At most this many directions are indexed (rows along others make a layer dense).
 pub const MAX_DIRECTIONS: usize = 64;
 
+/// The candidate ranges are widened by this share of the largest token (1-norm) on top
+/// of the rounding bound.
+const SLACK: f64 = 1e-9;
+
 pub struct Sweep {
     x: DMatrix<f64>,
     dirs: Vec<DVector<f64>>,
@@ -42,6 +46,8 @@ pub struct Sweep {
     proj: Vec<f64>,
     sets: Vec<BTreeSet<(u64, u32)>>,
     norm1_max: f64,
+    /// tokens with a coordinate -0.0 (adding an exact zero turns it into +0.0)
+    negative_zeros: BTreeSet<u32>,
 }
 
 /// A unit direction and its key: `v / |v|` with the first nonzero entry positive, and the
@@ -92,7 +98,7 @@ impl Sweep {
             }
         }
         let k = dirs.len();
-        let mut s = Sweep { x, dirs, given, signs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0 };
+        let mut s = Sweep { x, dirs, given, signs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0, negative_zeros: BTreeSet::new() };
         s.reindex_all();
         s
     }
@@ -170,6 +176,7 @@ impl Sweep {
             self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
             self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
         }
+        self.negative_zeros = (0..n).filter(|&i| self.has_negative_zero(i)).map(|i| i as u32).collect();
         // sorted, then built in bulk
         let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
         for j in 0..k {
@@ -191,61 +198,88 @@ impl Sweep {
             self.proj[i * k + j] = new;
         }
         self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+        if self.has_negative_zero(i) {
+            self.negative_zeros.insert(i as u32);
+        } else {
+            self.negative_zeros.remove(&(i as u32));
+        }
     }
 
-    /// Tokens that may be active for some neuron of `ff`, or None when every token must be
-    /// evaluated.
+    fn has_negative_zero(&self, i: usize) -> bool {
+        self.x.column(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
+    }
+
+    /// Tokens whose value `ff` may change, or None when every token must be evaluated.
+    /// A token is skipped when every neuron is provably inactive on it, or when every
+    /// neuron of each group it reaches is provably active and the group's all-active
+    /// constant is exactly zero (the token keeps its value bitwise, unless it holds a
+    /// negative zero: those are always evaluated).
     fn candidates(&self, ff: &FeedForward) -> Option<Vec<usize>> {
         if ff.eta() != 1.0 {
             return None;
         }
-        let (u, b) = (ff.u(), ff.b());
-        let d = u.ncols();
-        let gamma = (d as f64 + 2.0) * f64::EPSILON;
-        let x_max = self.norm1_max;
-        // per (direction, side): the loosest threshold over the layer's neurons
-        let mut limits: Vec<(usize, bool, f64)> = Vec::new();
-        for r in 0..u.nrows() {
-            let row: Vec<f64> = u.row(r).iter().copied().collect();
-            let Some((g, sign)) = normalized(&row) else {
-                // a constant neuron: active everywhere or nowhere
-                if b[r] > 0.0 {
-                    return None;
-                }
-                continue;
-            };
-            let k = *self.keys.get(&key_of(&g))?;
-            let dir = &self.dirs[k];
-            let alpha = sign * row.iter().map(|a| a * a).sum::<f64>().sqrt();
-            let resid = row.iter().zip(dir.iter()).map(|(a, gk)| (a - alpha * gk).abs()).fold(0.0, f64::max);
-            let bound = 4.0 * ((2.0 * gamma * alpha.abs() + (1.0 + gamma) * resid) * x_max + 2.0 * f64::EPSILON * b[r].abs());
-            // active only if alpha * proj + b + bound > 0: proj above tau (alpha > 0) or
-            // below it (alpha < 0)
-            let tau = (-b[r] - bound) / alpha;
-            if !tau.is_finite() {
-                return None;
-            }
-            let slop = 8.0 * f64::EPSILON * tau.abs() + f64::MIN_POSITIVE;
-            let (up, tau) = if alpha > 0.0 { (true, tau - slop) } else { (false, tau + slop) };
-            match limits.iter_mut().find(|l| l.0 == k && l.1 == up) {
-                Some(l) => l.2 = if up { l.2.min(tau) } else { l.2.max(tau) },
-                None => limits.push((k, up, tau)),
+        let mut ranges: Vec<(usize, f64, f64)> = Vec::new();
+        let mut skips_above = false;
+        for (start, len, constant) in ff.shared_groups() {
+            let zero = constant.is_some_and(|c| c.iter().all(|v| *v == 0.0));
+            if let Some(range) = self.group_range(ff, start, len, zero)? {
+                skips_above |= zero;
+                ranges.push(range);
             }
         }
-        // the candidates sit at an end of the order: walk in from that end
         let mut out: Vec<usize> = Vec::new();
-        for (k, up, tau) in limits {
-            let set = &self.sets[k];
-            let t = ord(tau);
-            if up {
-                out.extend(set.iter().rev().take_while(|e| e.0 > t).map(|&(_, i)| i as usize));
-            } else {
-                out.extend(set.iter().take_while(|e| e.0 < t).map(|&(_, i)| i as usize));
+        for (k, lo, hi) in ranges {
+            let (lo, hi) = (ord(lo), ord(hi));
+            if lo <= hi {
+                out.extend(self.sets[k].range((lo, 0)..=(hi, u32::MAX)).map(|&(_, i)| i as usize));
             }
+        }
+        if skips_above {
+            out.extend(self.negative_zeros.iter().map(|&i| i as usize));
         }
         out.sort_unstable();
         out.dedup();
         Some(out)
+    }
+
+    /// The range `(direction, lo, hi)` of stored projections outside which no neuron of the
+    /// group `start..start + len` can change a token (`zero`: the group adds exactly zero
+    /// when all of its neurons are active); Some(None) when none can ever be active, None
+    /// when the group is along no indexed direction.
+    fn group_range(&self, ff: &FeedForward, start: usize, len: usize, zero: bool) -> Option<Option<(usize, f64, f64)>> {
+        let (u, b) = (ff.u(), ff.b());
+        let d = u.ncols();
+        let gamma = (d as f64 + 2.0) * f64::EPSILON;
+        let x_max = self.norm1_max;
+        let row: Vec<f64> = u.row(start).iter().copied().collect();
+        let Some((g, sign)) = normalized(&row) else {
+            // constant neurons: active everywhere or nowhere
+            return if (start..start + len).any(|r| b[r] > 0.0) { None } else { Some(None) };
+        };
+        let k = *self.keys.get(&key_of(&g))?;
+        let dir = &self.dirs[k];
+        let alpha = sign * row.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let resid = row.iter().zip(dir.iter()).map(|(a, gk)| (a - alpha * gk).abs()).fold(0.0, f64::max);
+        // on: beyond it a neuron may be active; sure: beyond it every neuron is
+        let (mut on, mut sure) = if alpha > 0.0 { (f64::INFINITY, f64::NEG_INFINITY) } else { (f64::NEG_INFINITY, f64::INFINITY) };
+        for r in start..start + len {
+            let bound = 4.0 * ((2.0 * gamma * alpha.abs() + (1.0 + gamma) * resid) * x_max + 2.0 * f64::EPSILON * b[r].abs());
+            let (t_on, t_sure) = ((-b[r] - bound) / alpha, (-b[r] + bound) / alpha);
+            if !t_on.is_finite() || !t_sure.is_finite() {
+                return None;
+            }
+            if alpha > 0.0 {
+                (on, sure) = (on.min(t_on), sure.max(t_sure));
+            } else {
+                (on, sure) = (on.max(t_on), sure.min(t_sure));
+            }
+        }
+        let slack = |t: f64| 8.0 * f64::EPSILON * t.abs() + SLACK * x_max + f64::MIN_POSITIVE;
+        Some(Some(if alpha > 0.0 {
+            (k, on - slack(on), if zero { sure + slack(sure) } else { f64::INFINITY })
+        } else {
+            (k, if zero { sure - slack(sure) } else { f64::NEG_INFINITY }, on + slack(on))
+        }))
     }
 
     /// Applies a feed-forward layer to every token; returns the tokens whose value changed.
@@ -255,7 +289,8 @@ impl Sweep {
                 let before = self.x.clone();
                 ff.forward_in_place(&mut self.x);
                 self.reindex_all();
-                (0..self.x.ncols()).filter(|&i| self.x.column(i) != before.column(i)).collect()
+                let bits = |m: &DMatrix<f64>, i: usize| m.column(i).iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                (0..self.x.ncols()).filter(|&i| bits(&self.x, i) != bits(&before, i)).collect()
             }
             Some(cands) => {
                 if cands.is_empty() {
@@ -265,7 +300,8 @@ impl Sweep {
                 ff.forward_in_place(&mut sub);
                 let mut changed = Vec::new();
                 for (c, &i) in cands.iter().enumerate() {
-                    if sub.column(c) != self.x.column(i) {
+                    let same = sub.column(c).iter().zip(self.x.column(i).iter()).all(|(a, b)| a.to_bits() == b.to_bits());
+                    if !same {
                         self.x.column_mut(i).copy_from(&sub.column(c));
                         self.reindex(i);
                         changed.push(i);
