@@ -65,6 +65,13 @@ fn key_of(v: &DVector<f64>) -> Vec<u64> {
     v.iter().map(|a| if *a == 0.0 { 0 } else { a.to_bits() }).collect()
 }
 
+/// Unit vectors this close (largest coordinate difference) count as one direction.
+const NEAR: f64 = 1e-12;
+
+fn near(a: &DVector<f64>, b: &DVector<f64>) -> bool {
+    a.iter().zip(b.iter()).all(|(x, y)| (x - y).abs() <= NEAR)
+}
+
 /// Order-preserving map of finite floats to integers.
 fn ord(v: f64) -> u64 {
     let b = v.to_bits();
@@ -120,7 +127,19 @@ impl Sweep {
         }
         let mut all: Vec<(usize, Vec<u64>, DVector<f64>)> = count.into_values().collect();
         all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        all.into_iter().take(MAX_DIRECTIONS).map(|(_, _, row)| row).collect()
+        // rows of one direction scaled differently may normalize a bit apart: keep one
+        let mut kept: Vec<(DVector<f64>, DVector<f64>)> = Vec::new();
+        for (_, _, row) in all {
+            if kept.len() == MAX_DIRECTIONS {
+                break;
+            }
+            if let Some((g, _)) = normalized(row.as_slice()) {
+                if !kept.iter().any(|(h, _)| near(h, &g)) {
+                    kept.push((g, row));
+                }
+            }
+        }
+        kept.into_iter().map(|(_, row)| row).collect()
     }
 
     pub fn tokens(&self) -> &DMatrix<f64> {
@@ -205,6 +224,12 @@ impl Sweep {
         }
     }
 
+    /// The indexed direction a unit vector is (bitwise, or within [`NEAR`]: the rounding
+    /// bound covers the difference).
+    fn direction_index(&self, g: &DVector<f64>) -> Option<usize> {
+        self.keys.get(&key_of(g)).copied().or_else(|| self.dirs.iter().position(|h| near(h, g)))
+    }
+
     fn has_negative_zero(&self, i: usize) -> bool {
         self.x.column(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
     }
@@ -256,7 +281,7 @@ impl Sweep {
             // constant neurons: active everywhere or nowhere
             return if (start..start + len).any(|r| b[r] > 0.0) { None } else { Some(None) };
         };
-        let k = *self.keys.get(&key_of(&g))?;
+        let k = self.direction_index(&g)?;
         let dir = &self.dirs[k];
         let alpha = sign * row.iter().map(|a| a * a).sum::<f64>().sqrt();
         let resid = row.iter().zip(dir.iter()).map(|(a, gk)| (a - alpha * gk).abs()).fold(0.0, f64::max);
