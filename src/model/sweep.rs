@@ -230,6 +230,27 @@ impl Sweep {
         self.keys.get(&key_of(g)).copied().or_else(|| self.dirs.iter().position(|h| near(h, g)))
     }
 
+    /// The tokens whose projection on the unit vector `g` may lie in `[lo, hi]`: every
+    /// token whose cached projection is within the rounding bound and the [`SLACK`] of the
+    /// interval, in increasing order (a superset: check each). None when `g` is along no
+    /// indexed direction.
+    pub fn within(&self, g: &DVector<f64>, lo: f64, hi: f64) -> Option<Vec<usize>> {
+        let (unit, sign) = normalized(g.as_slice())?;
+        let k = self.direction_index(&unit)?;
+        let d = g.len() as f64;
+        let off = unit.iter().zip(self.dirs[k].iter()).map(|(a, b)| (a - b).abs()).sum::<f64>();
+        let pad = (off + 4.0 * (d + 2.0) * f64::EPSILON + SLACK) * self.norm1_max + f64::MIN_POSITIVE;
+        // g . x = sign * (stored projection), up to the pad
+        let (a, b) = if sign > 0.0 { (lo, hi) } else { (-hi, -lo) };
+        let (a, b) = (ord(a - pad - 8.0 * f64::EPSILON * a.abs()), ord(b + pad + 8.0 * f64::EPSILON * b.abs()));
+        if a > b {
+            return Some(Vec::new());
+        }
+        let mut out: Vec<usize> = self.sets[k].range((a, 0)..=(b, u32::MAX)).map(|&(_, i)| i as usize).collect();
+        out.sort_unstable();
+        Some(out)
+    }
+
     fn has_negative_zero(&self, i: usize) -> bool {
         self.x.column(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
     }

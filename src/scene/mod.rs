@@ -34,10 +34,12 @@ use nalgebra::{DVector, DVectorView};
 use serde::Serialize;
 
 mod layers;
+mod suffix;
 mod walk;
 
 pub use layers::stage_plan;
 use layers::{explained, layer_infos, stage_ranges, view_directions};
+use suffix::Suffix;
 use walk::{MoveLog, Walk};
 
 /// How a scene stores view coordinates and margins.
@@ -302,7 +304,20 @@ pub struct Scene<P: Coord = f64> {
 
 impl<P: Coord> Scene<P> {
     /// Walks the forward pass of every drawn sequence once and keeps what the budget allows.
+    /// With [`Keep::Moves`] the pointwise suffix (the label and snap stages, the place
+    /// stage) runs once for all drawn sequences, in a sweep that looks only at the points
+    /// each layer moves.
     pub fn new(data: &Dataset, t: &Transformer, budget: &Budget, keep: Keep) -> Result<Scene<P>> {
+        Scene::build(data, t, budget, keep, true)
+    }
+
+    /// The reference: [`Scene::new`] walking every drawn sequence through every layer (the
+    /// same scene).
+    pub fn new_dense(data: &Dataset, t: &Transformer, budget: &Budget, keep: Keep) -> Result<Scene<P>> {
+        Scene::build(data, t, budget, keep, false)
+    }
+
+    fn build(data: &Dataset, t: &Transformer, budget: &Budget, keep: Keep, sweep: bool) -> Result<Scene<P>> {
         if data.dim() != t.input_dim {
             return Err(Error::WrongDimension { data: data.dim(), model: t.input_dim });
         }
@@ -321,12 +336,30 @@ impl<P: Coord> Scene<P> {
             walk.moves = Some(MoveLog::new(t.layer_count()));
         }
         let (mut leaders, mut starts) = (vec![None; data.len()], vec![None; data.len()]);
+        let from = t.pointwise_from();
+        let swept = sweep
+            && matches!(keep, Keep::Moves { .. })
+            && states.iter().all(|&s| s <= 2 * from)
+            && crate::model::batch::sweepable(&t.blocks[from..]);
+        let mut suffix = Suffix { clouds: Vec::new(), offsets: Vec::new(), last: Vec::with_capacity(2 * drawn.len()) };
         let mut offset = 0;
         for &s in &chosen {
             let seq = &data.sequences()[s];
             starts[s] = Some(offset as u32);
-            leaders[s] = Some((offset + walk.sequence(&seq.tokens, offset)) as u32);
+            let leader = if swept {
+                let (leader, cloud) = walk.sequence_blocks(&seq.tokens, offset, from);
+                suffix.clouds.push(cloud);
+                suffix.offsets.push(offset);
+                suffix.last.extend_from_slice(walk.moves.as_ref().map_or(&[][..], |m| &m.last));
+                leader
+            } else {
+                walk.sequence(&seq.tokens, offset)
+            };
+            leaders[s] = Some((offset + leader) as u32);
             offset += seq.len();
+        }
+        if swept {
+            walk.suffix(from, suffix);
         }
         let tents = walk.tent_views(t);
         let layers = layer_infos(t, tents);

@@ -2,7 +2,7 @@
 
 use super::layers::{tent_view, tents_of};
 use super::{project, Attention, Coord, Moves, TentView};
-use crate::model::{LayerKind, Transformer};
+use crate::model::{Cloud, LayerKind, Transformer};
 use nalgebra::DMatrix;
 
 /// The walk over the drawn sequences, and what it keeps.
@@ -23,12 +23,12 @@ pub(super) struct Walk<'a, P> {
 /// The moves of every layer as the walk finds them, sequence by sequence.
 pub(super) struct MoveLog<P> {
     /// per layer (k - 1): (drawn token, x, y)
-    by_layer: Vec<Vec<(u32, P, P)>>,
-    extents: Vec<[f64; 4]>,
+    pub(super) by_layer: Vec<Vec<(u32, P, P)>>,
+    pub(super) extents: Vec<[f64; 4]>,
     /// the current sequence's positions at the previous state, two per token
-    last: Vec<P>,
+    pub(super) last: Vec<P>,
     /// the box of the current sequence's (finite) positions at the previous state
-    last_box: [f64; 4],
+    pub(super) last_box: [f64; 4],
 }
 
 impl<P: Coord> MoveLog<P> {
@@ -112,13 +112,18 @@ impl<'a, P: Coord> Walk<'a, P> {
     /// Walks one sequence whose first token is drawn at `offset`; returns the index (in
     /// the sequence) of its token furthest along w in the input.
     pub(super) fn sequence(&mut self, tokens: &DMatrix<f64>, offset: usize) -> usize {
+        self.sequence_blocks(tokens, offset, self.t.blocks.len()).0
+    }
+
+    /// [`Walk::sequence`] through the first `n` blocks; also returns the cloud after them.
+    pub(super) fn sequence_blocks(&mut self, tokens: &DMatrix<f64>, offset: usize, n: usize) -> (usize, Cloud) {
         let t = self.t;
         let mut view: Vec<[f64; 2]> = Vec::new();
         let mut along: Vec<f64> = Vec::new();
         let mut leader = 0;
         // the points last projected: most layers leave most sequences where they are
         let (mut last_points, mut last_map): (Vec<f64>, Vec<u32>) = (Vec::new(), Vec::new());
-        t.walk(tokens, |state, cloud, att| {
+        let cloud = t.walk_blocks(tokens, n, |state, cloud, att| {
             let same = state > 0 && cloud.points.as_slice() == last_points.as_slice() && cloud.token_point == last_map;
             if !same {
                 // project each distinct point once, then write every token
@@ -171,7 +176,7 @@ impl<'a, P: Coord> Walk<'a, P> {
                 }
             }
         });
-        leader
+        (leader, cloud)
     }
 
     /// Every layer's tents in the view, centered on the drawn tokens they catch (at the
