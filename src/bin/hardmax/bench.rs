@@ -4,7 +4,7 @@
 use crate::output::Failure;
 use clap::Args;
 use hardmax::construct::{compile, Options};
-use hardmax::verify::verify;
+use hardmax::verify::{verify, verify_dense};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -88,6 +88,13 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         last = Some((built, v));
     }
     let (built, v) = last.expect("at least one run");
+    // the reference verification (every sequence through every layer): identical outputs
+    let t4 = Instant::now();
+    let dense_v = verify_dense(&built.transformer, &data);
+    let verify_dense_ms = t4.elapsed().as_secs_f64() * 1e3;
+    if format!("{dense_v:?}") != format!("{v:?}") {
+        return Err(bench_fail(format!("case {spec}: verify and verify_dense disagree")));
+    }
     let spread = |xs: &mut Vec<f64>| {
         xs.sort_by(|a, b| a.total_cmp(b));
         serde_json::json!({"min": xs[0], "median": xs[xs.len() / 2], "max": xs[xs.len() - 1]})
@@ -136,6 +143,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         "correct": v.correct, "total": v.total,
         "min_margin": v.min_margin,
         "construct_ms": construct_ms, "verify_ms": verify_ms,
+        "verify_dense_ms": verify_dense_ms, "verify_identical": true,
         "runs_construct_ms": construct_spread, "runs_verify_ms": verify_spread,
         "verify_us_per_token": verify_ms * 1e3 / data.total_tokens() as f64,
         "peak_mb": peak_mb(),
