@@ -1,7 +1,8 @@
 //! Verification: the forward pass on every sequence, and the figures that certify it.
 //!
 //! For every sequence the structured forward pass (the same code the construction used
-//! for its bookkeeping) gives output tokens; the readout is the nearest anchor to their
+//! for its bookkeeping; the pointwise suffix for all sequences at once, see
+//! [`crate::model::batch`]) gives output tokens; the readout is the nearest anchor to their
 //! mean. Reported: correct / total, the worst distance of an output token to its own
 //! anchor, the smallest classification margin (distance to the nearest wrong anchor minus
 //! distance to its own) and the smallest attention margin met on the way.

@@ -11,6 +11,10 @@
 //! with `alpha (g . x) + b + E > 0` — a range of the ordered set — can be active; the layer
 //! is evaluated exactly (the plain feed-forward code, column by column) on those tokens and
 //! every other token provably keeps its value (all its activations are <= 0, and eta = 1).
+//! Beyond a tent's slab on the other side every neuron of its group is active and the
+//! layer adds the group's all-active constant (see [`FeedForward`]); when that constant is
+//! exactly zero those tokens keep their value too (a -0.0 coordinate would turn into +0.0:
+//! tokens holding one are always evaluated), so a group costs the tokens inside its slab.
 //! The result is bitwise the one of [`Transformer::forward`](super::Transformer::forward).
 //!
 //! Rounding bound: with `X = max ||x||_1` over the tokens, `gamma = (d + 2) eps`, the row
