@@ -26,6 +26,18 @@ pub fn check_sizes(n: usize, len: usize, d: usize) -> Result<()> {
     Ok(())
 }
 
+/// Generated sequence `i` (named `prefix` and its 1-based number) with a label drawn
+/// from four classes.
+fn labeled(prefix: &str, i: usize, tokens: Vec<Vec<f64>>, rng: &mut Rng) -> RawSequence {
+    RawSequence {
+        name: format!("{prefix}{}", i + 1),
+        place: format!("sequence {}", i + 1),
+        tokens,
+        label: format!("c{}", (rng.uniform() * 4.0) as usize % 4),
+        target: None,
+    }
+}
+
 pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Result<Dataset> {
     check_sizes(n, len, d)?;
     let mut rng = Rng::new(seed);
@@ -42,13 +54,7 @@ pub fn generate(n: usize, len: usize, d: usize, shared: bool, seed: u64) -> Resu
             while tokens.len() < len {
                 tokens.push((0..d).map(|_| rng.uniform()).collect());
             }
-            RawSequence {
-                name: format!("g{}", i + 1),
-                place: format!("sequence {}", i + 1),
-                tokens,
-                label: format!("c{}", (rng.uniform() * 4.0) as usize % 4),
-                target: None,
-            }
+            labeled("g", i, tokens, &mut rng)
         })
         .collect();
     Dataset::new(RawDataset { sequences })
@@ -79,13 +85,7 @@ pub fn generate_hub(n: usize, d: usize, seed: u64) -> Result<Dataset> {
             }
             let mut tokens = vec![hub.clone()];
             tokens.extend(order[..HUB_PICKS].iter().map(|&j| pool[j].clone()));
-            RawSequence {
-                name: format!("h{}", i + 1),
-                place: format!("sequence {}", i + 1),
-                tokens,
-                label: format!("c{}", (rng.uniform() * 4.0) as usize % 4),
-                target: None,
-            }
+            labeled("h", i, tokens, &mut rng)
         })
         .collect();
     Dataset::new(RawDataset { sequences })

@@ -1,7 +1,8 @@
 //! Verification: the forward pass on every sequence, and the figures that certify it.
 //!
 //! For every sequence the structured forward pass (the same code the construction used
-//! for its bookkeeping) gives output tokens; the readout is the nearest anchor to their
+//! for its bookkeeping; the pointwise suffix for all sequences at once, see
+//! [`crate::model::batch`]) gives output tokens; the readout is the nearest anchor to their
 //! mean. Reported: correct / total, the worst distance of an output token to its own
 //! anchor, the smallest classification margin (distance to the nearest wrong anchor minus
 //! distance to its own) and the smallest attention margin met on the way.
@@ -13,7 +14,8 @@ pub use targets::{verify_targets, TargetCheck};
 use crate::construct::{compile, BuildStats, Compiled, Options};
 use crate::dataset::{Dataset, Task};
 use crate::error::Result;
-use crate::model::Transformer;
+use crate::model::{batch, transformer::Output, Transformer};
+use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 /// The outcome of running a transformer on a labeled dataset.
@@ -34,8 +36,24 @@ pub struct Verification {
 
 /// Runs the transformer on every sequence of `data`; labels are matched by class name. A
 /// dataset with targets has no labels: every sequence counts as misclassified (see
-/// [`verify_targets`]).
+/// [`verify_targets`]). The forward passes are [`batch::forward_each`]: the pointwise
+/// suffix (the label and snap stages) runs once for all sequences, and natively the
+/// sequences run on all cores.
 pub fn verify(t: &Transformer, data: &Dataset) -> Verification {
+    verify_outputs(t, data, batch::forward_each)
+}
+
+/// The reference: [`verify`] with [`Transformer::forward`] on every sequence in turn (the
+/// same result, bitwise).
+pub fn verify_dense(t: &Transformer, data: &Dataset) -> Verification {
+    verify_outputs(t, data, batch::forward_dense_each)
+}
+
+fn verify_outputs(
+    t: &Transformer,
+    data: &Dataset,
+    forward: fn(&Transformer, &[&DMatrix<f64>]) -> Vec<Output>,
+) -> Verification {
     let mut v = Verification {
         correct: 0,
         total: data.len(),
@@ -57,8 +75,9 @@ pub fn verify(t: &Transformer, data: &Dataset) -> Verification {
             v.unknown_classes.push(name.clone());
         }
     }
-    for (i, s) in data.sequences().iter().enumerate() {
-        let out = t.forward(&s.tokens);
+    let inputs: Vec<&DMatrix<f64>> = data.sequences().iter().map(|s| &s.tokens).collect();
+    let outputs = forward(t, &inputs);
+    for (i, (s, out)) in data.sequences().iter().zip(outputs).enumerate() {
         v.min_attention_margin = v.min_attention_margin.min(out.min_attention_margin);
         let (pred, dist) = t.nearest_anchor(&out.mean());
         v.predictions.push(pred);

@@ -81,8 +81,9 @@ fn basic_motions_test_split() {
     assert_eq!(correct, MOTIONS_CORRECT, "accuracy changed: {correct}/40");
 }
 
-/// Measured once; the theorem says nothing about them.
-const VOWELS_CORRECT: usize = 60;
+/// Measured once; the theorem says nothing about them. (Vowels: 60 while label trapezoids
+/// had uneven ramps; 63 since both ramps take the narrower half-gap.)
+const VOWELS_CORRECT: usize = 63;
 const MOTIONS_CORRECT: usize = 28;
 
 #[test]

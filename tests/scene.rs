@@ -463,3 +463,27 @@ fn the_page_keeps_moves_only_when_every_state_does_not_fit() {
         assert_eq!(Keep::page(&big, &ts), Keep::Moves { tokens: hardmax::scene::PAGE_TOKENS });
     }
 }
+
+/// A scene kept as moves walks the pointwise suffix in one sweep: the same scene, bitwise,
+/// as walking every drawn sequence through every layer (f64 and the page's f32, sampled
+/// and whole, with interpolation presets and a larger generated set).
+#[test]
+fn moves_from_the_sweep_are_the_dense_walk() {
+    let mut all = cases();
+    for name in presets::all_names() {
+        all.push((format!("{name} (all presets)"), presets::preset(name, 1).unwrap(), Options::default()));
+    }
+    all.push(("generated 600".into(), generate(600, 5, 4, false, 9).unwrap(), Options::default()));
+    for (name, data, opts) in all {
+        let t = compile(&data, &opts).unwrap().transformer;
+        for tokens in [usize::MAX, 97] {
+            let keep = Keep::Moves { tokens };
+            let a: Scene<f32> = Scene::new(&data, &t, &Budget::PAGE, keep.clone()).unwrap();
+            let b: Scene<f32> = Scene::new_dense(&data, &t, &Budget::PAGE, keep.clone()).unwrap();
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}, {tokens} tokens (f32)");
+            let a: Scene<f64> = Scene::new(&data, &t, &Budget::EVERYTHING, keep.clone()).unwrap();
+            let b: Scene<f64> = Scene::new_dense(&data, &t, &Budget::EVERYTHING, keep).unwrap();
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}, {tokens} tokens (f64)");
+        }
+    }
+}

@@ -17,11 +17,18 @@ fn real(name: &str) -> Dataset {
     parse(&std::fs::read_to_string(path).expect("test data is readable"), Format::Ts).expect("test data parses")
 }
 
-/// FNV-1a over the model's JSON and its build figures: a stable fingerprint of the
-/// whole construction (floats print shortest round-trip, so equal bits give equal text).
+/// FNV-1a over the JSON of every block outside the label stage, the input map and the
+/// split count: a stable fingerprint of what the separate stage decides and hands on
+/// (floats print shortest round-trip, so equal bits give equal text). The label stage's
+/// tents are left out: they changed on their own since the recording (trapezoids with
+/// even ramps), which the label stage's own tests cover.
 fn fingerprint(c: &Compiled) -> u64 {
-    let text = serde_json::to_string(&c.transformer).expect("the transformer serializes")
-        + &serde_json::to_string(&c.stats).expect("the stats serialize");
+    let t = &c.transformer;
+    let mut text = serde_json::to_string(&t.input).expect("the input map serializes");
+    for b in t.blocks.iter().filter(|b| b.ff_meta.stage != Stage::Label) {
+        text += &serde_json::to_string(b).expect("a block serializes");
+    }
+    text += &c.stats.splits.to_string();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= b as u64;
@@ -53,35 +60,36 @@ fn fingerprint_cases() -> Vec<(String, Dataset, u64)> {
     cases
 }
 
-/// Fingerprints of the width-6 models, recorded from the one-jump construction.
+/// Fingerprints of the width-6 models, recorded from the one-jump construction (before
+/// several jumps per block, and before the label trapezoids' even ramps).
 const RECORDED: &[(&str, u64)] = &[
-    ("preset shared seed 0", 0xd497ba791cf670f1),
-    ("preset shared seed 1", 0x9f2a8990648b1bb1),
-    ("preset random seed 0", 0x1ebed0167948d03a),
-    ("preset random seed 1", 0x7d510528471f3f72),
-    ("preset rings seed 0", 0x5281374d7a2f01da),
-    ("preset rings seed 1", 0x69d522cfe6e22997),
-    ("preset vowels seed 0", 0xaa0cf998bd222460),
-    ("preset vowels seed 1", 0x26098c7fe5102183),
-    ("preset paths seed 0", 0x122fec7f0c3e6dc5),
-    ("preset paths seed 1", 0x7d3698e0efa9a968),
-    ("preset copy seed 0", 0x11a817ddffcc8dc1),
-    ("preset copy seed 1", 0x94de1acdb8cfda39),
-    ("preset reverse seed 0", 0x5cff5b5f1b69a1f5),
-    ("preset reverse seed 1", 0xc7f6c1caf9800949),
-    ("preset translate seed 0", 0xad6bb4a6930ab7dd),
-    ("preset translate seed 1", 0xff4f5c197377b816),
-    ("shared-token targets seed 1", 0x17ab579b08feca34),
-    ("shared-token seed 1", 0xa453fea2ce519c43),
-    ("shared-token targets seed 2", 0x469b6f0e4a7d64cf),
-    ("shared-token seed 2", 0xc0d9f88cd77af1d7),
-    ("shared-token targets seed 3", 0x3aa7545c5cfdba13),
-    ("shared-token seed 3", 0xaf5b8b72ea4dda65),
-    ("shared-token 300", 0x0a13b722eb364388),
-    ("hub 100 seed 1", 0xde385d64536e311a),
-    ("hub 300 seed 5", 0x2a62d3026444d760),
-    ("BasicMotions_TRAIN.ts", 0x7f7a378ea2cd073d),
-    ("JapaneseVowels_TRAIN.ts", 0x61b6463859fcba51),
+    ("preset shared seed 0", 0x0b22267b977dfa3e),
+    ("preset shared seed 1", 0x969dd412b26115e0),
+    ("preset random seed 0", 0xc3d4f816249e7f65),
+    ("preset random seed 1", 0xe53956d605eedf02),
+    ("preset rings seed 0", 0x5a5c0a7d065df9dc),
+    ("preset rings seed 1", 0xd098665dd8cbe1a9),
+    ("preset vowels seed 0", 0x2da45a1b98dff484),
+    ("preset vowels seed 1", 0x9a69a73d7ef5759c),
+    ("preset paths seed 0", 0x1387bf24ab30321d),
+    ("preset paths seed 1", 0xc768655d6c23283d),
+    ("preset copy seed 0", 0xf4f434af0c42b50c),
+    ("preset copy seed 1", 0xc66c9a1ab2942108),
+    ("preset reverse seed 0", 0x01d3a1437cdd7249),
+    ("preset reverse seed 1", 0xd9fdc08b6896effa),
+    ("preset translate seed 0", 0x1453b190c45c52c6),
+    ("preset translate seed 1", 0xded47b25d4f92f66),
+    ("shared-token targets seed 1", 0x0aeb9c40dad83be6),
+    ("shared-token seed 1", 0x49198b870c5b5c0a),
+    ("shared-token targets seed 2", 0x327c9eced2ad6a57),
+    ("shared-token seed 2", 0x61d35f30ea87b726),
+    ("shared-token targets seed 3", 0x8409d8967d71931f),
+    ("shared-token seed 3", 0x572a76025a841e1e),
+    ("shared-token 300", 0x9dd8a32c1eedb743),
+    ("hub 100 seed 1", 0xbe15394b98f05b18),
+    ("hub 300 seed 5", 0x6749eac82cc7913b),
+    ("BasicMotions_TRAIN.ts", 0x4fbcc0a2a25f3e98),
+    ("JapaneseVowels_TRAIN.ts", 0x06d0f102277f7f06),
 ];
 
 #[test]

@@ -5,8 +5,8 @@
 //! distinct. Choose a direction u along which the class changes as rarely as possible
 //! (among random and class-mean directions, keeping a clear gap at every class change),
 //! and e orthogonal to u, in the view plane. Sorted along u, the points form runs of one class. For each
-//! run, a trapezoid on u covering exactly that run (ramps reaching halfway to the
-//! neighbouring runs) moves it by `(z_k - mean e.P) e` toward its class code z_k.
+//! run, a trapezoid on u covering exactly that run (both ramps reaching halfway to the
+//! nearer neighbouring run) moves it by `(z_k - mean e.P) e` toward its class code z_k.
 //! Displacements are orthogonal to u, so projections on u never change and no tent
 //! touches another run's slab. Afterwards e.x lies within `delta` of the class code, where
 //! delta is the largest spread of a run along e, and codes are spaced by more than
@@ -18,7 +18,7 @@ use crate::notation::short;
 use super::{AnchorPlacement, Labeling};
 use crate::error::{Error, Result};
 use crate::model::{
-    transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole,
+    batch, transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole,
 };
 use nalgebra::{DMatrix, DVector};
 
@@ -282,18 +282,18 @@ fn run_tents(
     for (i, r) in runs.iter().enumerate() {
         let below = if i > 0 { Some(r.lo - runs[i - 1].hi) } else { None };
         let above = if i + 1 < n_runs { Some(runs[i + 1].lo - r.hi) } else { None };
-        let mut left = below.or(above).unwrap_or(LONE_RUN_GAP) / 2.0;
-        let mut right = above.or(below).unwrap_or(LONE_RUN_GAP) / 2.0;
-        if r.lo == r.hi {
-            // a single level: the symmetric three-neuron tent
-            left = left.min(right);
-            right = left;
-        }
+        // Both ramps get the narrower half-gap: then all of the tent's neurons share one
+        // row of U (a single level gives the three-neuron tent), and a point beyond the
+        // slab, where every neuron is active, is moved by the group's constant, which
+        // vanishes exactly for evenly spaced biases: it stays where it is, bitwise, and
+        // later layers need not look at it.
+        let ramp = below.or(above).unwrap_or(LONE_RUN_GAP).min(above.or(below).unwrap_or(LONE_RUN_GAP)) / 2.0;
+        let (left, right) = (ramp, ramp);
         let z = rungs.code(r.label);
         // The tent is written on -u: every point further along u (a later run, not yet
-        // moved) lies below its slab and is left exactly unchanged; only points of earlier
-        // runs see the tiny rounding leak of the cancelling neurons, which never carries
-        // them into a later slab.
+        // moved) lies below its slab and is left exactly unchanged; points of earlier runs
+        // lie above it, where the cancelling neurons add their exact constant (zero, or
+        // for uneven biases a rounding leak that never carries them into a later slab).
         let tent = Tent {
             role: TentRole::Label,
             direction: -u,
@@ -330,18 +330,23 @@ fn pack_layers(tents: Vec<(Tent, String)>, max_width: usize) -> Vec<Vec<(Tent, S
     layers
 }
 
-/// One block per layer of tents, applied to the clouds as it is built.
+/// One block per layer of tents, then the clouds through all of them: in one sweep (a
+/// layer costs about the points inside its slabs; bitwise the dense pass, which is the
+/// fallback).
 fn label_blocks(layers: Vec<Vec<(Tent, String)>>, mut clouds: Vec<Cloud>, d: usize, n_runs: usize) -> (Vec<Block>, Vec<Cloud>) {
     let mut blocks = Vec::with_capacity(layers.len());
     let mut done = 0;
     for layer in layers {
         let first = done + 1;
         done += layer.len();
-        let block = label_block(layer, first, done, n_runs, d);
-        for cl in clouds.iter_mut() {
-            apply_block(&block, cl);
+        blocks.push(label_block(layer, first, done, n_runs, d));
+    }
+    if batch::sweep_clouds(&mut clouds, &blocks, d, |_, _, _| {}).is_none() {
+        for block in &blocks {
+            for cl in clouds.iter_mut() {
+                apply_block(block, cl);
+            }
         }
-        blocks.push(block);
     }
     (blocks, clouds)
 }
@@ -594,4 +599,45 @@ fn runs_along(
         }
     });
     (runs, gap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collapsed clouds (one point each, or a few) with random labels.
+    fn clouds(n: usize, d: usize, rng: &mut Rng) -> (Vec<Cloud>, Vec<usize>) {
+        let clouds = (0..n)
+            .map(|i| Cloud::from_tokens(&DMatrix::from_fn(d, 1 + i % 3 / 2, |_, _| 1.0 + rng.uniform())))
+            .collect();
+        (clouds, (0..n).map(|_| (rng.uniform() * 4.0) as usize % 4).collect())
+    }
+
+    #[test]
+    fn the_swept_label_stage_is_the_dense_one_bitwise() {
+        let classes: Vec<String> = (0..4).map(|k| format!("c{k}")).collect();
+        for (n, d, labeling, max_width) in
+            [(300, 3, Labeling::Runs, 6), (200, 5, Labeling::Points, 24), (120, 2, Labeling::Runs, 96), (1, 2, Labeling::Runs, 6)]
+        {
+            let mut rng = Rng::new(n as u64);
+            let (input, labels) = clouds(n, d, &mut rng);
+            let view = [DVector::from_fn(d, |i, _| (i == 0) as u8 as f64), DVector::from_fn(d, |i, _| (i == 1) as u8 as f64)];
+            let lab = run(
+                Input { clouds: input.clone(), labels: &labels, classes: &classes, view: &view, labeling, placement: AnchorPlacement::Circle, max_width },
+                &mut rng,
+            )
+            .unwrap();
+            let mut dense = input;
+            for b in &lab.blocks {
+                for cl in dense.iter_mut() {
+                    apply_block(b, cl);
+                }
+            }
+            for (a, b) in dense.iter().zip(&lab.clouds) {
+                let bits = |c: &Cloud| c.points.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(a), bits(b));
+                assert_eq!(a.token_point, b.token_point);
+            }
+        }
+    }
 }

@@ -187,6 +187,16 @@ impl FeedForward {
         }
     }
 
+    /// The groups of consecutive neurons sharing a row of U: `(first neuron, count, the
+    /// constant the group adds when all of its neurons are active)`; the constant is None
+    /// when the group's output weights do not cancel (or for a single neuron).
+    pub fn shared_groups(&self) -> impl Iterator<Item = (usize, usize, Option<&[f64]>)> + '_ {
+        self.shared_rows
+            .get_or_init(|| self.groups())
+            .iter()
+            .map(|g| (g.start, g.len, g.all_active.as_deref()))
+    }
+
     /// Groups of consecutive neurons with equal rows of U, and the constant each adds when
     /// all of its neurons are active and its output weights cancel.
     fn groups(&self) -> Vec<Group> {

@@ -10,6 +10,7 @@
 //! ```
 
 pub mod attention;
+pub mod batch;
 pub mod cloud;
 pub mod feedforward;
 pub mod sweep;

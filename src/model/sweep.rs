@@ -11,6 +11,10 @@
 //! with `alpha (g . x) + b + E > 0` — a range of the ordered set — can be active; the layer
 //! is evaluated exactly (the plain feed-forward code, column by column) on those tokens and
 //! every other token provably keeps its value (all its activations are <= 0, and eta = 1).
+//! Beyond a tent's slab on the other side every neuron of its group is active and the
+//! layer adds the group's all-active constant (see [`FeedForward`]); when that constant is
+//! exactly zero those tokens keep their value too (a -0.0 coordinate would turn into +0.0:
+//! tokens holding one are always evaluated), so a group costs the tokens inside its slab.
 //! The result is bitwise the one of [`Transformer::forward`](super::Transformer::forward).
 //!
 //! Rounding bound: with `X = max ||x||_1` over the tokens, `gamma = (d + 2) eps`, the row
@@ -29,6 +33,10 @@ use std::collections::{BTreeSet, HashMap};
 /// At most this many directions are indexed (rows along others make a layer dense).
 pub const MAX_DIRECTIONS: usize = 64;
 
+/// The candidate ranges are widened by this share of the largest token (1-norm) on top
+/// of the rounding bound.
+const SLACK: f64 = 1e-9;
+
 pub struct Sweep {
     x: DMatrix<f64>,
     dirs: Vec<DVector<f64>>,
@@ -42,6 +50,8 @@ pub struct Sweep {
     proj: Vec<f64>,
     sets: Vec<BTreeSet<(u64, u32)>>,
     norm1_max: f64,
+    /// tokens with a coordinate -0.0 (adding an exact zero turns it into +0.0)
+    negative_zeros: BTreeSet<u32>,
 }
 
 /// A unit direction and its key: `v / |v|` with the first nonzero entry positive, and the
@@ -57,6 +67,13 @@ fn normalized(v: &[f64]) -> Option<(DVector<f64>, f64)> {
 
 fn key_of(v: &DVector<f64>) -> Vec<u64> {
     v.iter().map(|a| if *a == 0.0 { 0 } else { a.to_bits() }).collect()
+}
+
+/// Unit vectors this close (largest coordinate difference) count as one direction.
+const NEAR: f64 = 1e-12;
+
+fn near(a: &DVector<f64>, b: &DVector<f64>) -> bool {
+    a.iter().zip(b.iter()).all(|(x, y)| (x - y).abs() <= NEAR)
 }
 
 /// Order-preserving map of finite floats to integers.
@@ -92,7 +109,7 @@ impl Sweep {
             }
         }
         let k = dirs.len();
-        let mut s = Sweep { x, dirs, given, signs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0 };
+        let mut s = Sweep { x, dirs, given, signs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0, negative_zeros: BTreeSet::new() };
         s.reindex_all();
         s
     }
@@ -114,7 +131,19 @@ impl Sweep {
         }
         let mut all: Vec<(usize, Vec<u64>, DVector<f64>)> = count.into_values().collect();
         all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        all.into_iter().take(MAX_DIRECTIONS).map(|(_, _, row)| row).collect()
+        // rows of one direction scaled differently may normalize a bit apart: keep one
+        let mut kept: Vec<(DVector<f64>, DVector<f64>)> = Vec::new();
+        for (_, _, row) in all {
+            if kept.len() == MAX_DIRECTIONS {
+                break;
+            }
+            if let Some((g, _)) = normalized(row.as_slice()) {
+                if !kept.iter().any(|(h, _)| near(h, &g)) {
+                    kept.push((g, row));
+                }
+            }
+        }
+        kept.into_iter().map(|(_, row)| row).collect()
     }
 
     pub fn tokens(&self) -> &DMatrix<f64> {
@@ -170,6 +199,7 @@ impl Sweep {
             self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
             self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
         }
+        self.negative_zeros = (0..n).filter(|&i| self.has_negative_zero(i)).map(|i| i as u32).collect();
         // sorted, then built in bulk
         let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
         for j in 0..k {
@@ -191,61 +221,115 @@ impl Sweep {
             self.proj[i * k + j] = new;
         }
         self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+        if self.has_negative_zero(i) {
+            self.negative_zeros.insert(i as u32);
+        } else {
+            self.negative_zeros.remove(&(i as u32));
+        }
     }
 
-    /// Tokens that may be active for some neuron of `ff`, or None when every token must be
-    /// evaluated.
+    /// The indexed direction a unit vector is (bitwise, or within [`NEAR`]: the rounding
+    /// bound covers the difference).
+    fn direction_index(&self, g: &DVector<f64>) -> Option<usize> {
+        self.keys.get(&key_of(g)).copied().or_else(|| self.dirs.iter().position(|h| near(h, g)))
+    }
+
+    /// The tokens whose projection on the unit vector `g` may lie in `[lo, hi]`: every
+    /// token whose cached projection is within the rounding bound and the [`SLACK`] of the
+    /// interval, in increasing order (a superset: check each). None when `g` is along no
+    /// indexed direction.
+    pub fn within(&self, g: &DVector<f64>, lo: f64, hi: f64) -> Option<Vec<usize>> {
+        let (unit, sign) = normalized(g.as_slice())?;
+        let k = self.direction_index(&unit)?;
+        let d = g.len() as f64;
+        let off = unit.iter().zip(self.dirs[k].iter()).map(|(a, b)| (a - b).abs()).sum::<f64>();
+        let pad = (off + 4.0 * (d + 2.0) * f64::EPSILON + SLACK) * self.norm1_max + f64::MIN_POSITIVE;
+        // g . x = sign * (stored projection), up to the pad
+        let (a, b) = if sign > 0.0 { (lo, hi) } else { (-hi, -lo) };
+        let (a, b) = (ord(a - pad - 8.0 * f64::EPSILON * a.abs()), ord(b + pad + 8.0 * f64::EPSILON * b.abs()));
+        if a > b {
+            return Some(Vec::new());
+        }
+        let mut out: Vec<usize> = self.sets[k].range((a, 0)..=(b, u32::MAX)).map(|&(_, i)| i as usize).collect();
+        out.sort_unstable();
+        Some(out)
+    }
+
+    fn has_negative_zero(&self, i: usize) -> bool {
+        self.x.column(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
+    }
+
+    /// Tokens whose value `ff` may change, or None when every token must be evaluated.
+    /// A token is skipped when every neuron is provably inactive on it, or when every
+    /// neuron of each group it reaches is provably active and the group's all-active
+    /// constant is exactly zero (the token keeps its value bitwise, unless it holds a
+    /// negative zero: those are always evaluated).
     fn candidates(&self, ff: &FeedForward) -> Option<Vec<usize>> {
         if ff.eta() != 1.0 {
             return None;
         }
-        let (u, b) = (ff.u(), ff.b());
-        let d = u.ncols();
-        let gamma = (d as f64 + 2.0) * f64::EPSILON;
-        let x_max = self.norm1_max;
-        // per (direction, side): the loosest threshold over the layer's neurons
-        let mut limits: Vec<(usize, bool, f64)> = Vec::new();
-        for r in 0..u.nrows() {
-            let row: Vec<f64> = u.row(r).iter().copied().collect();
-            let Some((g, sign)) = normalized(&row) else {
-                // a constant neuron: active everywhere or nowhere
-                if b[r] > 0.0 {
-                    return None;
-                }
-                continue;
-            };
-            let k = *self.keys.get(&key_of(&g))?;
-            let dir = &self.dirs[k];
-            let alpha = sign * row.iter().map(|a| a * a).sum::<f64>().sqrt();
-            let resid = row.iter().zip(dir.iter()).map(|(a, gk)| (a - alpha * gk).abs()).fold(0.0, f64::max);
-            let bound = 4.0 * ((2.0 * gamma * alpha.abs() + (1.0 + gamma) * resid) * x_max + 2.0 * f64::EPSILON * b[r].abs());
-            // active only if alpha * proj + b + bound > 0: proj above tau (alpha > 0) or
-            // below it (alpha < 0)
-            let tau = (-b[r] - bound) / alpha;
-            if !tau.is_finite() {
-                return None;
-            }
-            let slop = 8.0 * f64::EPSILON * tau.abs() + f64::MIN_POSITIVE;
-            let (up, tau) = if alpha > 0.0 { (true, tau - slop) } else { (false, tau + slop) };
-            match limits.iter_mut().find(|l| l.0 == k && l.1 == up) {
-                Some(l) => l.2 = if up { l.2.min(tau) } else { l.2.max(tau) },
-                None => limits.push((k, up, tau)),
+        let mut ranges: Vec<(usize, f64, f64)> = Vec::new();
+        let mut skips_above = false;
+        for (start, len, constant) in ff.shared_groups() {
+            let zero = constant.is_some_and(|c| c.iter().all(|v| *v == 0.0));
+            if let Some(range) = self.group_range(ff, start, len, zero)? {
+                skips_above |= zero;
+                ranges.push(range);
             }
         }
-        // the candidates sit at an end of the order: walk in from that end
         let mut out: Vec<usize> = Vec::new();
-        for (k, up, tau) in limits {
-            let set = &self.sets[k];
-            let t = ord(tau);
-            if up {
-                out.extend(set.iter().rev().take_while(|e| e.0 > t).map(|&(_, i)| i as usize));
-            } else {
-                out.extend(set.iter().take_while(|e| e.0 < t).map(|&(_, i)| i as usize));
+        for (k, lo, hi) in ranges {
+            let (lo, hi) = (ord(lo), ord(hi));
+            if lo <= hi {
+                out.extend(self.sets[k].range((lo, 0)..=(hi, u32::MAX)).map(|&(_, i)| i as usize));
             }
+        }
+        if skips_above {
+            out.extend(self.negative_zeros.iter().map(|&i| i as usize));
         }
         out.sort_unstable();
         out.dedup();
         Some(out)
+    }
+
+    /// The range `(direction, lo, hi)` of stored projections outside which no neuron of the
+    /// group `start..start + len` can change a token (`zero`: the group adds exactly zero
+    /// when all of its neurons are active); Some(None) when none can ever be active, None
+    /// when the group is along no indexed direction.
+    fn group_range(&self, ff: &FeedForward, start: usize, len: usize, zero: bool) -> Option<Option<(usize, f64, f64)>> {
+        let (u, b) = (ff.u(), ff.b());
+        let d = u.ncols();
+        let gamma = (d as f64 + 2.0) * f64::EPSILON;
+        let x_max = self.norm1_max;
+        let row: Vec<f64> = u.row(start).iter().copied().collect();
+        let Some((g, sign)) = normalized(&row) else {
+            // constant neurons: active everywhere or nowhere
+            return if (start..start + len).any(|r| b[r] > 0.0) { None } else { Some(None) };
+        };
+        let k = self.direction_index(&g)?;
+        let dir = &self.dirs[k];
+        let alpha = sign * row.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let resid = row.iter().zip(dir.iter()).map(|(a, gk)| (a - alpha * gk).abs()).fold(0.0, f64::max);
+        // on: beyond it a neuron may be active; sure: beyond it every neuron is
+        let (mut on, mut sure) = if alpha > 0.0 { (f64::INFINITY, f64::NEG_INFINITY) } else { (f64::NEG_INFINITY, f64::INFINITY) };
+        for r in start..start + len {
+            let bound = 4.0 * ((2.0 * gamma * alpha.abs() + (1.0 + gamma) * resid) * x_max + 2.0 * f64::EPSILON * b[r].abs());
+            let (t_on, t_sure) = ((-b[r] - bound) / alpha, (-b[r] + bound) / alpha);
+            if !t_on.is_finite() || !t_sure.is_finite() {
+                return None;
+            }
+            if alpha > 0.0 {
+                (on, sure) = (on.min(t_on), sure.max(t_sure));
+            } else {
+                (on, sure) = (on.max(t_on), sure.min(t_sure));
+            }
+        }
+        let slack = |t: f64| 8.0 * f64::EPSILON * t.abs() + SLACK * x_max + f64::MIN_POSITIVE;
+        Some(Some(if alpha > 0.0 {
+            (k, on - slack(on), if zero { sure + slack(sure) } else { f64::INFINITY })
+        } else {
+            (k, if zero { sure - slack(sure) } else { f64::NEG_INFINITY }, on + slack(on))
+        }))
     }
 
     /// Applies a feed-forward layer to every token; returns the tokens whose value changed.
@@ -255,7 +339,8 @@ impl Sweep {
                 let before = self.x.clone();
                 ff.forward_in_place(&mut self.x);
                 self.reindex_all();
-                (0..self.x.ncols()).filter(|&i| self.x.column(i) != before.column(i)).collect()
+                let bits = |m: &DMatrix<f64>, i: usize| m.column(i).iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                (0..self.x.ncols()).filter(|&i| bits(&self.x, i) != bits(&before, i)).collect()
             }
             Some(cands) => {
                 if cands.is_empty() {
@@ -265,7 +350,8 @@ impl Sweep {
                 ff.forward_in_place(&mut sub);
                 let mut changed = Vec::new();
                 for (c, &i) in cands.iter().enumerate() {
-                    if sub.column(c) != self.x.column(i) {
+                    let same = sub.column(c).iter().zip(self.x.column(i).iter()).all(|(a, b)| a.to_bits() == b.to_bits());
+                    if !same {
                         self.x.column_mut(i).copy_from(&sub.column(c));
                         self.reindex(i);
                         changed.push(i);

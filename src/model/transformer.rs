@@ -285,10 +285,20 @@ impl Transformer {
     /// Walks the forward pass, calling `visit(state, cloud, attention)` on every state
     /// (state 0: the encoded input; state k: after layer k). For attention layers,
     /// `attention[i]` is (first attended token, margin) for token i.
-    pub fn walk(&self, tokens: &DMatrix<f64>, mut visit: impl FnMut(usize, &Cloud, Option<&[(usize, f64)]>)) {
+    pub fn walk(&self, tokens: &DMatrix<f64>, visit: impl FnMut(usize, &Cloud, Option<&[(usize, f64)]>)) {
+        self.walk_blocks(tokens, self.blocks.len(), visit);
+    }
+
+    /// [`Transformer::walk`] through the first `n` blocks only; returns the cloud after them.
+    pub fn walk_blocks(
+        &self,
+        tokens: &DMatrix<f64>,
+        n: usize,
+        mut visit: impl FnMut(usize, &Cloud, Option<&[(usize, f64)]>),
+    ) -> Cloud {
         let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
         visit(0, &cloud, None);
-        for (i, b) in self.blocks.iter().enumerate() {
+        for (i, b) in self.blocks.iter().take(n).enumerate() {
             b.ff.forward_in_place(&mut cloud.points);
             visit(2 * i + 1, &cloud, None);
             if b.sa.is_pointwise() {
@@ -308,6 +318,7 @@ impl Transformer {
                 .collect();
             visit(2 * i + 2, &cloud, Some(&attention));
         }
+        cloud
     }
 
     /// Every state of the forward pass (state 0: the encoded input), token by token.

@@ -6,7 +6,7 @@ use clap::Args;
 use hardmax::construct::{compile, Options};
 use hardmax::dataset::Dataset;
 use hardmax::model::Transformer;
-use hardmax::verify::verify;
+use hardmax::verify::{verify, verify_dense};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -44,6 +44,10 @@ pub(crate) struct BenchArgs {
     /// --n only), which also prints the growth exponent of construct + verify against N
     #[arg(long, default_value = "generated")]
     family: String,
+    /// hidden neurons per feed-forward layer of the built models (the construction's
+    /// `--max-width`: a wider cap packs several splits and label tents into one block)
+    #[arg(long, default_value_t = 6)]
+    max_width: usize,
     /// run one case in this process: N,LEN,D,SHARED(0|1) or hub:N (used by the driver)
     #[arg(long, hide = true)]
     case: Option<String>,
@@ -61,6 +65,18 @@ fn bench_fail(message: String) -> Failure {
     Failure { code: 1, message }
 }
 
+/// The reference verification (every sequence through every layer): the same result as
+/// `v`, or a failure; returns its time in ms.
+fn dense_check(t: &Transformer, data: &Dataset, v: &hardmax::verify::Verification, spec: &str) -> Result<f64, Failure> {
+    let t0 = Instant::now();
+    let dense_v = verify_dense(t, data);
+    let ms = t0.elapsed().as_secs_f64() * 1e3;
+    if format!("{dense_v:?}") != format!("{v:?}") {
+        return Err(bench_fail(format!("case {spec}: verify and verify_dense disagree")));
+    }
+    Ok(ms)
+}
+
 /// One benchmark case, in this process: prints one JSON line.
 fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
     let hub = spec.strip_prefix("hub:");
@@ -75,7 +91,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         None => hardmax::bench::generate(n, len, d, shared == 1, 7),
     }
     .map_err(|e| Failure { code: 2, message: format!("case {spec}: {e}") })?;
-    let opts = Options::default();
+    let opts = Options { max_width: a.max_width, ..Options::default() };
     // repeated runs: min / median / max, since machines are noisy
     let mut construct_runs = Vec::new();
     let mut verify_runs = Vec::new();
@@ -90,6 +106,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         last = Some((built, v));
     }
     let (built, v) = last.expect("at least one run");
+    let verify_dense_ms = dense_check(&built.transformer, &data, &v, spec)?;
     let spread = |xs: &mut Vec<f64>| {
         xs.sort_by(|a, b| a.total_cmp(b));
         serde_json::json!({"min": xs[0], "median": xs[xs.len() / 2], "max": xs[xs.len() - 1]})
@@ -110,7 +127,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         "family": if hub.is_some() { "hub" } else { "generated" },
         "n": n, "len": len, "d": d, "shared": shared == 1,
         "tokens": data.total_tokens(),
-        "blocks": t.blocks.len(), "paper_blocks": 4 * n + 1,
+        "blocks": t.blocks.len(), "paper_blocks": 4 * n + 1, "max_width": a.max_width,
         "blocks_per_n": t.blocks.len() as f64 / n as f64,
         "params": t.param_count(), "n_times_d": n * d,
         "splits": built.stats.splits, "splits_first_found": first_found,
@@ -118,6 +135,7 @@ fn bench_case(spec: &str, a: &BenchArgs) -> Result<ExitCode, Failure> {
         "correct": v.correct, "total": v.total,
         "min_margin": v.min_margin,
         "construct_ms": construct_ms, "verify_ms": verify_ms,
+        "verify_dense_ms": verify_dense_ms, "verify_identical": true,
         "runs_construct_ms": construct_spread, "runs_verify_ms": verify_spread,
         "verify_us_per_token": verify_ms * 1e3 / data.total_tokens() as f64,
         "peak_mb": peak_mb(),
@@ -183,6 +201,7 @@ fn cases(a: &BenchArgs, hub: bool, shared: &[usize]) -> Vec<Case> {
 fn run_child(exe: &std::path::Path, spec: &str, a: &BenchArgs) -> Result<Option<(bool, String)>, Failure> {
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["bench", "--case", spec, "--baseline-seqs", &a.baseline_seqs.to_string(), "--repeat", &a.repeat.to_string()]);
+    cmd.args(["--max-width", &a.max_width.to_string()]);
     if a.compare_splits {
         cmd.arg("--compare-splits");
     }

@@ -29,9 +29,18 @@
 
 use crate::dataset::{Dataset, Task};
 use crate::error::{Error, Result};
-use crate::model::{LayerKind, Stage, Tent, TentRole, Transformer};
-use nalgebra::{DMatrix, DVector, DVectorView};
+use crate::model::{LayerKind, Stage, TentRole, Transformer};
+use nalgebra::{DVector, DVectorView};
 use serde::Serialize;
+
+mod layers;
+mod suffix;
+mod walk;
+
+pub use layers::stage_plan;
+use layers::{explained, layer_infos, stage_ranges, view_directions};
+use suffix::Suffix;
+use walk::{MoveLog, Walk};
 
 /// How a scene stores view coordinates and margins.
 pub trait Coord: Copy + PartialEq + std::fmt::Debug + 'static {
@@ -299,7 +308,20 @@ pub struct Scene<P: Coord = f64> {
 
 impl<P: Coord> Scene<P> {
     /// Walks the forward pass of every drawn sequence once and keeps what the budget allows.
+    /// With [`Keep::Moves`] the pointwise suffix (the label and snap stages, the place
+    /// stage) runs once for all drawn sequences, in a sweep that looks only at the points
+    /// each layer moves.
     pub fn new(data: &Dataset, t: &Transformer, budget: &Budget, keep: Keep) -> Result<Scene<P>> {
+        Scene::build(data, t, budget, keep, true)
+    }
+
+    /// The reference: [`Scene::new`] walking every drawn sequence through every layer (the
+    /// same scene).
+    pub fn new_dense(data: &Dataset, t: &Transformer, budget: &Budget, keep: Keep) -> Result<Scene<P>> {
+        Scene::build(data, t, budget, keep, false)
+    }
+
+    fn build(data: &Dataset, t: &Transformer, budget: &Budget, keep: Keep, sweep: bool) -> Result<Scene<P>> {
         if data.dim() != t.input_dim {
             return Err(Error::WrongDimension { data: data.dim(), model: t.input_dim });
         }
@@ -318,26 +340,36 @@ impl<P: Coord> Scene<P> {
             walk.moves = Some(MoveLog::new(t.layer_count()));
         }
         let (mut leaders, mut starts) = (vec![None; data.len()], vec![None; data.len()]);
+        let from = t.pointwise_from();
+        let swept = sweep
+            && matches!(keep, Keep::Moves { .. })
+            && states.iter().all(|&s| s <= 2 * from)
+            && crate::model::batch::sweepable(&t.blocks[from..]);
+        let mut suffix = Suffix { clouds: Vec::new(), offsets: Vec::new(), last: Vec::with_capacity(2 * drawn.len()) };
         let mut offset = 0;
         for &s in &chosen {
             let seq = &data.sequences()[s];
             starts[s] = Some(offset as u32);
-            leaders[s] = Some((offset + walk.sequence(&seq.tokens, offset)) as u32);
+            let leader = if swept {
+                let (leader, cloud) = walk.sequence_blocks(&seq.tokens, offset, from);
+                suffix.clouds.push(cloud);
+                suffix.offsets.push(offset);
+                suffix.last.extend_from_slice(walk.moves.as_ref().map_or(&[][..], |m| &m.last));
+                leader
+            } else {
+                walk.sequence(&seq.tokens, offset)
+            };
+            leaders[s] = Some((offset + leader) as u32);
             offset += seq.len();
+        }
+        if swept {
+            walk.suffix(from, suffix);
         }
         let tents = walk.tent_views(t);
         let layers = layer_infos(t, tents);
         let interpolates = t.task == Task::Interpolate;
         let targets = if interpolates { target_views(data, t, &starts) } else { Vec::new() };
-        let mut directions = view_directions(t);
-        if interpolates && !targets.is_empty() {
-            // no anchors: draw the directions from the middle of the targets
-            let n = targets.len() as f64;
-            directions.origin = [
-                targets.iter().map(|x| x.at[0]).sum::<f64>() / n,
-                targets.iter().map(|x| x.at[1]).sum::<f64>() / n,
-            ];
-        }
+        let directions = directions_from(t, &targets);
         Ok(Scene {
             dim: t.dim,
             positional: t.input.positional_amplitude.is_some(),
@@ -513,6 +545,20 @@ impl<P: Coord> Scene<P> {
 }
 
 /// The states a scene keeps: all, or those the stage figure's panels show.
+/// The directions w, c, u, e in the view, drawn from the middle of the anchors or, for
+/// sequence to sequence (no anchors), of the targets.
+fn directions_from(t: &Transformer, targets: &[TargetView]) -> ViewDirections {
+    let mut directions = view_directions(t);
+    if t.task == Task::Interpolate && !targets.is_empty() {
+        let n = targets.len() as f64;
+        directions.origin = [
+            targets.iter().map(|x| x.at[0]).sum::<f64>() / n,
+            targets.iter().map(|x| x.at[1]).sum::<f64>() / n,
+        ];
+    }
+    directions
+}
+
 fn kept_states(t: &Transformer, plan: &StagePlan, keep: &Keep) -> Vec<usize> {
     match keep {
         Keep::All => (0..=t.layer_count()).collect(),
@@ -562,366 +608,4 @@ fn sample(data: &Dataset, budget: usize) -> (Vec<usize>, bool) {
 /// A point in the view plane (the held-out data use it too: one view for everything).
 pub(crate) fn project(t: &Transformer, x: DVectorView<f64>) -> [f64; 2] {
     [t.view[0].dot(&x), t.view[1].dot(&x)]
-}
-
-/// The walk over the drawn sequences, and what it keeps.
-struct Walk<'a, P> {
-    t: &'a Transformer,
-    /// kept slot of every state
-    slot: Vec<Option<usize>>,
-    n_drawn: usize,
-    positions: Vec<P>,
-    attention: Vec<Option<Attention<P>>>,
-    full: Option<Vec<Vec<f64>>>,
-    /// per layer, per tent: (sum x, sum y, count) of the drawn tokens it catches
-    caught: Vec<Vec<[f64; 3]>>,
-    /// [`Keep::Moves`]: the moves of every layer so far
-    moves: Option<MoveLog<P>>,
-}
-
-/// The moves of every layer as the walk finds them, sequence by sequence.
-struct MoveLog<P> {
-    /// per layer (k - 1): (drawn token, x, y)
-    by_layer: Vec<Vec<(u32, P, P)>>,
-    extents: Vec<[f64; 4]>,
-    /// the current sequence's positions at the previous state, two per token
-    last: Vec<P>,
-    /// the box of the current sequence's (finite) positions at the previous state
-    last_box: [f64; 4],
-}
-
-impl<P: Coord> MoveLog<P> {
-    fn new(layers: usize) -> MoveLog<P> {
-        let empty = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-        MoveLog { by_layer: vec![Vec::new(); layers], extents: vec![empty; layers + 1], last: Vec::new(), last_box: empty }
-    }
-
-    /// The tokens of one sequence (first drawn at `offset`) at `state`; `same` when its
-    /// points are the previous state's (nothing moved).
-    fn record(&mut self, state: usize, offset: usize, view: &[[f64; 2]], token_point: &[u32], same: bool) {
-        if state == 0 {
-            self.last.clear();
-            self.last.resize(2 * token_point.len(), P::from_f64(f64::NAN));
-        }
-        if !same {
-            let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-            for (j, &p) in token_point.iter().enumerate() {
-                let [x, y] = view[p as usize].map(P::from_f64);
-                if state > 0 && (x != self.last[2 * j] || y != self.last[2 * j + 1]) {
-                    self.by_layer[state - 1].push(((offset + j) as u32, x, y));
-                }
-                (self.last[2 * j], self.last[2 * j + 1]) = (x, y);
-                let (fx, fy) = (x.to_f64(), y.to_f64());
-                if fx.is_finite() && fy.is_finite() {
-                    b = [b[0].min(fx), b[1].min(fy), b[2].max(fx), b[3].max(fy)];
-                }
-            }
-            self.last_box = b;
-        }
-        let (e, b) = (&mut self.extents[state], self.last_box);
-        *e = [e[0].min(b[0]), e[1].min(b[1]), e[2].max(b[2]), e[3].max(b[3])];
-    }
-
-    fn finish(self) -> Moves<P> {
-        let total = self.by_layer.iter().map(Vec::len).sum();
-        // a state with no finite position gets the box the page gives it: [-1, 1] on both axes
-        let extents = self.extents.into_iter().map(|[x0, y0, x1, y1]| {
-            let (x0, x1) = if x0 <= x1 { (x0, x1) } else { (-1.0, 1.0) };
-            let (y0, y1) = if y0 <= y1 { (y0, y1) } else { (-1.0, 1.0) };
-            [x0, y0, x1, y1]
-        });
-        let mut m = Moves { start: vec![0], token: Vec::with_capacity(total), at: Vec::with_capacity(2 * total), extents: extents.collect() };
-        for layer in self.by_layer {
-            for (i, x, y) in layer {
-                m.token.push(i);
-                m.at.extend([x, y]);
-            }
-            m.start.push(m.token.len());
-        }
-        m
-    }
-}
-
-impl<'a, P: Coord> Walk<'a, P> {
-    fn new(t: &'a Transformer, states: &[usize], n_drawn: usize, keep_full: bool) -> Walk<'a, P> {
-        let layers = t.layer_count();
-        let mut slot = vec![None; layers + 1];
-        for (i, &s) in states.iter().enumerate() {
-            slot[s] = Some(i);
-        }
-        let attention = (1..=layers)
-            .map(|k| {
-                let attends = matches!(t.layer(k), Some((LayerKind::Sa, _))) && !t.blocks[(k - 1) / 2].sa.is_pointwise();
-                (attends && slot[k].is_some())
-                    .then(|| Attention { leader: vec![0; n_drawn], margin: vec![P::from_f64(f64::NAN); n_drawn] })
-            })
-            .collect();
-        Walk {
-            t,
-            n_drawn,
-            positions: vec![P::from_f64(0.0); states.len() * n_drawn * 2],
-            attention,
-            full: keep_full.then(|| vec![Vec::with_capacity(n_drawn * t.dim); states.len()]),
-            caught: (1..=layers).map(|k| vec![[0.0; 3]; tents_of(t, k).len()]).collect(),
-            slot,
-            moves: None,
-        }
-    }
-
-    /// Walks one sequence whose first token is drawn at `offset`; returns the index (in
-    /// the sequence) of its token furthest along w in the input.
-    fn sequence(&mut self, tokens: &DMatrix<f64>, offset: usize) -> usize {
-        let t = self.t;
-        let mut view: Vec<[f64; 2]> = Vec::new();
-        let mut along: Vec<f64> = Vec::new();
-        let mut leader = 0;
-        // the points last projected: most layers leave most sequences where they are
-        let (mut last_points, mut last_map): (Vec<f64>, Vec<u32>) = (Vec::new(), Vec::new());
-        t.walk(tokens, |state, cloud, att| {
-            let same = state > 0 && cloud.points.as_slice() == last_points.as_slice() && cloud.token_point == last_map;
-            if !same {
-                // project each distinct point once, then write every token
-                view.clear();
-                view.extend(cloud.points.column_iter().map(|c| project(t, c)));
-                last_points.clear();
-                last_points.extend_from_slice(cloud.points.as_slice());
-                last_map.clone_from(&cloud.token_point);
-            }
-            if state == 0 {
-                along.clear();
-                along.extend(cloud.points.column_iter().map(|c| t.directions.w.dot(&c)));
-                let mut best = f64::NEG_INFINITY;
-                for (j, &p) in cloud.token_point.iter().enumerate() {
-                    if along[p as usize] > best {
-                        (best, leader) = (along[p as usize], j);
-                    }
-                }
-            }
-            if let Some(m) = &mut self.moves {
-                m.record(state, offset, &view, &cloud.token_point, same);
-            }
-            if let Some(slot) = self.slot[state] {
-                for (j, &p) in cloud.token_point.iter().enumerate() {
-                    let at = 2 * (slot * self.n_drawn + offset + j);
-                    self.positions[at] = P::from_f64(view[p as usize][0]);
-                    self.positions[at + 1] = P::from_f64(view[p as usize][1]);
-                    if let Some(full) = &mut self.full {
-                        full[slot].extend(cloud.points.column(p as usize).iter());
-                    }
-                }
-            }
-            // the tents of the next layer act on this state
-            for (tent, caught) in tents_of(t, state + 1).iter().zip(self.caught.get_mut(state).into_iter().flatten()) {
-                along.clear();
-                along.extend(cloud.points.column_iter().map(|c| tent.direction.dot(&c)));
-                for &p in &cloud.token_point {
-                    let z = along[p as usize];
-                    if z > tent.lo - tent.left && z < tent.hi + tent.right {
-                        caught[0] += view[p as usize][0];
-                        caught[1] += view[p as usize][1];
-                        caught[2] += 1.0;
-                    }
-                }
-            }
-            if let (Some(att), Some(Some(a))) = (att, state.checked_sub(1).and_then(|k| self.attention.get_mut(k))) {
-                for (j, &(first, margin)) in att.iter().enumerate() {
-                    a.leader[offset + j] = (offset + first) as u32;
-                    a.margin[offset + j] = P::from_f64(margin);
-                }
-            }
-        });
-        leader
-    }
-
-    /// Every layer's tents in the view, centered on the drawn tokens they catch (at the
-    /// layer's input), or on their plateau when they catch none.
-    fn tent_views(&self, t: &Transformer) -> Vec<Vec<TentView>> {
-        (1..=t.layer_count())
-            .map(|k| {
-                tents_of(t, k)
-                    .iter()
-                    .zip(&self.caught[k - 1])
-                    .map(|(tent, &[sx, sy, n])| {
-                        let center = if n > 0.0 { Some([sx / n, sy / n]) } else { None };
-                        tent_view(t, tent, center)
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-}
-
-fn tents_of(t: &Transformer, k: usize) -> &[Tent] {
-    t.layer(k).map_or(&[], |(_, m)| m.tents.as_slice())
-}
-
-/// A tent in the view; `center` defaults to the middle of its plateau.
-fn tent_view(t: &Transformer, tent: &Tent, center: Option<[f64; 2]>) -> TentView {
-    let g = project(t, tent.direction.as_view());
-    let len = (g[0] * g[0] + g[1] * g[1]).sqrt();
-    // a tent whose direction is (nearly) perpendicular to the view is drawn across x
-    let normal = if len > NO_DIRECTION { [g[0] / len, g[1] / len] } else { [1.0, 0.0] };
-    let center = center.unwrap_or_else(|| project(t, (&tent.direction * (0.5 * (tent.lo + tent.hi))).as_view()));
-    TentView {
-        role: tent.role,
-        center,
-        normal,
-        half_width: (0.5 * (tent.hi - tent.lo) + tent.left.max(tent.right)) * len,
-        shift: project(t, tent.displacement.as_view()),
-    }
-}
-
-fn layer_infos(t: &Transformer, tents: Vec<Vec<TentView>>) -> Vec<LayerInfo> {
-    tents
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, tents)| {
-            let (kind, meta) = t.layer(i + 1)?;
-            Some(LayerInfo { index: i + 1, block: i / 2 + 1, kind, stage: meta.stage, caption: meta.caption.clone(), tents })
-        })
-        .collect()
-}
-
-fn stage_ranges(layers: &[LayerInfo]) -> Vec<StageRange> {
-    let mut bands: Vec<StageRange> = Vec::new();
-    for l in layers {
-        match bands.last_mut() {
-            Some(b) if b.stage == l.stage => b.last = l.index,
-            _ => bands.push(StageRange { stage: l.stage, first: l.index, last: l.index, description: l.stage.description() }),
-        }
-    }
-    bands
-}
-
-fn view_directions(t: &Transformer) -> ViewDirections {
-    let unit = |v: &DVector<f64>| {
-        let p = project(t, v.as_view());
-        let len = (p[0] * p[0] + p[1] * p[1]).sqrt();
-        ([p[0] / len.max(NO_DIRECTION), p[1] / len.max(NO_DIRECTION)], len)
-    };
-    let d = &t.directions;
-    let (w, c) = (unit(&d.w), unit(&d.c));
-    let (u, e) = (d.u.as_ref().map(unit), d.e.as_ref().map(unit));
-    // the center of the anchors: the middle of the picture late on
-    let mut origin = [0.0, 0.0];
-    for a in &t.anchors {
-        let p = project(t, a.as_view());
-        origin[0] += p[0] / t.anchors.len() as f64;
-        origin[1] += p[1] / t.anchors.len() as f64;
-    }
-    let len = |x: Option<([f64; 2], f64)>| x.map_or(0.0, |x| x.1);
-    ViewDirections {
-        w: w.0,
-        c: c.0,
-        u: u.map(|x| x.0),
-        e: e.map(|x| x.0),
-        origin,
-        lengths: [w.1, c.1, len(u), len(e)],
-    }
-}
-
-/// Fractions of the encoded input's variance along the two view axes (every token).
-fn explained(data: &Dataset, t: &Transformer) -> [f64; 2] {
-    let mut mean = DVector::zeros(t.dim);
-    let mut n = 0.0;
-    for s in data.sequences() {
-        for c in t.input.apply(&s.tokens).column_iter() {
-            mean += c;
-            n += 1.0;
-        }
-    }
-    mean /= f64::max(n, 1.0);
-    let (mut total, mut a, mut b) = (0.0, 0.0, 0.0);
-    for s in data.sequences() {
-        for c in t.input.apply(&s.tokens).column_iter() {
-            let v = c - &mean;
-            total += v.norm_squared();
-            a += t.view[0].dot(&v).powi(2);
-            b += t.view[1].dot(&v).powi(2);
-        }
-    }
-    if total > 0.0 {
-        [a / total, b / total]
-    } else {
-        [0.0, 0.0]
-    }
-}
-
-fn last_layer(t: &Transformer, stage: Stage) -> Option<usize> {
-    (1..=t.layer_count()).rev().find(|&k| t.layer(k).map(|(_, m)| m.stage) == Some(stage))
-}
-
-/// Jump-out tents of the separate stage.
-fn count_jumps(t: &Transformer) -> usize {
-    let sep = t.blocks.iter().filter(|b| b.ff_meta.stage == Stage::Separate);
-    sep.flat_map(|b| b.ff_meta.tents.iter()).filter(|x| x.role == TentRole::JumpOut).count()
-}
-
-fn count_layers(t: &Transformer, stage: Stage, kind: LayerKind) -> usize {
-    (1..=t.layer_count()).filter(|&k| matches!(t.layer(k), Some((kd, m)) if kd == kind && m.stage == stage)).count()
-}
-
-/// Picks the states the stage figure shows:
-///
-/// * input: after the last normalize layer (normalized coordinates, so that all five panels
-///   share one pair of axes; the raw input differs only by a scale and a shift);
-/// * separated: just before the first collapse attention layer. The separate stage's last
-///   jumped-out token comes back down in the first collapse block's feed-forward layer, so
-///   this is the separated picture with every token back in place;
-/// * collapsed, labeled: after the last layer of that stage; final: after the last layer.
-///
-/// Interpolation has no collapse, label or snap: its five states are input (after the
-/// normalize feed-forward layer), separated (the last separate or spread layer), parked (the park block's feed-forward layer, which also
-/// places the first read points), halfway through the place stage, and final.
-pub fn stage_plan(t: &Transformer) -> StagePlan {
-    let n = t.layer_count();
-    let input = last_layer(t, Stage::Normalize).unwrap_or(0);
-    if t.task == Task::Interpolate {
-        // the normalize block's attention may already spread sequences apart: the input panel
-        // is its feed-forward layer's output, "separated" comes after that attention layer
-        let input = (1..=n).find(|&k| matches!(t.layer(k), Some((LayerKind::Ff, m)) if m.stage == Stage::Normalize)).unwrap_or(0);
-        let separated = last_layer(t, Stage::Separate).or(last_layer(t, Stage::Normalize)).unwrap_or(input);
-        let parked = (1..=n)
-            .find(|&k| matches!(t.layer(k), Some((LayerKind::Ff, m)) if m.stage == Stage::Park))
-            .unwrap_or(separated);
-        let place_ff: Vec<usize> =
-            (1..=n).filter(|&k| matches!(t.layer(k), Some((LayerKind::Ff, m)) if m.stage == Stage::Place)).collect();
-        let middle = if place_ff.is_empty() { parked } else { place_ff[(place_ff.len() - 1) / 2] };
-        return StagePlan {
-            states: [input, separated, parked, middle, n],
-            splits: count_layers(t, Stage::Separate, LayerKind::Sa),
-            jumps: count_jumps(t),
-            collapse_layers: 0,
-            label_blocks: count_layers(t, Stage::Place, LayerKind::Ff) + count_layers(t, Stage::Park, LayerKind::Ff),
-            label_tents: t
-                .blocks
-                .iter()
-                .filter(|b| matches!(b.ff_meta.stage, Stage::Park | Stage::Place))
-                .flat_map(|b| b.ff_meta.tents.iter())
-                .filter(|x| x.role == TentRole::Place)
-                .count(),
-        };
-    }
-    let first_collapse_sa = (1..=n).find(|&k| matches!(t.layer(k), Some((LayerKind::Sa, m)) if m.stage == Stage::Collapse));
-    let separated = match first_collapse_sa {
-        Some(k) => k - 1,
-        None => last_layer(t, Stage::Separate).unwrap_or(input),
-    };
-    let collapsed = last_layer(t, Stage::Collapse).unwrap_or(separated);
-    let labeled = last_layer(t, Stage::Label).unwrap_or(collapsed);
-    let label_tents = t
-        .blocks
-        .iter()
-        .filter(|b| b.ff_meta.stage == Stage::Label)
-        .flat_map(|b| b.ff_meta.tents.iter())
-        .filter(|x| x.role == TentRole::Label)
-        .count();
-    StagePlan {
-        states: [input, separated, collapsed, labeled, n],
-        splits: count_layers(t, Stage::Separate, LayerKind::Sa),
-        jumps: count_jumps(t),
-        collapse_layers: count_layers(t, Stage::Collapse, LayerKind::Sa),
-        label_blocks: count_layers(t, Stage::Label, LayerKind::Ff),
-        label_tents,
-    }
 }
