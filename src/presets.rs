@@ -189,8 +189,11 @@ pub fn translate() -> Dataset {
     with_targets(seqs)
 }
 
+/// A named 2D sequence and its targets.
+type Path2<'a> = (&'a str, Vec<[f64; 2]>, Vec<[f64; 2]>);
+
 /// A dataset of named 2D sequences with targets (read at the last m tokens).
-fn with_targets(seqs: Vec<(&str, Vec<[f64; 2]>, Vec<[f64; 2]>)>) -> Dataset {
+fn with_targets(seqs: Vec<Path2>) -> Dataset {
     let raw = crate::dataset::RawDataset {
         sequences: seqs
             .into_iter()

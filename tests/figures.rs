@@ -629,7 +629,7 @@ fn interpolation_stage_figure_has_the_targets_and_ends_on_them() {
     let diamonds: Vec<&El> = legend
         .descendants()
         .into_iter()
-        .filter(|e| e.name == "polyline" && e.attr("points").is_some_and(|p| is_diamond(p)))
+        .filter(|e| e.name == "polyline" && e.attr("points").is_some_and(is_diamond))
         .collect();
     assert_eq!(diamonds.len(), 1, "one diamond key in the legend");
     let ring = legend.descendants().into_iter().any(|e| e.name == "circle" && e.attr("r") == Some("9"));

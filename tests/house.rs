@@ -44,7 +44,7 @@ fn relative(path: &Path) -> String {
 
 /// The name of the function a line declares (`fn name`, after `pub`, `const`, ... ), if any.
 fn declared_fn(line: &str) -> Option<&str> {
-    let mut words = line.trim_start().split_whitespace();
+    let mut words = line.split_whitespace();
     let mut word = words.next()?;
     while matches!(word, "pub" | "const" | "async" | "unsafe" | "extern" | "default") || word.starts_with("pub(") || word.starts_with('"') {
         word = words.next()?;

@@ -206,7 +206,7 @@ impl SelfAttention {
         let n = pts.ncols();
         let p = project_row(&self.q, pts);
         let kk = if self.k == self.q { p.clone() } else { project_row(&self.k, pts) };
-        if n < 2 || p.iter().any(|v| !(*v > 0.0)) || kk.iter().any(|v| v.is_nan()) {
+        if n < 2 || p.iter().any(|v| v.is_nan() || *v <= 0.0) || kk.iter().any(|v| v.is_nan()) {
             return None;
         }
         let pmax = p.iter().fold(0.0f64, |a, v| a.max(v.abs()));
