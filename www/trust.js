@@ -126,7 +126,8 @@ export class Trust {
   sliderValueAtLeast(beta) {
     const [lo, hi] = this.range();
     const step = Number(this.slider.step) || 0.01;
-    let k = Math.ceil((Math.log10(beta) - lo) / step - 1e-9);
+    // from a little below: a value under β* can still read (three digits) as at least β*
+    let k = Math.max(0, Math.ceil((Math.log10(beta) - lo) / step - 1e-9) - 2);
     const valueOf = (k) => Number((lo + k * step).toFixed(6));
     while (valueOf(k) <= hi && Number(Math.pow(10, valueOf(k)).toPrecision(3)) < beta) k++;
     const v = valueOf(Math.max(0, k));
