@@ -15,7 +15,7 @@
 use arbitrary::{Result as ArbResult, Unstructured};
 use hardmax::construct::{compile, Options};
 use hardmax::dataset::{json, parse, Dataset, Format};
-use hardmax::{model_file, verify::verify, Error};
+use hardmax::{model_file, verify::{verify, verify_dense}, Error};
 
 /// Reads `data` (when it is UTF-8: the program reads files as text) in `format`.
 pub fn reader(data: &[u8], format: Format) {
@@ -175,12 +175,17 @@ pub fn build_verify(data: &[u8]) {
         Ok(ds) => ds,
         Err(e) => panic!("a finite, non-empty dataset was refused by validation: {e}\n{parts:?}"),
     };
-    let built = match compile(&ds, &Options::default()) {
+    // the width cap from the input's last byte: one jump per separate block (6) or several
+    let max_width = [6, 12, 24, 96][data.last().map_or(0, |b| (*b % 4) as usize)];
+    let built = match compile(&ds, &Options { max_width, ..Options::default() }) {
         Ok(b) => b,
         Err(e) => return check_refusal(&e, &ds),
     };
     let t = &built.transformer;
     let v = verify(t, &ds);
+    // the batch sweep of the pointwise suffix is the dense pass, bit for bit
+    let dense = verify_dense(t, &ds);
+    assert_eq!(format!("{v:?}"), format!("{dense:?}"), "verify and verify_dense disagree (width {max_width}): {parts:?}");
     assert!(
         v.correct == v.total && v.wrong.is_empty(),
         "built but misclassifies sequences {:?} (of {}): {parts:?}",
