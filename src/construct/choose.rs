@@ -11,6 +11,7 @@ use super::geometry::cluster_positions;
 use super::SplitChoice;
 use crate::model::Cloud;
 use nalgebra::{DMatrix, DVector};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// How many candidate positions a split tries to isolate before refusing.
@@ -106,7 +107,13 @@ impl Scores {
         let mut separable = vec![false; groups.len()];
         let mut scratch = GroupScratch::default();
         for (gi, g) in groups.iter().enumerate() {
-            let kept: Group = g.iter().copied().filter(|m| !decided(m.0)).collect();
+            // (copied only when some member is left out: the first scoring of every block
+            // leaves none out)
+            let kept: Cow<[(usize, usize)]> = if g.iter().any(|m| decided(m.0)) {
+                Cow::Owned(g.iter().copied().filter(|m| !decided(m.0)).collect())
+            } else {
+                Cow::Borrowed(g)
+            };
             separable[gi] = scratch.add_group(&kept, pos, &mut score);
         }
         Scores { score, separable }

@@ -6,7 +6,7 @@
 //! leader (the attended tokens sit at one position, whose mean is that position bitwise).
 //! The first FF layer brings back the last split's tokens, if any.
 
-use crate::model::{transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, Value};
+use crate::model::{transformer::apply_block, Block, Cloud, LayerMeta, SelfAttention, Stage, Tent, Value};
 use nalgebra::DVector;
 
 pub struct Input<'a> {
@@ -30,11 +30,8 @@ pub fn run(input: Input) -> Collapsed {
     for i in 0..layers {
         let last = i + 1 == layers;
         let lambda = if last { 1.0 } else { 0.5 };
-        let mut ff = FeedForward::scaling(d, 1.0);
         let tents = std::mem::take(&mut pending);
-        for t in &tents {
-            t.add_to(&mut ff);
-        }
+        let ff = Tent::layer(d, &tents);
         let ff_caption = match tents.len() {
             0 => "Collapse: nothing moves in this feed-forward layer; the attention layer after it does the work.".to_string(),
             1 => "Collapse, feed-forward layer: the last split's jumped token comes back down, so every sequence keeps its own leader.".to_string(),

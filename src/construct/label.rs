@@ -18,7 +18,7 @@ use crate::notation::short;
 use super::{AnchorPlacement, Labeling};
 use crate::error::{Error, Result};
 use crate::model::{
-    batch, transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole,
+    batch, transformer::apply_block, Block, Cloud, LayerMeta, SelfAttention, Stage, Tent, TentRole,
 };
 use nalgebra::{DMatrix, DVector};
 
@@ -287,7 +287,7 @@ fn run_tents(
         // slab, where every neuron is active, is moved by the group's constant, which
         // vanishes exactly for evenly spaced biases: it stays where it is, bitwise, and
         // later layers need not look at it.
-        let ramp = below.or(above).unwrap_or(LONE_RUN_GAP).min(above.or(below).unwrap_or(LONE_RUN_GAP)) / 2.0;
+        let ramp = below.into_iter().chain(above).reduce(f64::min).unwrap_or(LONE_RUN_GAP) / 2.0;
         let (left, right) = (ramp, ramp);
         let z = rungs.code(r.label);
         // The tent is written on -u: every point further along u (a later run, not yet
@@ -354,10 +354,7 @@ fn label_blocks(layers: Vec<Vec<(Tent, String)>>, mut clouds: Vec<Cloud>, d: usi
 /// The block of runs `first..=last` (1-based, of `n_runs`): their tents in one
 /// feed-forward layer, and an identity attention layer.
 fn label_block(layer: Vec<(Tent, String)>, first: usize, last: usize, n_runs: usize, d: usize) -> Block {
-    let mut ff = FeedForward::scaling(d, 1.0);
-    for (t, _) in &layer {
-        t.add_to(&mut ff);
-    }
+    let ff = Tent::layer(d, layer.iter().map(|(t, _)| t));
     let range = if layer.len() == 1 { format!("{first}") } else { format!("{first}–{last}") };
     let moves: Vec<&str> = layer.iter().map(|(_, w)| w.as_str()).collect();
     Block {

@@ -119,11 +119,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Parked> {
     // the state the decisions are taken on: after the move-back
     let mut preview = before.clone();
     if !pending.is_empty() {
-        let mut ff = FeedForward::scaling(d, 1.0);
-        for t in &pending {
-            t.add_to(&mut ff);
-        }
-        ff.forward_in_place(&mut preview);
+        Tent::layer(d, &pending).forward_in_place(&mut preview);
     }
     let ids = cluster_positions(&preview, eps_eq(d, size_of(&preview)));
     let n_points = ids.iter().copied().max().map_or(0, |m| m + 1);

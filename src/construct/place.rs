@@ -203,10 +203,7 @@ fn place_tents(reads: &Reads, sweep: &Sweep, picks: &[Pick], x: &DMatrix<f64>, p
 /// The feed-forward layer: the fixed tents, the park neuron (the park layer) and the place
 /// tents.
 fn layer(d: usize, fixed: &[Tent], park: Option<&DVector<f64>>, tents: &[Tent]) -> FeedForward {
-    let mut ff = FeedForward::scaling(d, 1.0);
-    for t in fixed {
-        t.add_to(&mut ff);
-    }
+    let mut ff = Tent::layer(d, fixed);
     if let Some(shift) = park {
         ff.push_neuron(&DVector::zeros(d), 1.0, shift);
     }

@@ -156,14 +156,7 @@ impl Steps {
 
     /// The move-back FF of the pending tents alone (for the preview), if any.
     pub fn move_back_ff(&self, d: usize) -> Option<FeedForward> {
-        if self.pending.is_empty() {
-            return None;
-        }
-        let mut ff = FeedForward::scaling(d, 1.0);
-        for t in &self.pending {
-            t.add_to(&mut ff);
-        }
-        Some(ff)
+        (!self.pending.is_empty()).then(|| Tent::layer(d, &self.pending))
     }
 
     /// The split candidates of a choice; errors when no split is possible.
@@ -198,16 +191,7 @@ struct Current {
 
 impl Current {
     pub fn of(clouds: &[Cloud], d: usize) -> Current {
-        let total: usize = clouds.iter().map(|c| c.n_points()).sum();
-        let mut all = DMatrix::zeros(d, total);
-        let mut starts = Vec::with_capacity(clouds.len() + 1);
-        let mut at = 0;
-        for cl in clouds {
-            starts.push(at);
-            all.columns_mut(at, cl.n_points()).copy_from(&cl.points);
-            at += cl.n_points();
-        }
-        starts.push(at);
+        let (all, starts) = crate::model::batch::gather(clouds, d);
         Current { all, starts }
     }
 }
@@ -264,19 +248,12 @@ impl Ctx<'_> {
         rng: &mut Rng,
     ) -> Result<Planned> {
         let (w, d) = (self.w, self.d);
-        let mut ff = FeedForward::scaling(d, 1.0);
         let mut tents = std::mem::take(&mut steps.pending);
-        for t in &tents {
-            t.add_to(&mut ff);
-        }
+        let mut ff = Tent::layer(d, &tents);
         let moved_back = tents.len();
         let mut info = StepInfo { a: 0, b: 0, containing: 0, moved_back, jumps: 0 };
         if let Some(candidates) = split {
-            let chosen = if self.jumps == 1 {
-                vec![self.best_isolation(candidates, current, size, rng)?]
-            } else {
-                self.isolations(candidates, current, size, rng)?
-            };
+            let chosen = self.isolations(candidates, current, size, rng)?;
             let k = chosen.len();
             let first = &candidates[chosen[0].0];
             let mut holders = Vec::new();
@@ -313,39 +290,18 @@ impl Ctx<'_> {
         Ok(Planned { block, info })
     }
 
-    /// One jump: the preferred candidate first; when no direction isolates it by the
-    /// floor gap, the next ones (a tighter tent would not be trustworthy).
-    fn best_isolation(&self, candidates: &[Split], current: &Current, size: f64, rng: &mut Rng) -> Result<(usize, Isolation)> {
-        let eps = eps_eq(self.d, size);
-        let floor = gap_floor(self.d, size);
-        let mut best: Option<(usize, Isolation)> = None;
-        for (k, sp) in candidates.iter().enumerate().take(MAX_CANDIDATES) {
-            let iso = isolate(current, &sp.position, eps, rng);
-            if best.as_ref().is_none_or(|b| iso.gap > b.1.gap) {
-                best = Some((k, iso));
-            }
-            if best.as_ref().is_some_and(|b| b.1.gap >= floor) {
-                break;
-            }
-        }
-        let Some((k, iso)) = best else {
-            return Err(Error::Construction("no candidate position to split on".into()));
-        };
-        if iso.gap.is_nan() || iso.gap < floor {
-            return Err(self.too_close(&candidates[0], iso.gap, floor));
-        }
-        Ok((k, iso))
-    }
-
-    /// Several jumps: the candidates in order, each isolated on its own from every other
+    /// The jumps: the candidates in order, each isolated on its own from every other
     /// current position (the other candidates and the tokens still up included), up to
-    /// `jumps` of them; a candidate no direction isolates by the floor gap is dropped.
-    /// Candidates that split nothing new stand in only while none is chosen.
+    /// `jumps` of them; a candidate no direction isolates by the floor gap is dropped (a
+    /// tighter tent would not be trustworthy). Candidates that split nothing new stand in
+    /// only while none is chosen; with one jump per block this is the preferred candidate,
+    /// or the first of the next ones the floor admits.
     fn isolations(&self, candidates: &[Split], current: &Current, size: f64, rng: &mut Rng) -> Result<Vec<(usize, Isolation)>> {
         let eps = eps_eq(self.d, size);
         let floor = gap_floor(self.d, size);
         let mut chosen: Vec<(usize, Isolation)> = Vec::new();
-        let mut best_gap = f64::NEG_INFINITY;
+        // the widest gap met (the first one, unless a later one is wider), for the refusal
+        let mut best_gap: Option<f64> = None;
         for (k, sp) in candidates.iter().enumerate() {
             if chosen.len() == self.jumps || (!sp.fresh && !chosen.is_empty()) {
                 break;
@@ -356,13 +312,13 @@ impl Ctx<'_> {
             let iso = isolate(current, &sp.position, eps, rng);
             if iso.gap >= floor {
                 chosen.push((k, iso));
-            } else {
-                best_gap = best_gap.max(iso.gap);
+            } else if best_gap.is_none_or(|b| iso.gap > b) {
+                best_gap = Some(iso.gap);
             }
         }
         if chosen.is_empty() {
             return Err(match candidates.first() {
-                Some(sp) => self.too_close(sp, best_gap, floor),
+                Some(sp) => self.too_close(sp, best_gap.unwrap_or(f64::NEG_INFINITY), floor),
                 None => Error::Construction("no candidate position to split on".into()),
             });
         }

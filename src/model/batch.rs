@@ -48,13 +48,19 @@ pub fn prefixes(t: &Transformer, inputs: &[&DMatrix<f64>], blocks: &[Block]) -> 
     }
 }
 
-/// The points of every cloud side by side (cloud s holds columns `starts[s]..starts[s + 1]`).
-pub fn gather(clouds: &[Cloud], d: usize) -> (DMatrix<f64>, Vec<usize>) {
+/// Where each cloud's points start when they are put side by side, and the total at the end.
+pub fn starts(clouds: &[Cloud]) -> Vec<usize> {
     let mut starts = Vec::with_capacity(clouds.len() + 1);
     starts.push(0);
     for c in clouds {
         starts.push(starts.last().copied().unwrap_or(0) + c.n_points());
     }
+    starts
+}
+
+/// The points of every cloud side by side (cloud s holds columns `starts[s]..starts[s + 1]`).
+pub fn gather(clouds: &[Cloud], d: usize) -> (DMatrix<f64>, Vec<usize>) {
+    let starts = starts(clouds);
     let mut x = DMatrix::zeros(d, starts[clouds.len()]);
     for (c, &s) in clouds.iter().zip(&starts) {
         x.columns_mut(s, c.n_points()).copy_from(&c.points);

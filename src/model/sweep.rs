@@ -76,8 +76,14 @@ fn near(a: &DVector<f64>, b: &DVector<f64>) -> bool {
     a.iter().zip(b.iter()).all(|(x, y)| (x - y).abs() <= NEAR)
 }
 
+/// Two columns hold the same bits (-0.0 and +0.0 differ: a layer that turns one into the
+/// other moved the token).
+fn same_bits(a: nalgebra::DVectorView<f64>, b: nalgebra::DVectorView<f64>) -> bool {
+    a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
 /// Order-preserving map of finite floats to integers.
-fn ord(v: f64) -> u64 {
+pub(crate) fn ord(v: f64) -> u64 {
     let b = v.to_bits();
     if b >> 63 == 1 {
         !b
@@ -339,8 +345,7 @@ impl Sweep {
                 let before = self.x.clone();
                 ff.forward_in_place(&mut self.x);
                 self.reindex_all();
-                let bits = |m: &DMatrix<f64>, i: usize| m.column(i).iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                (0..self.x.ncols()).filter(|&i| bits(&self.x, i) != bits(&before, i)).collect()
+                (0..self.x.ncols()).filter(|&i| !same_bits(self.x.column(i), before.column(i))).collect()
             }
             Some(cands) => {
                 if cands.is_empty() {
@@ -350,8 +355,7 @@ impl Sweep {
                 ff.forward_in_place(&mut sub);
                 let mut changed = Vec::new();
                 for (c, &i) in cands.iter().enumerate() {
-                    let same = sub.column(c).iter().zip(self.x.column(i).iter()).all(|(a, b)| a.to_bits() == b.to_bits());
-                    if !same {
+                    if !same_bits(sub.column(c), self.x.column(i)) {
                         self.x.column_mut(i).copy_from(&sub.column(c));
                         self.reindex(i);
                         changed.push(i);

@@ -81,6 +81,15 @@ impl Tent {
         self.lo == self.hi && self.left == self.right
     }
 
+    /// A feed-forward layer (eta = 1) holding these tents' neurons, in order.
+    pub fn layer<'a>(d: usize, tents: impl IntoIterator<Item = &'a Tent>) -> FeedForward {
+        let mut ff = FeedForward::scaling(d, 1.0);
+        for t in tents {
+            t.add_to(&mut ff);
+        }
+        ff
+    }
+
     /// Appends the tent's neurons to a feed-forward layer.
     pub fn add_to(&self, ff: &mut FeedForward) {
         let g = &self.direction;

@@ -8,17 +8,9 @@ use super::walk::Walk;
 use super::{project, Coord};
 use crate::model::batch::sweep_clouds;
 use crate::model::{Cloud, Sweep, Tent};
+use crate::model::batch::starts;
+use crate::model::sweep::ord;
 use std::collections::BTreeMap;
-
-/// Order-preserving map of floats to integers (for the extents' multisets).
-fn ord(v: f64) -> u64 {
-    let b = v.to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | (1 << 63)
-    }
-}
 
 /// The box of the drawn tokens' finite positions, kept under moves: a multiset per axis.
 #[derive(Default)]
@@ -66,11 +58,7 @@ impl<'a, P: Coord> Walk<'a, P> {
     pub(super) fn suffix(&mut self, from: usize, s: Suffix<P>) -> Option<()> {
         let t = self.t;
         let Suffix { mut clouds, offsets, mut last } = s;
-        let mut first_col = Vec::with_capacity(clouds.len() + 1);
-        first_col.push(0);
-        for c in &clouds {
-            first_col.push(first_col.last().copied().unwrap_or(0) + c.n_points());
-        }
+        let first_col = starts(&clouds);
         let mut extents = Extents::default();
         for xy in last.chunks_exact(2) {
             extents.change([xy[0].to_f64(), xy[1].to_f64()], true);
