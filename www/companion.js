@@ -35,7 +35,7 @@ async function measure() {
       model.dispose();
     }
   });
-  await fill('interp', INTERPOLATION_ROWS, async (row) => {
+  await fill('interp-counts', INTERPOLATION_ROWS, async (row) => {
     const model = await engine.build(row.source, options);
     const cells = interpolationCells(model.report);
     model.dispose();
@@ -43,9 +43,9 @@ async function measure() {
   });
 }
 
-/** Measures each row in turn into table `${id}` (its status cell says which), then shows them. */
+/** Measures each row in turn into table `id` (its cell `${id}-status` says which), then shows them. */
 async function fill(id, rows, cellsOf) {
-  const table = document.getElementById(id === 'counts' ? 'counts' : `${id}-counts`);
+  const table = document.getElementById(id);
   const status = document.getElementById(`${id}-status`);
   const width = table.querySelectorAll('thead th').length;
   const out = [];
@@ -90,7 +90,7 @@ function tr(values, width) {
 }
 
 measure().catch((err) => {
-  for (const id of ['counts-status', 'interp-status']) {
+  for (const id of ['counts-status', 'interp-counts-status']) {
     const status = document.getElementById(id);
     if (status) status.textContent = `The engine could not be loaded: ${err.message}`;
   }

@@ -137,6 +137,7 @@ export class Model {
     this.targets = this.targets || null;
     this.targetExtent = this.targets ? pointsExtent(this.targets.at) : null;
     this.readMask = readMask(this.targets, T);
+    this.someUnread = Boolean(this.readMask?.includes(0)); // some drawn token is not read (drawn faint)
     this.minSpan = minimumSpan(this.extents);
   }
 

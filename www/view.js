@@ -75,7 +75,7 @@ export class View {
     if (showAnchors) legend.push({ key: 'anchors', mark: 'rings', color: '#555', text: 'anchor: where the snap sends each class' });
     if (m.targets?.seq.length) legend.push({ key: 'targets', mark: 'diamond', color: '#555', text: 'diamond: a target; dashes join it to the read token that must land on it' });
     // (when every token is read, as in reverse, nothing is faint and the key would mislead)
-    if (m.readMask?.includes(0)) legend.push({ key: 'unread', mark: 'faint', color: '#555', text: 'faint: a token that is not read (only the last m are)' });
+    if (m.someUnread) legend.push({ key: 'unread', mark: 'faint', color: '#555', text: 'faint: a token that is not read (only the last m are)' });
     if (focusSeqs.length && pinnedSeq < 0 && hover < 0) legend.push({ key: 'focus', mark: 'line', color: '#111', text: 'bold: the sequences the caption names' });
     if (copies?.length && pinnedSeq < 0 && hover < 0) legend.push({ key: 'copies', mark: 'ring', color: '#3b4450', text: 'their shared token: one copy per sequence now' });
     if (lines) legend.push({ key: 'lines', mark: 'line', color: '#8896a5', text: 'line: a sequence’s tokens in order' });

@@ -90,6 +90,11 @@ impl Tent {
         ff
     }
 
+    /// The open interval of `direction . x` the tent moves: `(lo - left, hi + right)`.
+    pub fn reach(&self) -> (f64, f64) {
+        (self.lo - self.left, self.hi + self.right)
+    }
+
     /// Appends the tent's neurons to a feed-forward layer.
     pub fn add_to(&self, ff: &mut FeedForward) {
         let g = &self.direction;

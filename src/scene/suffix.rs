@@ -114,7 +114,7 @@ fn catch(
     first_col: &[usize],
     token_lists: &[Vec<u32>],
 ) -> [f64; 3] {
-    let (lo, hi) = (tent.lo - tent.left, tent.hi + tent.right);
+    let (lo, hi) = tent.reach();
     let cols: Vec<usize> = sweep.within(&tent.direction, lo, hi).unwrap_or_else(|| (0..sweep.len()).collect());
     let x = sweep.tokens();
     let inside = |col: usize| {

@@ -158,11 +158,12 @@ impl<'a, P: Coord> Walk<'a, P> {
             }
             // the tents of the next layer act on this state
             for (tent, caught) in tents_of(t, state + 1).iter().zip(self.caught.get_mut(state).into_iter().flatten()) {
+                let (lo, hi) = tent.reach();
                 along.clear();
                 along.extend(cloud.points.column_iter().map(|c| tent.direction.dot(&c)));
                 for &p in &cloud.token_point {
                     let z = along[p as usize];
-                    if z > tent.lo - tent.left && z < tent.hi + tent.right {
+                    if z > lo && z < hi {
                         caught[0] += view[p as usize][0];
                         caught[1] += view[p as usize][1];
                         caught[2] += 1.0;
