@@ -237,6 +237,55 @@ impl SelfAttention {
         Some((out, att))
     }
 
+    /// [`Self::one_leader`] in place: the same decision, margins and arithmetic, without
+    /// building the outputs or the attended sets (the separate stage's blocks, run on every
+    /// sequence). Returns the smallest margin, or None, leaving `pts` untouched, when that
+    /// case does not hold. `buf` is scratch space kept between calls.
+    pub fn one_leader_in_place(&self, pts: &mut DMatrix<f64>, buf: &mut Vec<f64>) -> Option<f64> {
+        let n = pts.ncols();
+        if self.is_pointwise() || self.rank() != 1 || n < 2 {
+            return None;
+        }
+        let same_k = self.k == self.q;
+        buf.clear();
+        project_row_into(&self.q, pts, buf);
+        if !same_k {
+            project_row_into(&self.k, pts, buf);
+        }
+        let (p, kk) = if same_k { (&buf[..n], &buf[..n]) } else { buf.split_at(n) };
+        if p.iter().any(|v| v.is_nan() || *v <= 0.0) || kk.iter().any(|v| v.is_nan()) {
+            return None;
+        }
+        let pmax = p.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let kmax_abs = kk.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let tau = TAU_REL * (pmax * kmax_abs);
+        let mut top = 0;
+        for j in 1..n {
+            if kk[j] > kk[top] {
+                top = j;
+            }
+        }
+        let second = (0..n).filter(|&j| j != top).map(|j| kk[j]).fold(f64::NEG_INFINITY, f64::max);
+        let mut margin = f64::INFINITY;
+        for &pi in p {
+            let max = pi * kk[top];
+            if pi * second >= max - tau {
+                return None;
+            }
+            margin = margin.min(max - pi * second);
+        }
+        let moved = self.v.apply(&pts.column(top).into_owned());
+        if self.rho != 1.0 {
+            *pts *= self.rho;
+        }
+        if let Some(mv) = moved {
+            for mut col in pts.column_iter_mut() {
+                col += &mv;
+            }
+        }
+        Some(margin)
+    }
+
     /// The plain evaluation: an n x n score matrix over all tokens (the baseline the
     /// structured evaluation is checked against).
     pub fn forward_dense(&self, x: &DMatrix<f64>) -> (DMatrix<f64>, Vec<Attend>) {
@@ -430,6 +479,19 @@ fn project_row(m: &DMatrix<f64>, x: &DMatrix<f64>) -> Vec<f64> {
         .collect()
 }
 
+/// [`project_row`] appended to `out`.
+fn project_row_into(m: &DMatrix<f64>, x: &DMatrix<f64>, out: &mut Vec<f64>) {
+    let row = m.row(0);
+    let d = row.len();
+    for col in x.as_slice().chunks_exact(d.max(1)) {
+        let mut s = 0.0;
+        for (l, b) in col.iter().enumerate() {
+            s += row[l] * b;
+        }
+        out.push(s);
+    }
+}
+
 /// `m x`, each entry summed in coordinate order (the same arithmetic on every path).
 pub(crate) fn project(m: &DMatrix<f64>, x: &DMatrix<f64>) -> DMatrix<f64> {
     let (r, d) = m.shape();
@@ -492,6 +554,52 @@ mod tests {
             assert!(sa.one_leader(&Cloud::from_tokens(&lone)).is_some());
             assert!(sa.one_leader(&Cloud::from_tokens(&tied)).is_none());
         }
+    }
+
+    #[test]
+    fn one_leader_in_place_has_the_bits_of_the_cloud_path() {
+        // random clouds, rank-one attention with Q = K and Q != K, rho 1, 0.5 and 0, and
+        // values rank one, scaled and zero: the same points and the same smallest margin,
+        // or None (untouched) exactly when the cloud path takes the sets
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut fast, mut slow) = (0, 0);
+        for case in 0..400 {
+            let (d, n) = (1 + case % 4, 1 + (case / 4) % 9);
+            let x = DMatrix::from_fn(d, n, |_, _| if case % 7 == 0 { (4.0 * next()).round() } else { 0.1 + 3.0 * next() });
+            let w: Vec<f64> = (0..d).map(|_| next() + 0.05).collect();
+            let rho = [1.0, 0.5, 0.0][case % 3];
+            let v = match case % 3 {
+                0 => Value::RankOne { left: DVector::from_fn(d, |_, _| next() - 0.5), right: DVector::from_vec(w.clone()) },
+                1 => Value::Scaled(0.75),
+                _ => Value::Zero,
+            };
+            let q = DMatrix::from_row_slice(1, d, &w);
+            let k = if case % 5 == 0 { DMatrix::from_fn(1, d, |_, _| next() - 0.2) } else { q.clone() };
+            let sa = SelfAttention::new(rho, q, k, v).unwrap();
+            let cloud = Cloud::from_tokens(&x);
+            let (y, att) = sa.forward_cloud(&cloud);
+            let mut pts = cloud.points.clone();
+            match sa.one_leader_in_place(&mut pts, &mut Vec::new()) {
+                Some(margin) => {
+                    fast += 1;
+                    assert!(sa.one_leader(&cloud).is_some(), "case {case}");
+                    assert_eq!(pts.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>(), y.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "case {case}");
+                    assert_eq!(margin.to_bits(), att.iter().fold(f64::INFINITY, |m, a| m.min(a.margin)).to_bits(), "case {case}");
+                }
+                None => {
+                    slow += 1;
+                    assert!(sa.is_pointwise() || sa.one_leader(&cloud).is_none(), "case {case}");
+                    assert_eq!(pts, cloud.points, "case {case}: untouched");
+                }
+            }
+        }
+        assert!(fast > 100 && slow > 20, "both paths are exercised: {fast} fast, {slow} not");
     }
 
     #[test]

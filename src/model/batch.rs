@@ -7,10 +7,9 @@
 //! those of [`Transformer::forward`] on each sequence ([`forward_dense_each`], the
 //! reference), and the sweep reports which points each layer moved.
 
-use super::attention::Attend;
 use super::cloud::Cloud;
 use super::sweep::Sweep;
-use super::transformer::{apply_block, Block, Output, Transformer};
+use super::transformer::{apply_block_margin, Block, Output, Transformer};
 use nalgebra::DMatrix;
 
 /// The reference: [`Transformer::forward`] on every sequence, one after the other.
@@ -29,22 +28,42 @@ pub fn sweepable(blocks: &[Block]) -> bool {
 pub fn forward_prefix(t: &Transformer, x: &DMatrix<f64>, blocks: &[Block]) -> (Cloud, f64) {
     let mut cloud = Cloud::from_tokens(&t.input.apply(x));
     let mut margin = f64::INFINITY;
+    let mut buf = Vec::new();
     for b in blocks {
-        margin = apply_block(b, &mut cloud).iter().fold(margin, |m, a: &Attend| m.min(a.margin));
+        margin = margin.min(apply_block_margin(b, &mut cloud, &mut buf));
     }
     (cloud, margin)
 }
 
-/// [`forward_prefix`] on every sequence: in parallel natively, in order in wasm.
+/// How many sequences go through the blocks together: block by block over a chunk, so a
+/// block's parameters stay in cache while its sequences pass (sequence by sequence over
+/// thousands of blocks, fetching the parameters was most of the time).
+const CHUNK: usize = 64;
+
+/// [`forward_prefix`] on a few sequences, block by block (the same arithmetic per sequence).
+fn prefix_chunk(t: &Transformer, inputs: &[&DMatrix<f64>], blocks: &[Block]) -> Vec<(Cloud, f64)> {
+    let mut out: Vec<(Cloud, f64)> =
+        inputs.iter().map(|x| (Cloud::from_tokens(&t.input.apply(x)), f64::INFINITY)).collect();
+    let mut buf = Vec::new();
+    for b in blocks {
+        for (cloud, margin) in out.iter_mut() {
+            *margin = margin.min(apply_block_margin(b, cloud, &mut buf));
+        }
+    }
+    out
+}
+
+/// [`forward_prefix`] on every sequence, in chunks of [`CHUNK`]: in parallel natively, in
+/// order in wasm.
 pub fn prefixes(t: &Transformer, inputs: &[&DMatrix<f64>], blocks: &[Block]) -> Vec<(Cloud, f64)> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
-        inputs.par_iter().map(|x| forward_prefix(t, x, blocks)).collect()
+        inputs.par_chunks(CHUNK).flat_map_iter(|c| prefix_chunk(t, c, blocks)).collect()
     }
     #[cfg(target_arch = "wasm32")]
     {
-        inputs.iter().map(|x| forward_prefix(t, x, blocks)).collect()
+        inputs.chunks(CHUNK).flat_map(|c| prefix_chunk(t, c, blocks)).collect()
     }
 }
 

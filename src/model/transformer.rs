@@ -260,8 +260,9 @@ impl Transformer {
     pub fn forward(&self, tokens: &DMatrix<f64>) -> Output {
         let mut cloud = Cloud::from_tokens(&self.input.apply(tokens));
         let mut min_margin = f64::INFINITY;
+        let mut buf = Vec::new();
         for b in &self.blocks {
-            min_margin = apply_block(b, &mut cloud).iter().fold(min_margin, |m, a| m.min(a.margin));
+            min_margin = min_margin.min(apply_block_margin(b, &mut cloud, &mut buf));
         }
         Output { cloud, min_attention_margin: min_margin }
     }
@@ -367,6 +368,18 @@ impl Transformer {
 pub fn apply_block(b: &Block, cloud: &mut Cloud) -> Vec<Attend> {
     b.ff.forward_in_place(&mut cloud.points);
     apply_attention(&b.sa, cloud)
+}
+
+/// [`apply_block`] when only the smallest attention margin is wanted (+inf for a
+/// pointwise attention layer): a rank-one layer with one leader runs in place
+/// ([`SelfAttention::one_leader_in_place`]), with the same bits. `buf` is scratch space.
+pub fn apply_block_margin(b: &Block, cloud: &mut Cloud, buf: &mut Vec<f64>) -> f64 {
+    b.ff.forward_in_place(&mut cloud.points);
+    if let Some(margin) = b.sa.one_leader_in_place(&mut cloud.points, buf) {
+        merge_if_collapsed(&b.sa, cloud);
+        return margin;
+    }
+    apply_attention(&b.sa, cloud).iter().fold(f64::INFINITY, |m, a| m.min(a.margin))
 }
 
 /// One attention layer on a cloud, in place; returns what each point attended to (empty
