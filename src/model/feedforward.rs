@@ -55,6 +55,11 @@ struct Group {
     /// `sum_r W_r b_r` over the group when its output weights sum to exactly zero in every
     /// coordinate (None otherwise, or for a single neuron)
     all_active: Option<Vec<f64>>,
+    /// the group's row of U
+    row: Vec<f64>,
+    /// `min_r -b_r`: a dot product `p <= off` leaves every neuron of the group off (each
+    /// `p + b_r` is then exactly <= 0, and so is its rounded value)
+    off: f64,
 }
 
 impl PartialEq for FeedForward {
@@ -133,54 +138,63 @@ impl FeedForward {
         out
     }
 
-    /// Applies the layer to every column of `x` in place.
+    /// Applies the layer to every column of `x` in place. Each group's dot product is
+    /// taken first (on the input column), then a group whose neurons are all off is
+    /// skipped; the others add their active neurons' outputs.
     pub fn forward_in_place(&self, x: &mut DMatrix<f64>) {
         let d = x.nrows();
-        let h = self.u.nrows();
         let groups = self.shared_rows.get_or_init(|| self.groups());
         let mut stack = [0.0; 16];
         let mut heap = Vec::new();
-        let act: &mut [f64] = if h <= 16 {
-            &mut stack[..h]
+        let dots: &mut [f64] = if groups.len() <= 16 {
+            &mut stack[..groups.len()]
         } else {
-            heap.resize(h, 0.0);
+            heap.resize(groups.len(), 0.0);
             &mut heap
         };
-        let u = self.u.as_slice(); // column-major h x d: u[(r, l)] = u[l * h + r]
-        let w = self.w.as_slice(); // column-major d x h: column r is w[r * d..(r + 1) * d]
-        let b = self.b.as_slice();
         for col in x.as_mut_slice().chunks_exact_mut(d.max(1)) {
-            for g in groups {
-                let r0 = g.start;
-                let mut dot = 0.0;
-                for (l, v) in col.iter().enumerate() {
-                    dot += u[l * h + r0] * v;
+            let mut any = false;
+            for (g, dot) in groups.iter().zip(dots.iter_mut()) {
+                let mut p = 0.0;
+                for (u, v) in g.row.iter().zip(col.iter()) {
+                    p += u * v;
                 }
-                for r in r0..r0 + g.len {
-                    act[r] = dot + b[r];
-                }
+                *dot = p;
+                any |= !(p <= g.off);
             }
             if self.eta != 1.0 {
                 for v in col.iter_mut() {
                     *v *= self.eta;
                 }
             }
-            for g in groups {
-                let acts = &act[g.start..g.start + g.len];
-                if let Some(constant) = &g.all_active {
-                    if acts.iter().all(|a| *a > 0.0) {
-                        for (v, c) in col.iter_mut().zip(constant) {
-                            *v += c;
-                        }
-                        continue;
+            if any {
+                self.add_active(groups, dots, col);
+            }
+        }
+    }
+
+    /// Adds the outputs of the groups with some neuron on, given each group's dot product.
+    fn add_active(&self, groups: &[Group], dots: &[f64], col: &mut [f64]) {
+        let d = col.len();
+        let (w, b) = (self.w.as_slice(), self.b.as_slice()); // w column-major d x h
+        for (g, &dot) in groups.iter().zip(dots) {
+            if dot <= g.off {
+                continue;
+            }
+            let neurons = g.start..g.start + g.len;
+            if let Some(constant) = &g.all_active {
+                if neurons.clone().all(|r| dot + b[r] > 0.0) {
+                    for (v, c) in col.iter_mut().zip(constant) {
+                        *v += c;
                     }
+                    continue;
                 }
-                for (k, &a) in acts.iter().enumerate() {
-                    if a > 0.0 {
-                        let r = g.start + k;
-                        for (v, wr) in col.iter_mut().zip(&w[r * d..(r + 1) * d]) {
-                            *v += wr * a;
-                        }
+            }
+            for r in neurons {
+                let a = dot + b[r];
+                if a > 0.0 {
+                    for (v, wr) in col.iter_mut().zip(&w[r * d..(r + 1) * d]) {
+                        *v += wr * a;
                     }
                 }
             }
@@ -205,8 +219,12 @@ impl FeedForward {
         for r in 0..h {
             match groups.last_mut() {
                 Some(g) if self.u.row(r) == self.u.row(r - 1) => g.len += 1,
-                _ => groups.push(Group { start: r, len: 1, all_active: None }),
+                _ => groups.push(Group { start: r, len: 1, all_active: None, row: Vec::new(), off: 0.0 }),
             }
+        }
+        for g in groups.iter_mut() {
+            g.row = self.u.row(g.start).iter().copied().collect();
+            g.off = (g.start..g.start + g.len).map(|r| -self.b[r]).fold(f64::INFINITY, f64::min);
         }
         for g in groups.iter_mut().filter(|g| g.len > 1) {
             let cols = g.start..g.start + g.len;
@@ -282,6 +300,68 @@ mod tests {
         // the token on the level moves by the displacement (to its own rounding)
         let moved = y[(1, above.len())] - x[(1, above.len())];
         assert!((moved - 2.0).abs() < 1e-3, "moved by {moved}");
+    }
+
+    /// The layer evaluated the plain way: every pre-activation, then each group's sum
+    /// (the group constant when all of its neurons are on, else neuron by neuron).
+    fn plain(ff: &FeedForward, x: &DMatrix<f64>) -> DMatrix<f64> {
+        let mut out = x.clone();
+        for (j, col) in x.column_iter().enumerate() {
+            let dot = |r: usize| (0..col.len()).fold(0.0, |s, l| s + ff.u[(r, l)] * col[l]);
+            let act: Vec<f64> = (0..ff.width()).map(|r| dot(r) + ff.b[r]).collect();
+            let mut y = out.column_mut(j);
+            y *= ff.eta;
+            for (start, len, constant) in ff.shared_groups() {
+                let acts = &act[start..start + len];
+                match constant {
+                    Some(c) if acts.iter().all(|a| *a > 0.0) => y += DVector::from_column_slice(c),
+                    _ => {
+                        for (k, &a) in acts.iter().enumerate().filter(|(_, a)| **a > 0.0) {
+                            for v in 0..y.len() {
+                                y[v] += ff.w[(v, start + k)] * a;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_groups_that_are_off_keeps_the_bits() {
+        // tents of every width around random levels, single neurons, eta 1 and 0.5; points
+        // below, inside and above every slab, and on its edges
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..200 {
+            let d = 1 + case % 4;
+            let mut ff = FeedForward::scaling(d, if case % 3 == 0 { 0.5 } else { 1.0 });
+            let mut edges = Vec::new();
+            for t in 0..1 + case % 4 {
+                let g = DVector::from_fn(d, |_, _| next() - 0.5).normalize();
+                let (level, half) = (2.0 * next(), 10f64.powi(-(1 + (case + t) as i32 % 12)));
+                edges.push((g.clone(), level, half));
+                crate::model::Tent::point(g, level, half, DVector::from_fn(d, |_, _| next() - 0.5), crate::model::TentRole::JumpOut)
+                    .add_to(&mut ff);
+            }
+            ff.push_neuron(&DVector::from_fn(d, |_, _| next() - 0.5), next() - 0.5, &DVector::from_fn(d, |_, _| next()));
+            let mut cols: Vec<DVector<f64>> = (0..30).map(|_| DVector::from_fn(d, |_, _| 3.0 * next() - 0.5)).collect();
+            for (g, level, half) in &edges {
+                for off in [-*half, -0.5 * half, 0.0, 0.5 * half, *half, 2.0 * half] {
+                    cols.push(g * (level + off));
+                }
+            }
+            let x = DMatrix::from_columns(&cols);
+            let (fast, slow) = (ff.forward(&x), plain(&ff, &x));
+            let bits = |m: &DMatrix<f64>| m.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fast), bits(&slow), "case {case}");
+        }
     }
 
     #[test]
