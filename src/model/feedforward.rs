@@ -31,6 +31,7 @@
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering::{Equal, Less};
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -160,7 +161,8 @@ impl FeedForward {
                     p += u * v;
                 }
                 *dot = p;
-                any |= !(p <= g.off);
+                // (a NaN dot product is not off: the neurons see it)
+                any |= !matches!(p.partial_cmp(&g.off), Some(Less | Equal));
             }
             if self.eta != 1.0 {
                 for v in col.iter_mut() {
