@@ -71,6 +71,13 @@ test('the width menu rebuilds shared with fewer blocks, exact; the link holds th
   assert.equal(ff.length, 1);
   assert.match(ff[0].caption, /^Split 1–3\/3: 3 tokens .* jump out along w, each to its own height/);
   assert.match(sa[0].caption, /breaks into as many as 4 parts/);
+  // the jump layer names its three jump-outs once (read from the SVG export of what is drawn)
+  const words = await page.evaluate(async (k) => {
+    await window.hardmax.goto(k);
+    return [...window.hardmax.app.exports.svg().matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  }, ff[0].k);
+  assert.ok(words.includes('3 jump-outs, each to its own height'), words.join(' | '));
+  assert.ok(!words.includes('jump-out'), 'not one label per jump');
   // the caption bar says the same at that layer
   await page.evaluate((k) => window.hardmax.goto(k), sa[0].k);
   assert.match(await page.textContent('#cap-text'), /each by its own jumped leader's height/);
