@@ -185,3 +185,17 @@ test('the tour and the words stay true at a wider cap', { timeout: HANG_GUARD_MS
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('sequence to sequence takes the width too: reverse in fewer blocks, every read token on target', { timeout: HANG_GUARD_MS }, async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=reverse');
+  let s = await appState(page);
+  assert.equal(s.task, 'interpolate');
+  assert.equal(s.blocks, 10);
+  assert.equal(await page.isDisabled('#width'), false, 'the width is not a classification-only option');
+  s = await chooseWidth(page, 24);
+  assert.equal(s.blocks, 5);
+  assert.equal(s.correct, s.total, 'every read token on its target');
+  assert.match(await page.textContent('#stats'), /paper: 2Σm\+2N\+1 = \d+ · 24 neurons per layer/);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
