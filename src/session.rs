@@ -276,6 +276,8 @@ pub struct Limit {
 pub struct Limits {
     pub collapse_layers: Limit,
     pub seed: Limit,
+    /// hidden neurons per feed-forward layer (`Options::max_width`)
+    pub max_width: Limit,
 }
 
 /// What the page and the engine must agree on (the facade's `sharedConstants()`); colors
@@ -294,7 +296,7 @@ pub struct Shared {
 /// The one table of [`Shared`] constants.
 pub fn shared_constants() -> Shared {
     let hex = palette::hex;
-    let layers = Options::COLLAPSE_LAYERS;
+    let (layers, widths) = (Options::COLLAPSE_LAYERS, Options::MAX_WIDTH);
     Shared {
         palette: palette::CLASS_COLORS.iter().zip(palette::SHAPES).map(|(&c, shape)| Mark { color: hex(c), shape }).collect(),
         named_colors: palette::NAMED_COLORS.iter().map(|&(n, c)| (n, hex(c))).collect(),
@@ -303,6 +305,7 @@ pub fn shared_constants() -> Shared {
         limits: Limits {
             collapse_layers: Limit { min: *layers.start() as u64, max: *layers.end() as u64 },
             seed: Limit { min: 0, max: presets::SEED_MAX },
+            max_width: Limit { min: *widths.start() as u64, max: *widths.end() as u64 },
         },
     }
 }
@@ -390,6 +393,32 @@ mod tests {
     }
 
     #[test]
+    fn a_wider_cap_packs_the_splits_of_shared_into_fewer_blocks_and_stays_exact() {
+        let at = |w: usize| Session::from_preset("shared", 0, &Options { max_width: w, ..Options::default() }, &mut || 0.0).unwrap();
+        let blocks: Vec<usize> = [6, 12, 24, 96].map(|w| at(w).report().blocks).to_vec();
+        assert_eq!(blocks, [9, 7, 5, 5]);
+        let (narrow, wide) = (at(6), at(24));
+        let separate = |s: &Session| s.scene().stages.iter().find(|r| r.stage == crate::model::Stage::Separate).map(|r| (r.last + 1 - r.first) / 2);
+        assert_eq!((separate(&narrow), separate(&wide)), (Some(3), Some(1)), "three splits: three blocks at width 6, one at 24");
+        for s in [&narrow, &wide] {
+            assert_eq!((s.report().splits, s.report().correct), (3, s.report().total));
+            assert!(s.report().min_margin > 0.0);
+        }
+    }
+
+    #[test]
+    fn widths_outside_the_limits_are_named_errors() {
+        for (w, why) in [(0, "at least 6"), (5, "at least 6"), (1_000_001, "at most 1000000")] {
+            let opts = Options { max_width: w, ..Options::default() };
+            let msg = Session::from_preset("shared", 0, &opts, &mut || 0.0).err().expect("refused").to_string();
+            assert!(msg.starts_with(&format!("invalid option max width: {w} hidden neurons per feed-forward layer")), "{msg}");
+            assert!(msg.contains(why), "{msg}");
+        }
+        let json: Options = serde_json::from_str(r#"{"maxWidth": 24}"#).unwrap();
+        assert_eq!(json.max_width, 24, "the page's camelCase key reads too");
+    }
+
+    #[test]
     fn move_arrays_flatten_the_scene_moves() {
         let s = session("shared");
         assert!(s.moves().is_none(), "a small preset keeps every state");
@@ -413,6 +442,7 @@ mod tests {
         assert_eq!(c.palette[0], Mark { color: "#0072b2".into(), shape: "circle" });
         assert_eq!(c.direction_colors["w"], "#b3002d");
         assert_eq!((c.limits.collapse_layers.min, c.limits.collapse_layers.max), (1, 16));
+        assert_eq!((c.limits.max_width.min, c.limits.max_width.max), (6, 1_000_000));
         assert_eq!(c.presets, presets::all_names());
     }
 }

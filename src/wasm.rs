@@ -4,7 +4,7 @@
 //! what it returns (typed arrays, f32 only here, or serialized objects). Constructors throw
 //! an Error with a message. Options: `{seed, positional, lift, collapse_layers (or
 //! collapseLayers), labeling: "runs"|"points", anchors: "circle"|"line", split_choice:
-//! "greedy"|"first-found"}`, all optional. States are 0..=L (state 0 the encoded input,
+//! "greedy"|"first-found", max_width (or maxWidth): 6..=1000000}`, all optional. States are 0..=L (state 0 the encoded input,
 //! state k the output of layer k); drawn tokens are indexed 0..T, sequence by sequence.
 
 use crate::construct::Options;
@@ -87,7 +87,7 @@ pub fn preset_names() -> Result<JsValue, JsError> {
 }
 
 /// What the page and the engine agree on: `{palette: [{color, shape}], namedColors,
-/// directionColors: {w, c, u, e}, presets, limits: {collapseLayers, seed: {min, max}}}`.
+/// directionColors: {w, c, u, e}, presets, limits: {collapseLayers, seed, maxWidth: {min, max}}}`.
 #[wasm_bindgen(js_name = sharedConstants)]
 pub fn shared_constants() -> Result<JsValue, JsError> {
     to_js(&session::shared_constants())

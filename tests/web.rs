@@ -127,6 +127,23 @@ fn options_read_the_page_keys_and_null_means_default() {
         assert!(text.contains("option"), "{bad}: {text}");
     }
     assert!(Session::from_preset("shared", 0, JsValue::from_str("fast")).is_err());
+    // the width cap: 6 neurons at least (named), and a wider cap packs the splits into fewer blocks
+    for bad in [r#"{"max_width": 5}"#, r#"{"maxWidth": 0}"#, r#"{"maxWidth": 2000000}"#] {
+        let e = Session::from_preset("shared", 0, js_sys::JSON::parse(bad).unwrap()).err().expect(bad);
+        let text = get(&JsValue::from(e), "message").as_string().unwrap();
+        assert!(text.starts_with("invalid option max width: "), "{bad}: {text}");
+    }
+    for bad in [r#"{"maxWidth": -1}"#, r#"{"maxWidth": 12.5}"#, r#"{"maxWidth": "abc"}"#] {
+        let e = Session::from_preset("shared", 0, js_sys::JSON::parse(bad).unwrap()).err().expect(bad);
+        assert!(get(&JsValue::from(e), "message").as_string().unwrap().contains("option"), "{bad}");
+    }
+    let blocks = |w: u32| {
+        let opts = js_sys::JSON::parse(&format!(r#"{{"maxWidth": {w}}}"#)).unwrap();
+        let r = Session::from_preset("shared", 0, opts).unwrap().report().unwrap();
+        assert_eq!(num(&r, "correct"), num(&r, "total"));
+        num(&r, "blocks")
+    };
+    assert_eq!((blocks(6), blocks(24)), (9.0, 5.0));
     // a number that is not one is an error, not "not set"
     let nan = js_sys::Object::new();
     js_sys::Reflect::set(&nan, &"seed".into(), &JsValue::from_f64(f64::NAN)).unwrap();
@@ -142,6 +159,7 @@ fn shared_constants_class_order_and_colors() {
     assert_eq!(get(&get(&c, "namedColors"), "red").as_string().unwrap(), "#d55e00");
     assert_eq!(num(&get(&get(&c, "limits"), "collapseLayers"), "max"), 16.0);
     assert_eq!(num(&get(&get(&c, "limits"), "seed"), "max"), 4294967295.0);
+    assert_eq!(num(&get(&get(&c, "limits"), "maxWidth"), "min"), 6.0);
     let order = hardmax::wasm::js_class_order(js_sys::JSON::parse(r#"["10", "2", "inf", " 2"]"#).unwrap()).unwrap();
     assert_eq!(js_sys::JSON::stringify(&order).unwrap().as_string().unwrap(), r#"["2","10","inf"]"#);
     // the session orders its classes the same way

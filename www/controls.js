@@ -3,7 +3,7 @@
 // state and ask for what follows (a construction, a redraw, a URL write); sync() puts the
 // state back into the controls.
 
-import { SEEDED_PRESETS, PANELS, BETA_MIN, BETA_MAX, COLLAPSE_MAX, TASKS, taskOfPreset } from './state.js';
+import { SEEDED_PRESETS, PANELS, BETA_MIN, BETA_MAX, COLLAPSE_MAX, TASKS, taskOfPreset, WIDTH_MIN, WIDTH_MAX, widthRefusal } from './state.js';
 import { enableDrop } from './io.js';
 import { $, debounce, clampInt, messageOf } from './util.js';
 
@@ -57,9 +57,11 @@ export class Controls {
       s.labeling = $('labeling').value === 'points' ? 'points' : 'runs';
       s.pos = $('pos').checked;
       s.lift = $('lift').checked;
+      s.width = clampInt($('width').value, WIDTH_MIN, WIDTH_MAX, s.width);
+      delete s.refused?.width; // a width chosen here replaces the one the link was refused
       act.reconstruct();
     }, 250);
-    for (const id of ['cseed', 'collapse', 'labeling', 'pos', 'lift']) $(id).addEventListener(id === 'cseed' ? 'input' : 'change', optionChanged);
+    for (const id of ['cseed', 'collapse', 'labeling', 'pos', 'lift', 'width']) $(id).addEventListener(id === 'cseed' ? 'input' : 'change', optionChanged);
 
     for (const k of OVERLAYS) {
       $(`ov-${k}`).addEventListener('change', (e) => {
@@ -97,6 +99,7 @@ export class Controls {
     $('labeling').value = s.labeling;
     $('pos').checked = s.pos;
     $('lift').checked = s.lift;
+    this.syncWidth();
     for (const k of OVERLAYS) $(`ov-${k}`).checked = s[k];
     $('sm-on').checked = s.softmax;
     $('sm-beta').value = String(Math.log10(s.beta));
@@ -134,6 +137,20 @@ export class Controls {
     }
     hint.hidden = !interpolates;
     hint.textContent = interpolates ? 'collapse layers, labeling, lift and softmax: ' + why + '.' : '';
+  }
+
+  /**
+   * The width menu shows the state's width (a width the link gave that the menu does not list
+   * gets its own entry); the hint under it says what that width does, or, when the link's
+   * width was refused, why.
+   */
+  syncWidth() {
+    const s = this.state, menu = $('width');
+    if (![...menu.options].some((o) => Number(o.value) === s.width)) menu.appendChild(new Option(`${s.width} (from the link)`, String(s.width)));
+    menu.value = String(s.width);
+    const refused = s.refused?.width;
+    $('width-hint').textContent = refused === undefined ? widthWords(s.width) : widthRefusal(refused);
+    $('width-hint').classList.toggle('warn', refused !== undefined);
   }
 
   /** Only the engine's presets can be chosen (the rest stay listed, disabled). */
@@ -192,4 +209,11 @@ function clampBeta(b) {
 
 function formatBeta(b) {
   return b >= 100 ? String(Math.round(b)) : String(Number(b.toPrecision(2)));
+}
+
+/** What a width cap does, in one line under the width menu. */
+function widthWords(width) {
+  const k = Math.floor(width / 6);
+  if (k <= 1) return `hidden neurons in each feed-forward layer: at ${width}, one split per block`;
+  return `hidden neurons in each feed-forward layer: at ${width}, one block jumps up to ${k} tokens out, each to its own height, and a layer holds more label tents: fewer blocks`;
 }

@@ -4,8 +4,10 @@
 //   state()        a snapshot: ready, task ('classify' | 'interpolate': the model shown, else
 //                  the task chosen), layer, layers, stage, correct, total, playing, error,
 //                  preset, drawing, tokens, drawn (markers in the last frame), webgl (whether
-//                  they went to the WebGL2 layer), softmax { on, beta, correct }, busy (a construction
-//                  runs in the worker), progress (0..1 of it), building (its stage, '' when idle)
+//                  they went to the WebGL2 layer), softmax { on, beta, correct }, blocks (of the
+//                  model shown), width (hidden neurons per feed-forward layer it was built under;
+//                  the state's while none is), busy (a construction runs in the worker),
+//                  progress (0..1 of it), building (its stage, '' when idle)
 //   goto(k)        jumps to state k; resolves to state() once it has been drawn
 //   load(x)        builds a preset (by name) or a dataset object; resolves to state() once the
 //                  worker has finished (a cancelled or superseded build resolves too)
@@ -93,6 +95,8 @@ function snapshot(app) {
     layer: app.playback.layer,
     layers: m ? m.L : 0,
     stage: m ? m.stageOf(app.playback.layer) : null,
+    blocks: r ? r.blocks : 0,
+    width: m?.maxWidth ?? app.state.width,
     correct: r ? r.correct : 0,
     total: r ? r.total : 0,
     playing: app.playback.playing,

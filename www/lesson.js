@@ -4,12 +4,22 @@
 // and clickers (PageUp/PageDown) step; the link holds the step (#lesson=k); leaving and
 // coming back resumes where the student was.
 
+import { stageBlocks } from './util.js';
+
 /** The data the tour is written for. */
 const TOUR_PRESET = 'shared';
 /** The data of the tour's sequence-to-sequence step (interpolation). */
 const INTERPOLATION_PRESET = 'paths';
 /** How close (CSS px) a click must be to a token to count as clicking it. */
 const HIT_PX = 16;
+
+/** The split step, in words true at the model's width cap (one split per block at 6 neurons). */
+function splitStep(m, layer) {
+  const splits = m.report.splits, blocks = stageBlocks(m, 'separate'), w = m.maxWidth ?? 6;
+  const one = `A token that one of the two has and the other lacks jumps out along w: it becomes the leader of the sequences that contain it, attention slides them along c, and the token comes back. At ${w} neurons per layer one split costs one block; this data needs ${splits}.`;
+  const several = `Tokens that only some of the conflicting sequences hold jump out along w, each to its own height: each becomes the leader of the sequences that contain it, attention slides them along c (further the higher their leader), and the tokens come back. At ${w} neurons per layer one block jumps up to ${Math.floor(w / 6)} tokens: this data's ${splits} splits take ${blocks === 1 ? '1 block' : `${blocks} blocks`}.`;
+  return { title: blocks < splits ? 'Several splits in one block' : 'One split', layer, text: blocks < splits ? several : one };
+}
 
 /**
  * The steps, built from the model (layer numbers and counts come from the construction).
@@ -81,11 +91,7 @@ function steps(m, h) {
         },
       },
     },
-    {
-      title: 'One split',
-      layer: splitLayer,
-      text: `A token that one of the two has and the other lacks jumps out along w: it becomes the leader of the sequences that contain it, attention slides them along c, and the token comes back. One split costs one block; this data needs ${r.splits}.`,
-    },
+    splitStep(m, splitLayer),
     {
       title: 'The collapse',
       layer: col.last,

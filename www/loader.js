@@ -11,7 +11,7 @@ import { messageOf } from './util.js';
 const SHOW_PROGRESS_MS = 300;
 
 /** The state keys a model is built from (a change of any of them means a new construction). */
-const BUILD_KEYS = ['preset', 'task', 'seed', 'cseed', 'pos', 'lift', 'collapse', 'labeling', 'data'];
+const BUILD_KEYS = ['preset', 'task', 'seed', 'cseed', 'pos', 'lift', 'collapse', 'labeling', 'width', 'data'];
 
 export class Loader {
   /**
@@ -90,10 +90,12 @@ export class Loader {
     this.setBusy(true);
     try {
       const what = source.kind === 'preset' ? { kind: 'preset', name: preset, seed } : source;
-      model = await this.engine.build(what, engineOptions(this.state), {
+      const options = engineOptions(this.state);
+      model = await this.engine.build(what, options, {
         onProgress: (p) => generation === this.generation && this.setProgress(p),
         softmaxBeta: this.state.softmax ? this.state.beta : null,
       });
+      model.maxWidth = options.max_width; // the width cap it was built under (stats, lesson, hook)
     } catch (err) {
       if (generation !== this.generation) return null; // a newer request superseded this one
       this.setBusy(false);

@@ -75,6 +75,7 @@ export function drawTentArrows(renderer, tents, pos, k) {
     return best;
   };
   const labelled = new Set();
+  const several = new Map(); // split roles: role -> { tents, top (the move ending highest on screen) }
   for (const m of moves) {
     const tt = colorOf(m);
     const color = (tt && TENT_COLORS[tt.role]) || '#555';
@@ -85,14 +86,38 @@ export function drawTentArrows(renderer, tents, pos, k) {
     ctx.lineWidth = 1.5;
     ctx.stroke();
     ctx.setLineDash([]);
-    if (tt && !labelled.has(tt) && !renderer.thumbnail) {
+    if (!tt || renderer.thumbnail) continue;
+    if (SPLIT_ROLES[tt.role]) {
+      const g = several.get(tt.role) ?? { tents: new Set(), top: m };
+      const end = tt.role === 'jump-out' ? 1 : 0; // where the highest jump lands, where the highest move-back starts
+      g.tents.add(tt);
+      if (m[`p${end}`][1] < g.top[`p${end}`][1]) g.top = m;
+      several.set(tt.role, g);
+    } else if (!labelled.has(tt)) {
       labelled.add(tt);
       const r = renderer.tokenRadius();
       label(ctx, tt.role, m.p1[0] + r + 8, m.p1[1] + r + 8, color, 'bold 12px');
     }
   }
+  // A wide separate block jumps several tokens (and brings several back): one label says so.
+  // (jump-outs named right of where the highest lands, several move-backs left of where the highest starts)
+  // (a label that would leave the canvas goes on the other side)
+  for (const [role, { tents, top }] of several) {
+    const r = renderer.tokenRadius(), text = tents.size > 1 ? `${tents.size} ${SPLIT_ROLES[role]}` : role;
+    const lands = role === 'jump-out' || tents.size === 1 || top.p0[1] < 2 * r + 16; // (a start above the canvas: name the landing)
+    const [x, y] = lands ? [top.p1[0], top.p1[1] + r + 8] : [top.p0[0], top.p0[1] - r - 4];
+    ctx.font = 'bold 12px system-ui, sans-serif';
+    const textW = ctx.measureText(text).width, wide = textW + r + 8;
+    const roomR = renderer.cssW - x, roomL = x; // the preferred side when it fits, else the roomier one
+    const right = lands ? roomR >= wide || roomR >= roomL : !(roomL >= wide || roomL >= roomR);
+    const at = right ? Math.min(x + r + 8, renderer.cssW - textW - 4) : Math.max(x - r - 8, textW + 4);
+    label(ctx, text, at, y, TENT_COLORS[role], 'bold 12px', right ? 'left' : 'right');
+  }
   return moves.length;
 }
+
+/** The separate stage's tent roles, and how several of one layer are named together. */
+const SPLIT_ROLES = { 'jump-out': 'jump-outs, each to its own height', 'move-back': 'move-backs, each from its own height' };
 
 /**
  * After a split's slide: the token the named sequences shared now sits at two places, one per

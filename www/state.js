@@ -23,6 +23,10 @@ export const BETA_MIN = 0.1;
 export const BETA_MAX = 1000;
 export const DATA_CAP = 8192;
 export const COLLAPSE_MAX = 16;
+/** Hidden neurons per feed-forward layer: the widths the menu offers, and the engine's bounds. */
+export const WIDTHS = [6, 12, 24, 96];
+export const WIDTH_MIN = 6;
+export const WIDTH_MAX = 1_000_000;
 export const PANELS = ['data', 'options', 'overlays', 'softmax', 'stats', 'export', 'filmstrip'];
 
 const U32_MAX = 4294967295;
@@ -41,6 +45,7 @@ export const SCHEMA = {
   lift: bool(false), // lift d = 1 series to (x, t)
   collapse: int(1, 1, COLLAPSE_MAX), // collapse layers
   labeling: oneOf('runs', ['runs', 'points']),
+  width: { dflt: 6, parse: parseWidth, write: String }, // hidden neurons per feed-forward layer
   layer: int(0, 0, 1e9), // clamped to the layer count once the model is known
   speed: { dflt: 1, parse: (s) => nearest(SPEEDS, Number(s)), write: String },
   edges: bool(false),
@@ -73,6 +78,7 @@ export function defaults() {
 /** Parses a location hash into a complete, validated state (defaults where absent or bad). */
 export function parseHash(hash) {
   const state = defaults();
+  state.refused = {}; // key -> the value the link gave and this page refused (not part of the link)
   const params = new URLSearchParams(String(hash || '').replace(/^#/, ''));
   const v = params.get('v');
   if (v !== null && v !== String(VERSION)) console.warn(`hardmax: URL state version ${v} is not ${VERSION}; reading it anyway`);
@@ -84,8 +90,10 @@ export function parseHash(hash) {
       continue;
     }
     const value = spec.parse(raw);
-    if (value === undefined) console.warn(`hardmax: ignoring bad URL value ${key}=${raw.slice(0, 40)}`);
-    else state[key] = value;
+    if (value === undefined) {
+      console.warn(`hardmax: ignoring bad URL value ${key}=${raw.slice(0, 40)}`);
+      state.refused[key] = raw.slice(0, 40);
+    } else state[key] = value;
   }
   if (!params.has('preset') && params.has('task')) state.preset = TASKS[state.task];
   if (state.preset === 'custom' && !state.data) {
@@ -122,6 +130,7 @@ export function engineOptions(state) {
     lift: state.lift,
     collapse_layers: state.collapse,
     labeling: state.labeling,
+    max_width: state.width,
   };
 }
 
@@ -135,6 +144,20 @@ function parseIntIn(s, lo, hi) {
   if (!/^\d+$/.test(s)) return undefined;
   const x = Number(s);
   return Number.isSafeInteger(x) ? Math.min(hi, Math.max(lo, x)) : undefined;
+}
+
+/** A width cap in the engine's bounds, written as a plain integer; anything else is refused. */
+function parseWidth(s) {
+  if (!/^\d+$/.test(s)) return undefined;
+  const x = Number(s);
+  return x >= WIDTH_MIN && x <= WIDTH_MAX ? x : undefined;
+}
+
+/** Why the link's width was refused, in words (the page shows it beside the width menu). */
+export function widthRefusal(raw) {
+  const x = Number(raw);
+  const why = !/^\d+$/.test(raw) ? 'it is not a whole number' : x < WIDTH_MIN ? `at least ${WIDTH_MIN} neurons are needed (a split's jump-out and the previous move-back share a layer, three neurons each)` : `at most ${WIDTH_MAX.toLocaleString('en-US')} are allowed`;
+  return `The link asked for width=${raw}: ${why}. Showing ${WIDTH_MIN} neurons per layer instead.`;
 }
 
 function nearest(options, x) {

@@ -4,6 +4,7 @@
 import { markerSvg, STAGE_COLORS, sequenceColor } from './palette.js';
 import { formatMargin } from './overlays.js';
 import { renderCaptionText } from './glossary.js';
+import { stageBlocks } from './util.js';
 
 /** Creates an element with a class and text (textContent only). */
 export function el(tag, className, text) {
@@ -66,9 +67,9 @@ const STAT_ROWS = [
   ['dim', 'd (dimension)', (r) => formatInt(r.dim)],
   ['max_len', 'max length', (r) => formatInt(r.max_len)],
   ['tokens', 'tokens', (r) => formatInt(r.tokens)],
-  ['blocks', 'blocks', (r) => formatInt(r.blocks), (r) => `paper: 4N+1 = ${formatInt(r.paper_blocks)}`],
+  ['blocks', 'blocks', (r) => formatInt(r.blocks), (r, m) => `paper: 4N+1 = ${formatInt(r.paper_blocks)}${widthNote(m)}`],
   ['params', 'parameters', (r) => formatInt(r.params), (r) => `N·d = ${formatInt(r.n_times_d)} · nonzero ${formatInt(r.nonzero_params)}`],
-  ['splits', 'splits (separate)', (r) => formatInt(r.splits)],
+  ['splits', 'splits (separate)', (r) => formatInt(r.splits), (r, m) => `in ${count(stageBlocks(m, 'separate'), 'block')}`],
   ['runs', 'label runs', (r) => formatInt(r.runs)],
   ['min_margin', 'smallest margin', (r) => formatNumber(r.min_margin), () => 'to the nearest wrong anchor'],
   ['min_attention_margin', 'smallest attention margin', (r) => formatNumber(r.min_attention_margin)],
@@ -84,13 +85,16 @@ const INTERPOLATION_ROWS = [
   ['read_points', 'read points', (r) => formatInt(r.read_points), () => 'one place tent each'],
   ['dim', 'd (dimension)', (r) => formatInt(r.dim)],
   ['tokens', 'tokens', (r) => formatInt(r.tokens)],
-  ['blocks', 'blocks', (r) => formatInt(r.blocks), (r) => `paper: 2Σm+2N+1 = ${formatInt(r.paper_blocks)}`],
+  ['blocks', 'blocks', (r) => formatInt(r.blocks), (r, m) => `paper: 2Σm+2N+1 = ${formatInt(r.paper_blocks)}${widthNote(m)}`],
   ['params', 'parameters', (r) => formatInt(r.params), (r) => `nonzero ${formatInt(r.nonzero_params)}`],
-  ['splits', 'splits (separate)', (r) => formatInt(r.splits)],
+  ['splits', 'splits (separate)', (r) => formatInt(r.splits), (r, m) => `in ${count(stageBlocks(m, 'separate'), 'block')}`],
   ['max_target_error', 'worst target error', (r) => formatNumber(r.max_target_error), (r) => `relative ${formatNumber(r.max_target_error_rel)}`],
   ['min_attention_margin', 'smallest attention margin', (r) => formatNumber(r.min_attention_margin)],
   ['time', 'construct / verify', (r) => `${formatNumber(r.construct_ms, 3)} / ${formatNumber(r.verify_ms, 3)} ms`],
 ];
+
+/** The width cap a model was built under, for the blocks row (none for a drawing shown as it is). */
+const widthNote = (m) => (m.maxWidth ? ` · ${m.maxWidth} neurons per layer` : '');
 
 function renderInterpolationStats(root, model) {
   const r = model.report;
@@ -108,7 +112,7 @@ function renderInterpolationStats(root, model) {
     const dd = el('dd', null, value(r));
     dd.dataset.key = key;
     dl.append(el('dt', null, name), dd);
-    if (note) dl.appendChild(el('dd', 'sub', note(r)));
+    if (note) dl.appendChild(el('dd', 'sub', note(r, model)));
   }
   root.appendChild(dl);
   if (model.view && model.view.explained) {
@@ -135,7 +139,7 @@ export function renderStats(root, model) {
     const dd = el('dd', null, value(r));
     dd.dataset.key = key;
     dl.append(dt, dd);
-    if (note) dl.appendChild(el('dd', 'sub', note(r)));
+    if (note) dl.appendChild(el('dd', 'sub', note(r, model)));
   }
   root.appendChild(dl);
   root.appendChild(el('p', 'note params-note', paramsNote(r)));
@@ -246,6 +250,7 @@ const PAGE_CONTROLS = {
   collapse: 'the “collapse layers” menu in the Construction panel',
   labeling: 'the “labeling” menu in the Construction panel',
   seed: 'the construction “seed” in the Construction panel',
+  'max-width': 'the “neurons per layer” menu in the Construction panel',
 };
 
 /** A message in the page's words: command-line flags become the names of the page's controls. */

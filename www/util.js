@@ -39,3 +39,10 @@ export function canvasPoint(canvas, ev) {
   const r = canvas.getBoundingClientRect();
   return [ev.clientX - r.left, ev.clientY - r.top];
 }
+
+/** Blocks of one stage of a built model (a block belongs to the stage of its feed-forward layer). */
+export function stageBlocks(model, stage) {
+  let n = 0;
+  for (let k = 1; k <= model.L; k++) if (model.layers[k].kind === 'ff' && model.layers[k].stage === stage) n++;
+  return n;
+}

@@ -95,7 +95,8 @@ pub struct Options {
     /// hidden neurons per feed-forward layer (at least 6: a split's jump-out and the
     /// previous move-back share one layer; a tent takes 3). From 12 on, a separate block
     /// jumps out up to `max_width / 6` tokens at once. The snap layer of classification
-    /// is one neuron plus two per class boundary, whatever the cap.
+    /// is one neuron plus two per class boundary, whatever the cap. Within [`Options::MAX_WIDTH`].
+    #[serde(alias = "maxWidth")]
     pub max_width: usize,
     /// scale Q so that softmax attention with this inverse temperature (or more) classifies
     /// every training sequence ([`crate::softmax::target_beta`]); None: leave Q as built
@@ -121,6 +122,8 @@ impl Default for Options {
 impl Options {
     /// How many collapse layers a construction may use.
     pub const COLLAPSE_LAYERS: std::ops::RangeInclusive<usize> = 1..=16;
+    /// Which caps on the hidden width of a feed-forward layer a construction accepts.
+    pub const MAX_WIDTH: std::ops::RangeInclusive<usize> = 6..=1_000_000;
 
     /// Checks the options against the data once; later stages trust them.
     pub fn check(&self, data: &Dataset) -> Result<()> {
@@ -131,13 +134,16 @@ impl Options {
                 message: format!("{} is outside {}..={}", self.collapse_layers, layers.start(), layers.end()),
             });
         }
-        if !(6..=1_000_000).contains(&self.max_width) {
+        let widths = Options::MAX_WIDTH;
+        if !widths.contains(&self.max_width) {
+            let why = if self.max_width < *widths.start() {
+                "at least 6 are needed (a split's jump-out and the previous move-back share a layer, three neurons each)".to_string()
+            } else {
+                format!("at most {} are allowed", widths.end())
+            };
             return Err(Error::InvalidOption {
                 name: "max width",
-                message: format!(
-                    "{} hidden neurons per feed-forward layer: at least 6 are needed (a split's jump-out and the previous move-back share a layer, three neurons each)",
-                    self.max_width
-                ),
+                message: format!("{} hidden neurons per feed-forward layer: {why}", self.max_width),
             });
         }
         if data.task() == Task::Interpolate {

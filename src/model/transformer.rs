@@ -41,7 +41,7 @@ impl Stage {
     pub fn description(self) -> &'static str {
         match self {
             Stage::Normalize => "An affine feed-forward map puts every token in the box [1, 2]ᵈ (every coordinate between 1 and 2), so every token has a positive projection on w and attention picks each sequence's leader: its token furthest along w.",
-            Stage::Separate => "Sequences that must end differently (different labels, or read tokens with different targets) may share their leader. A token that one has and the other lacks jumps out along w, becomes the leader of every sequence containing it, and attention slides those sequences along c; then it comes back. Each split costs one block.",
+            Stage::Separate => "Sequences that must end differently (different labels, or read tokens with different targets) may share their leader. A token that one has and the other lacks jumps out along w, becomes the leader of every sequence containing it, and attention slides those sequences along c; then it comes back. At the default width (six neurons per layer) each split costs one block; a wider layer jumps several tokens out at once, each to its own height.",
             Stage::Collapse => "Hardmax attention with rho = 0: every token lands exactly on its sequence's leader. Each sequence is now one point, and differently labeled sequences are different points.",
             Stage::Label => "Tents on a direction u move each cluster (or run of same-class clusters) along e to its class code; moves along e never disturb the u-projections, so one tent never touches another's slab.",
             Stage::Snap => "One feed-forward layer, a piecewise-linear function of the class code, sends every token of class k onto its anchor.",

@@ -69,6 +69,10 @@ test('presets and option limits are the engine\'s', async () => {
       collapseLimits: [c.min, c.max],
       seeds: ['seed', 'cseed'].map((k) => [parse(k, s.min), parse(k, s.max), parse(k, s.max + 1)]),
       seedLimits: [s.min, s.max],
+      // the width cap: the engine's bounds, refused (not clamped) outside them
+      widths: [limits.maxWidth.min - 1, limits.maxWidth.min, limits.maxWidth.max, limits.maxWidth.max + 1].map((v) => parse('width', v)),
+      widthLimits: [limits.maxWidth.min, limits.maxWidth.max],
+      pageWidthLimits: [state.WIDTH_MIN, state.WIDTH_MAX],
       // the collapse choices the options panel offers
       offered: Array.from(document.querySelectorAll('#collapse option'), (o) => Number(o.value)),
     };
@@ -79,6 +83,9 @@ test('presets and option limits are the engine\'s', async () => {
   assert.deepEqual(r.collapse, [cmin, cmax, cmax], 'the URL accepts every collapse count the engine does, and clamps beyond');
   const [smin, smax] = r.seedLimits;
   for (const got of r.seeds) assert.deepEqual(got, [smin, smax, smax], 'seeds in the URL: the engine\'s range');
+  const [wmin, wmax] = r.widthLimits;
+  assert.deepEqual(r.pageWidthLimits, r.widthLimits);
+  assert.deepEqual(r.widths, [undefined, wmin, wmax, undefined], 'widths in the URL: the engine\'s range, the rest refused');
   assert.deepEqual(r.offered, Array.from({ length: cmax - cmin + 1 }, (_, i) => cmin + i), 'the options panel offers the engine\'s range');
 });
 
