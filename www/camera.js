@@ -191,7 +191,12 @@ export class Camera {
   }
 }
 
-/** For every state, the box of its stage: the union of the stage's states' view boxes. */
+/**
+ * For every state, the box of its stage: the union of the stage's states' view boxes. A stage
+ * whose first layer brings the last split's tokens back down shows that layer in a box that
+ * also holds the state before it (the arrows start up where the tokens jumped to); the view
+ * then glides in to the stage's own box.
+ */
 function stageBoxes(model, extents) {
   const boxes = new Array(model.L + 1);
   let start = 0;
@@ -206,6 +211,10 @@ function stageBoxes(model, extents) {
       box[3] = Math.max(box[3], b[3]);
     }
     for (let j = start; j < k; j++) boxes[j] = box;
+    if (start > 0 && model.layers[start]?.tents?.some((t) => t.role === 'move-back') && model.stageOf(start - 1) === 'separate') {
+      const back = model.fitBox(start - 1, extents);
+      boxes[start] = [Math.min(box[0], back[0]), Math.min(box[1], back[1]), Math.max(box[2], back[2]), Math.max(box[3], back[3])];
+    }
     start = k;
   }
   return boxes;

@@ -120,19 +120,28 @@ test('camera: the view holds still within a stage and glides between stages, nev
     const out = [];
     for (let k = 0; k <= window.hardmax.state().layers; k++) {
       const f = window.hardmax.frame(k);
-      out.push({ k, stage: f.stage, box: f.box });
+      const back = (window.hardmax.app.model.layers[k]?.tents || []).some((t) => t.role === 'move-back');
+      out.push({ k, stage: f.stage, box: f.box, back });
     }
     return out;
   });
   const stages = new Set(frames.map((f) => f.stage));
   assert.ok(stages.size >= 4, `stages: ${[...stages]}`);
-  let moves = 0;
+  let moves = 0, backs = 0;
+  const holds = (outer, inner) => outer[0] <= inner[0] + 1e-9 && outer[1] <= inner[1] + 1e-9 && outer[2] >= inner[2] - 1e-9 && outer[3] >= inner[3] - 1e-9;
   for (let k = 1; k < frames.length; k++) {
     const same = frames[k].stage === frames[k - 1].stage;
-    if (same) assert.ok(close(frames[k].box, frames[k - 1].box), `state ${k} keeps the box of its stage (${frames[k].stage})`);
+    const first = k >= 2 && frames[k - 2].stage !== frames[k - 1].stage;
+    if (same && first && frames[k - 1].back && frames[k - 2].stage === 'separate') {
+      // the layer that brings the last split's tokens down also shows where they came from:
+      // its box holds the stage's box and the tokens up where they jumped to
+      assert.ok(holds(frames[k - 1].box, frames[k].box) && !close(frames[k - 1].box, frames[k].box), `state ${k - 1}: the move-back layer's box holds its stage's box, and more`);
+      backs++;
+    } else if (same) assert.ok(close(frames[k].box, frames[k - 1].box), `state ${k} keeps the box of its stage (${frames[k].stage})`);
     else if (!close(frames[k].box, frames[k - 1].box)) moves++;
   }
   assert.ok(moves >= 1, 'the view moves between some stages');
+  assert.equal(backs, 1, 'shared: the collapse stage starts by bringing the last jumped token down');
   // Play the whole run on the frozen clock, 16 ms a frame: the view changes a little per frame.
   const worst = await page.evaluate(() => {
     const h = window.hardmax;
