@@ -6,7 +6,7 @@
 //! leader (the attended tokens sit at one position, whose mean is that position bitwise).
 //! The first FF layer brings back the last split's tokens, if any.
 
-use crate::model::{transformer::apply_block, Block, Cloud, LayerMeta, SelfAttention, Stage, Tent, Value};
+use crate::model::{batch, Block, Cloud, LayerMeta, SelfAttention, Stage, Tent, Value};
 use nalgebra::DVector;
 
 pub struct Input<'a> {
@@ -50,9 +50,7 @@ pub fn run(input: Input) -> Collapsed {
             ff_meta: LayerMeta { stage: Stage::Collapse, caption: ff_caption, tents },
             sa_meta: LayerMeta { stage: Stage::Collapse, caption: sa_caption, tents: vec![] },
         };
-        for cl in clouds.iter_mut() {
-            apply_block(&block, cl);
-        }
+        batch::apply_to_all(&block, &mut clouds);
         blocks.push(block);
     }
     Collapsed { blocks, clouds }

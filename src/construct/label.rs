@@ -18,7 +18,7 @@ use crate::notation::short;
 use super::{AnchorPlacement, Labeling};
 use crate::error::{Error, Result};
 use crate::model::{
-    batch, transformer::apply_block, Block, Cloud, LayerMeta, SelfAttention, Stage, Tent, TentRole,
+    batch, Block, Cloud, LayerMeta, SelfAttention, Stage, Tent, TentRole,
 };
 use nalgebra::{DMatrix, DVector};
 
@@ -343,9 +343,7 @@ fn label_blocks(layers: Vec<Vec<(Tent, String)>>, mut clouds: Vec<Cloud>, d: usi
     }
     if batch::sweep_clouds(&mut clouds, &blocks, d, |_, _, _| {}).is_none() {
         for block in &blocks {
-            for cl in clouds.iter_mut() {
-                apply_block(block, cl);
-            }
+            batch::apply_to_all(block, &mut clouds);
         }
     }
     (blocks, clouds)
@@ -601,6 +599,7 @@ fn runs_along(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::transformer::apply_block;
 
     /// Collapsed clouds (one point each, or a few) with random labels.
     fn clouds(n: usize, d: usize, rng: &mut Rng) -> (Vec<Cloud>, Vec<usize>) {

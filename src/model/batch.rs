@@ -67,6 +67,28 @@ pub fn prefixes(t: &Transformer, inputs: &[&DMatrix<f64>], blocks: &[Block]) -> 
     }
 }
 
+/// One block on every cloud, in place (the construction's step), with the attention's
+/// in-place path ([`apply_block_margin`]): in parallel natively, in order in wasm.
+pub fn apply_to_all(b: &Block, clouds: &mut [Cloud]) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        clouds.par_chunks_mut(CHUNK).for_each(|chunk| {
+            let mut buf = Vec::new();
+            for cloud in chunk {
+                apply_block_margin(b, cloud, &mut buf);
+            }
+        });
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut buf = Vec::new();
+        for cloud in clouds {
+            apply_block_margin(b, cloud, &mut buf);
+        }
+    }
+}
+
 /// Where each cloud's points start when they are put side by side, and the total at the end.
 pub fn starts(clouds: &[Cloud]) -> Vec<usize> {
     let mut starts = Vec::with_capacity(clouds.len() + 1);
