@@ -179,6 +179,9 @@ export class Renderer {
     this.blend(at(frame.a), at(frame.b), frame.f);
 
     if (!this.thumbnail) this.drawGrid(back);
+    // what lies under the markers goes under the WebGL layer too, as in the 2D path
+    const top = this.ctx;
+    this.ctx = back;
     if (ov.tents && frame.tentLayer) drawTentStrips(this, model.layers[frame.tentLayer].tents);
     if (frame.showAnchors) drawAnchors(this, frame.anchorAlpha ?? 1);
     if (model.targets?.seq.length) drawTargets(this);
@@ -187,6 +190,7 @@ export class Renderer {
     if (ov.lines) drawSequenceLines(this, -1);
     const attention = ov.edges && frame.attentionLayer ? model.attention(frame.attentionLayer) : null;
     if (attention) drawEdges(this, attention, frame.hover);
+    this.ctx = top;
     if (gl) {
       this.drawn = gl.draw(this, frame.a, frame.b, frame.f, at);
       if (this.perSequenceOutline) drawOutlines(this);

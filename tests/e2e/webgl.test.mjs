@@ -70,8 +70,10 @@ function markerPixels(page, modes, k, n = 12) {
         layerShown: r.glDots ? [r.glDots.layer, r.glDots.grid].map((c) => getComputedStyle(c).visibility).join() : 'none',
         tokens: lone.map(({ i, x, y }) => ({
           i, x, y, read: m.readMask ? m.readMask[i] === 1 : true, want: hex(m.classColors[m.tokenClass[i]]), got: read(x, y).slice(0, 3),
-          // with WebGL: the opacity of what the 2D canvas draws over the center (a target's dashes)
-          cover: r.usedGl ? r.canvas.getContext('2d').getImageData(x, y, 1, 1).data[3] : null,
+          // with WebGL: whatever else is drawn at the center, over the layer (the 2D canvas's
+          // opacity) or under it (how far the grid canvas is from the white background: a grid
+          // line, a target's dashes); 0 when the marker is alone there
+          cover: r.usedGl ? r.canvas.getContext('2d').getImageData(x, y, 1, 1).data[3] + 3 * 255 - Array.from(r.glDots.gridCtx.getImageData(x, y, 1, 1).data).slice(0, 3).reduce((a, v) => a + v, 0) : null,
         })),
         // every token's center pixel, lone or not (the topmost marker there)
         centers: Array.from({ length: m.T }, (_, i) => read(Math.round(r.sx[i] * dpr), Math.round(r.sy[i] * dpr)).slice(0, 3)),
@@ -182,8 +184,8 @@ test('interpolation, 1,500 tokens: WebGL by itself (auto) dims the unread tokens
     assert.equal(flat.webgl, false);
     assert.equal(gl.drawn, 1500);
     assert.deepEqual(flat.tokens.map((t) => [t.i, t.x, t.y]), gl.tokens.map((t) => [t.i, t.x, t.y]));
-    // the 2D path draws the targets' dashes under the markers (seen through a faint one), the
-    // WebGL layer under the 2D canvas that has them: compare the markers no dash crosses
+    // both paths draw the targets' dashes and the grid under the markers (seen through a faint
+    // one): compare the markers with nothing else under them
     const clear = gl.tokens.map((t, j) => [t, flat.tokens[j]]).filter(([t]) => t.cover === 0);
     for (const [t, f] of clear) {
       const want = t.read ? t.want : faint(t.want);
@@ -191,7 +193,7 @@ test('interpolation, 1,500 tokens: WebGL by itself (auto) dims the unread tokens
       assert.ok(close(f.got, want, 4), `2D, state ${k}, token ${t.i}: ${f.got} vs ${want}`);
       if (!t.read) unread++;
     }
-    console.log(`# interpolation, state ${k}: ${clear.length} lone tokens no dash crosses compared`);
+    console.log(`# interpolation, state ${k}: ${clear.length} lone tokens with nothing under them compared`);
   }
   assert.ok(unread >= 10, `lone unread tokens compared: ${unread}`);
   assert.deepEqual(consoleErrors, []);
