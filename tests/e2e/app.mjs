@@ -29,17 +29,31 @@ export function appState(page) {
   return page.evaluate(() => window.hardmax.state());
 }
 
-/** Counts saturated (token-colored) pixels on the main canvas: 0 means nothing was drawn. */
+/** Counts saturated (token-colored) pixels on the main canvas and, with WebGL on, the layers under it: 0 means nothing was drawn. */
 export function canvasInk(page) {
   return page.evaluate(() => {
+    const ink = (data, alpha) => {
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4 * 7) {
+        // premultiplied layers are read as composed over white
+        const a = alpha ? 255 - data[i + 3] : 0;
+        const r = data[i] + a, g = data[i + 1] + a, b = data[i + 2] + a;
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+      }
+      return n;
+    };
     const c = document.getElementById('canvas');
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    let ink = 0;
-    for (let i = 0; i < data.length; i += 4 * 7) {
-      const r = data[i], g = data[i + 1], b = data[i + 2];
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) ink++;
+    let total = ink(c.getContext('2d').getImageData(0, 0, c.width, c.height).data, false);
+    // with the WebGL layer on, the markers are there and what lies under them on its grid canvas
+    const app = window.hardmax.app, r = app.renderer;
+    if (r.usedGl && r.glDots) {
+      app.playback.drawNow(); // the layer keeps no drawing buffer: read it in the task that draws
+      const { gl, layer, gridCtx } = r.glDots;
+      const px = new Uint8Array(layer.width * layer.height * 4);
+      gl.readPixels(0, 0, layer.width, layer.height, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      total += ink(px, true) + ink(gridCtx.getImageData(0, 0, gridCtx.canvas.width, gridCtx.canvas.height).data, false);
     }
-    return ink;
+    return total;
   });
 }
 
