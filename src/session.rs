@@ -15,6 +15,7 @@
 //! ```
 
 use crate::construct::Options;
+use crate::dataset::packed::{self, Packed};
 use crate::dataset::{parse, Dataset, Format, Task};
 use crate::error::{Error, Result};
 use crate::figures::{palette, state_svg};
@@ -103,6 +104,11 @@ impl Session {
     /// A dataset from file text in the named format ("json", "csv" or "ts").
     pub fn from_text(text: &str, format: &str, opts: &Options, clock: &mut dyn FnMut() -> f64) -> Result<Session> {
         Session::new(parse(text, Format::from_name(format)?)?, opts, clock)
+    }
+
+    /// A classification dataset given as flat arrays (see [`packed`]), checked as a file is.
+    pub fn from_packed(p: &Packed, opts: &Options, clock: &mut dyn FnMut() -> f64) -> Result<Session> {
+        Session::new(packed::read(p)?, opts, clock)
     }
 
     /// Milliseconds the scene took to draw (after construction and the check).
@@ -387,6 +393,22 @@ mod tests {
         assert_eq!(t.scene().positions(), s.scene().positions());
         assert!(Session::from_text(&text, "xml", &Options::default(), &mut || 0.0).is_err());
         assert!(Session::from_preset("nope", 0, &Options::default(), &mut || 0.0).is_err());
+    }
+
+    #[test]
+    fn a_packed_dataset_builds_the_session_its_json_builds() {
+        let text = r#"{"sequences": [{"tokens": [[0, 0], [1, 2]], "label": "a"}, {"tokens": [[1, 2], [3, 1]], "label": "b", "name": "<b>"}, {"tokens": [[4, 4]], "label": "a"}]}"#;
+        let t = Session::from_text(text, "json", &Options::default(), &mut || 0.0).unwrap();
+        let (labels, names) = (["a", "b", "a"].map(String::from), [None, Some("<b>".to_string()), None]);
+        let values = [0.0, 0.0, 1.0, 2.0, 1.0, 2.0, 3.0, 1.0, 4.0, 4.0];
+        let p = Packed { values: &values, lengths: &[2, 2, 1], dims: &[2, 2, 2], labels: &labels, names: &names };
+        let s = Session::from_packed(&p, &Options::default(), &mut || 0.0).unwrap();
+        assert_eq!(s.data(), t.data());
+        assert_eq!(s.scene().positions(), t.scene().positions());
+        assert_eq!((s.report().correct, s.report().total), (3, 3));
+        let bad = Packed { values: &values[..9], ..p };
+        let msg = Session::from_packed(&bad, &Options::default(), &mut || 0.0).err().unwrap().to_string();
+        assert_eq!(msg, "packed dataset: the lengths and dimensions call for 10 values, 9 were given");
     }
 
     #[test]
