@@ -141,6 +141,23 @@ impl Session {
         })
     }
 
+    /// Every layer (1..=L) and every sequence of the scene as JSON text, `{layers, sequences}`,
+    /// the objects [`Session::layer`] and the scene give one by one: a big model is read out
+    /// in one piece. None when some number is not finite (JSON has no such numbers).
+    pub fn outline_json(&self) -> Option<String> {
+        let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+        let tents = self.scene.layers.iter().flat_map(|l| &l.tents);
+        if !tents.into_iter().all(|t| finite(&t.center) && finite(&t.normal) && finite(&t.shift) && t.half_width.is_finite()) {
+            return None;
+        }
+        #[derive(Serialize)]
+        struct Outline<'a> {
+            layers: &'a [LayerInfo],
+            sequences: &'a [crate::scene::SequenceInfo],
+        }
+        serde_json::to_string(&Outline { layers: &self.scene.layers, sequences: &self.scene.sequences }).ok()
+    }
+
     /// Leaders and margins of layer k (see [`AttentionArrays`]).
     pub fn attention(&self, k: usize) -> Result<AttentionArrays> {
         self.layer(k)?;
@@ -409,6 +426,18 @@ mod tests {
         let bad = Packed { values: &values[..9], ..p };
         let msg = Session::from_packed(&bad, &Options::default(), &mut || 0.0).err().unwrap().to_string();
         assert_eq!(msg, "packed dataset: the lengths and dimensions call for 10 values, 9 were given");
+    }
+
+    #[test]
+    fn the_outline_is_every_layer_and_sequence() {
+        let s = session("shared");
+        let v: serde_json::Value = serde_json::from_str(&s.outline_json().unwrap()).unwrap();
+        let layers = v["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), s.scene().layer_count());
+        for (k, l) in layers.iter().enumerate() {
+            assert_eq!(*l, serde_json::to_value(s.layer(k + 1).unwrap()).unwrap());
+        }
+        assert_eq!(v["sequences"], serde_json::to_value(&s.scene().sequences).unwrap());
     }
 
     #[test]

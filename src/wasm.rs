@@ -183,6 +183,13 @@ impl Session {
         to_js(self.core.layer(k).map_err(err)?)
     }
 
+    /// `{layers, sequences}` as JSON text: every `layer(k)` and `sequences()` in one piece
+    /// (`session::Session::outline_json`); null when some number is not finite.
+    #[wasm_bindgen(js_name = outlineJson)]
+    pub fn outline_json(&self) -> Option<String> {
+        self.core.outline_json()
+    }
+
     /// Contiguous layer ranges of one stage: `[{stage, first, last, description}]`.
     pub fn stages(&self) -> Result<JsValue, JsError> {
         to_js(&self.core.scene().stages)
@@ -271,8 +278,8 @@ impl Session {
     }
 
     /// Sequences `from..to` (clamped) as a JSON array of the objects `datasetJson` holds.
-    #[wasm_bindgen(js_name = sequencesJson)]
-    pub fn sequences_json(&self, from: usize, to: usize) -> Result<String, JsError> {
+    #[wasm_bindgen(js_name = datasetPartJson)]
+    pub fn dataset_part_json(&self, from: usize, to: usize) -> Result<String, JsError> {
         json::write_sequences(self.core.data(), from, to).map_err(err)
     }
 

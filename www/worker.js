@@ -88,7 +88,7 @@ async function run(id, op, args) {
  * read out of wasm a part at a time, so a big dataset stops at its first parts.
  */
 async function linkData() {
-  const part = (from, to) => JSON.parse(session.sequencesJson(from, Math.min(to, 2 ** 32 - 1)));
+  const part = (from, to) => JSON.parse(session.datasetPartJson(from, Math.min(to, 2 ** 32 - 1)));
   const data = await encodeDataCapped(part, DATA_CAP);
   return { data, length: data ? data.length : null };
 }
@@ -112,20 +112,23 @@ async function build(id, source, options, { softmaxBeta = null } = {}) {
   const t1 = performance.now();
   progress(id, 'reading the layers', 0.6);
   const L = session.layerCount();
+  // Deep models of many tokens come as state 0 and each layer's moves (positions.js), and
+  // their layers and sequences as one JSON text (parsed by the page: model.js).
+  const moves = session.moves ? session.moves() : null;
+  const outline = moves ? session.outlineJson() : undefined;
   const layers = [null];
-  for (let k = 1; k <= L; k++) layers.push(session.layer(k));
+  if (!outline) for (let k = 1; k <= L; k++) layers.push(session.layer(k));
   progress(id, 'reading the positions', 0.7);
   const tokenSeq = session.tokenSeq();
-  // Deep models of many tokens come as state 0 and each layer's moves (positions.js).
-  const moves = session.moves ? session.moves() : null;
   const positions = session.positions();
   const T = tokenSeq.length;
   const fields = {
     report: session.report(),
     classes: Array.from(session.classes(), String),
-    sequences: session.sequences(),
+    sequences: outline ? null : session.sequences(),
     L,
-    layers,
+    layers: outline ? null : layers,
+    outline: outline ?? null,
     stages: session.stages(),
     tokenSeq,
     tokenIndex: session.tokenIndex(),
