@@ -100,10 +100,8 @@ export class Model {
   /** A model whose session lives in a worker (owned from now on: ended by dispose()). */
   static fromWorker(remote, fields) {
     const { attention, full, softmax, memoryBytes, datasetJson, link, outline, ...rest } = fields;
-    if (outline) {
-      const { layers, sequences } = JSON.parse(outline);
-      Object.assign(rest, { layers: [null, ...layers], sequences });
-    }
+    const { layers, sequences } = outline ? JSON.parse(outline) : {}; // a big model's (worker.js)
+    if (outline) Object.assign(rest, { layers: [null, ...layers], sequences });
     const model = new Model({ session: remote, ...rest });
     for (const [k, a] of Object.entries(attention || {})) model.attentionCache.set(Number(k), a);
     model.full = full || null;
