@@ -339,6 +339,34 @@ mod tests {
     }
 
     #[test]
+    fn a_packed_dataset_builds_the_session_its_json_builds() {
+        let text = r#"{"sequences": [{"tokens": [[0, 0], [1, 2]], "label": "a"}, {"tokens": [[1, 2], [3, 1]], "label": "b", "name": "<b>"}, {"tokens": [[4, 4]], "label": "a"}]}"#;
+        let t = Session::from_text(text, "json", &Options::default(), &mut || 0.0).unwrap();
+        let (labels, names) = (["a", "b", "a"].map(String::from), [None, Some("<b>".to_string()), None]);
+        let values = [0.0, 0.0, 1.0, 2.0, 1.0, 2.0, 3.0, 1.0, 4.0, 4.0];
+        let p = Packed { values: &values, lengths: &[2, 2, 1], dims: &[2, 2, 2], labels: &labels, names: &names };
+        let s = Session::from_packed(&p, &Options::default(), &mut || 0.0).unwrap();
+        assert_eq!(s.data(), t.data());
+        assert_eq!(s.scene().positions(), t.scene().positions());
+        assert_eq!((s.report().correct, s.report().total), (3, 3));
+        let bad = Packed { values: &values[..9], ..p };
+        let msg = Session::from_packed(&bad, &Options::default(), &mut || 0.0).err().unwrap().to_string();
+        assert_eq!(msg, "packed dataset: the lengths and dimensions call for 10 values, 9 were given");
+    }
+
+    #[test]
+    fn the_outline_is_every_layer_and_sequence() {
+        let s = session("shared");
+        let v: serde_json::Value = serde_json::from_str(&s.outline_json().unwrap()).unwrap();
+        let layers = v["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), s.scene().layer_count());
+        for (k, l) in layers.iter().enumerate() {
+            assert_eq!(*l, serde_json::to_value(s.layer(k + 1).unwrap()).unwrap());
+        }
+        assert_eq!(v["sequences"], serde_json::to_value(&s.scene().sequences).unwrap());
+    }
+
+    #[test]
     fn attention_arrays_match_the_scene_leaders() {
         let s = session("shared");
         let n = s.scene().drawn.len();
@@ -410,34 +438,6 @@ mod tests {
         assert_eq!(t.scene().positions(), s.scene().positions());
         assert!(Session::from_text(&text, "xml", &Options::default(), &mut || 0.0).is_err());
         assert!(Session::from_preset("nope", 0, &Options::default(), &mut || 0.0).is_err());
-    }
-
-    #[test]
-    fn a_packed_dataset_builds_the_session_its_json_builds() {
-        let text = r#"{"sequences": [{"tokens": [[0, 0], [1, 2]], "label": "a"}, {"tokens": [[1, 2], [3, 1]], "label": "b", "name": "<b>"}, {"tokens": [[4, 4]], "label": "a"}]}"#;
-        let t = Session::from_text(text, "json", &Options::default(), &mut || 0.0).unwrap();
-        let (labels, names) = (["a", "b", "a"].map(String::from), [None, Some("<b>".to_string()), None]);
-        let values = [0.0, 0.0, 1.0, 2.0, 1.0, 2.0, 3.0, 1.0, 4.0, 4.0];
-        let p = Packed { values: &values, lengths: &[2, 2, 1], dims: &[2, 2, 2], labels: &labels, names: &names };
-        let s = Session::from_packed(&p, &Options::default(), &mut || 0.0).unwrap();
-        assert_eq!(s.data(), t.data());
-        assert_eq!(s.scene().positions(), t.scene().positions());
-        assert_eq!((s.report().correct, s.report().total), (3, 3));
-        let bad = Packed { values: &values[..9], ..p };
-        let msg = Session::from_packed(&bad, &Options::default(), &mut || 0.0).err().unwrap().to_string();
-        assert_eq!(msg, "packed dataset: the lengths and dimensions call for 10 values, 9 were given");
-    }
-
-    #[test]
-    fn the_outline_is_every_layer_and_sequence() {
-        let s = session("shared");
-        let v: serde_json::Value = serde_json::from_str(&s.outline_json().unwrap()).unwrap();
-        let layers = v["layers"].as_array().unwrap();
-        assert_eq!(layers.len(), s.scene().layer_count());
-        for (k, l) in layers.iter().enumerate() {
-            assert_eq!(*l, serde_json::to_value(s.layer(k + 1).unwrap()).unwrap());
-        }
-        assert_eq!(v["sequences"], serde_json::to_value(&s.scene().sequences).unwrap());
     }
 
     #[test]
