@@ -76,6 +76,9 @@ pub enum Error {
     #[error("{format} input, line {line}, column {column}: {message}")]
     Parse { format: &'static str, line: usize, column: usize, message: String },
 
+    #[error("{place}: {message}")]
+    Packed { place: String, message: String },
+
     #[error("invalid option {name}: {message}")]
     InvalidOption { name: &'static str, message: String },
 

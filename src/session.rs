@@ -15,6 +15,7 @@
 //! ```
 
 use crate::construct::Options;
+use crate::dataset::packed::{self, Packed};
 use crate::dataset::{parse, Dataset, Format, Task};
 use crate::error::{Error, Result};
 use crate::figures::{palette, state_svg};
@@ -105,6 +106,11 @@ impl Session {
         Session::new(parse(text, Format::from_name(format)?)?, opts, clock)
     }
 
+    /// A classification dataset given as flat arrays (see [`packed`]), checked as a file is.
+    pub fn from_packed(p: &Packed, opts: &Options, clock: &mut dyn FnMut() -> f64) -> Result<Session> {
+        Session::new(packed::read(p)?, opts, clock)
+    }
+
     /// Milliseconds the scene took to draw (after construction and the check).
     pub fn scene_ms(&self) -> f64 {
         self.scene_ms
@@ -133,6 +139,23 @@ impl Session {
             index: k,
             range: format!("1..={}", self.scene.layer_count()),
         })
+    }
+
+    /// Every layer (1..=L) and every sequence of the scene as JSON text, `{layers, sequences}`,
+    /// the objects [`Session::layer`] and the scene give one by one: a big model is read out
+    /// in one piece. None when some number is not finite (JSON has no such numbers).
+    pub fn outline_json(&self) -> Option<String> {
+        let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+        let tents = self.scene.layers.iter().flat_map(|l| &l.tents);
+        if !tents.into_iter().all(|t| finite(&t.center) && finite(&t.normal) && finite(&t.shift) && t.half_width.is_finite()) {
+            return None;
+        }
+        #[derive(Serialize)]
+        struct Outline<'a> {
+            layers: &'a [LayerInfo],
+            sequences: &'a [crate::scene::SequenceInfo],
+        }
+        serde_json::to_string(&Outline { layers: &self.scene.layers, sequences: &self.scene.sequences }).ok()
     }
 
     /// Leaders and margins of layer k (see [`AttentionArrays`]).
@@ -316,6 +339,34 @@ mod tests {
 
     fn session(name: &str) -> Session {
         Session::new(presets::preset(name, 0).unwrap(), &Options::default(), &mut || 0.0).unwrap()
+    }
+
+    #[test]
+    fn a_packed_dataset_builds_the_session_its_json_builds() {
+        let text = r#"{"sequences": [{"tokens": [[0, 0], [1, 2]], "label": "a"}, {"tokens": [[1, 2], [3, 1]], "label": "b", "name": "<b>"}, {"tokens": [[4, 4]], "label": "a"}]}"#;
+        let t = Session::from_text(text, "json", &Options::default(), &mut || 0.0).unwrap();
+        let (labels, names) = (["a", "b", "a"].map(String::from), [None, Some("<b>".to_string()), None]);
+        let values = [0.0, 0.0, 1.0, 2.0, 1.0, 2.0, 3.0, 1.0, 4.0, 4.0];
+        let p = Packed { values: &values, lengths: &[2, 2, 1], dims: &[2, 2, 2], labels: &labels, names: &names };
+        let s = Session::from_packed(&p, &Options::default(), &mut || 0.0).unwrap();
+        assert_eq!(s.data(), t.data());
+        assert_eq!(s.scene().positions(), t.scene().positions());
+        assert_eq!((s.report().correct, s.report().total), (3, 3));
+        let bad = Packed { values: &values[..9], ..p };
+        let msg = Session::from_packed(&bad, &Options::default(), &mut || 0.0).err().unwrap().to_string();
+        assert_eq!(msg, "packed dataset: the lengths and dimensions call for 10 values, 9 were given");
+    }
+
+    #[test]
+    fn the_outline_is_every_layer_and_sequence() {
+        let s = session("shared");
+        let v: serde_json::Value = serde_json::from_str(&s.outline_json().unwrap()).unwrap();
+        let layers = v["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), s.scene().layer_count());
+        for (k, l) in layers.iter().enumerate() {
+            assert_eq!(*l, serde_json::to_value(s.layer(k + 1).unwrap()).unwrap());
+        }
+        assert_eq!(v["sequences"], serde_json::to_value(&s.scene().sequences).unwrap());
     }
 
     #[test]

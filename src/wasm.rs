@@ -8,6 +8,7 @@
 //! state k the output of layer k); drawn tokens are indexed 0..T, sequence by sequence.
 
 use crate::construct::Options;
+use crate::dataset::packed::Packed;
 use crate::dataset::{class_order, json};
 use crate::heldout::HeldOut;
 use crate::presets;
@@ -143,6 +144,18 @@ impl Session {
         session(session::Session::from_text(&text, "json", &options(options_value)?, &mut now_ms))
     }
 
+    /// A classification dataset as flat arrays (`dataset::packed`): sequence q has
+    /// `lengths[q]` tokens of `dims[q]` coordinates, token after token in `values`, its label
+    /// `labels[q]` and its name `names[q]` (null: "seq q+1"). Checked as a file is.
+    #[wasm_bindgen(js_name = fromPacked)]
+    pub fn from_packed(values: &[f64], lengths: &[u32], dims: &[u32], labels: JsValue, names: JsValue, options_value: JsValue) -> Result<Session, JsError> {
+        let labels = strings(labels, "labels")?;
+        let names: Vec<Option<String>> = serde_wasm_bindgen::from_value(names)
+            .map_err(|e| JsError::new(&format!("names: expected an array of strings or nulls ({e})")))?;
+        let packed = Packed { values, lengths, dims, labels: &labels, names: &names };
+        session(session::Session::from_packed(&packed, &options(options_value)?, &mut now_ms))
+    }
+
     /// What `hardmax verify --json` prints: sequences, classes, blocks, correct, total, ...
     pub fn report(&self) -> Result<JsValue, JsError> {
         to_js(self.core.report())
@@ -168,6 +181,13 @@ impl Session {
     /// center, normal, halfWidth, shift}]}` in view units.
     pub fn layer(&self, k: usize) -> Result<JsValue, JsError> {
         to_js(self.core.layer(k).map_err(err)?)
+    }
+
+    /// `{layers, sequences}` as JSON text: every `layer(k)` and `sequences()` in one piece
+    /// (`session::Session::outline_json`); null when some number is not finite.
+    #[wasm_bindgen(js_name = outlineJson)]
+    pub fn outline_json(&self) -> Option<String> {
+        self.core.outline_json()
     }
 
     /// Contiguous layer ranges of one stage: `[{stage, first, last, description}]`.
@@ -255,6 +275,12 @@ impl Session {
     #[wasm_bindgen(js_name = datasetJson)]
     pub fn dataset_json(&self) -> Result<String, JsError> {
         json::write(self.core.data()).map_err(err)
+    }
+
+    /// Sequences `from..to` (clamped) as a JSON array of the objects `datasetJson` holds.
+    #[wasm_bindgen(js_name = datasetPartJson)]
+    pub fn dataset_part_json(&self, from: usize, to: usize) -> Result<String, JsError> {
+        json::write_sequences(self.core.data(), from, to).map_err(err)
     }
 
     /// The model file (weights, stages, anchors, classes) as JSON.

@@ -99,12 +99,15 @@ class Engine {
 export class Model {
   /** A model whose session lives in a worker (owned from now on: ended by dispose()). */
   static fromWorker(remote, fields) {
-    const { attention, full, softmax, memoryBytes, datasetJson, ...rest } = fields;
+    const { attention, full, softmax, memoryBytes, datasetJson, link, outline, ...rest } = fields;
+    const { layers, sequences } = outline ? JSON.parse(outline) : {}; // a big model's (worker.js)
+    if (outline) Object.assign(rest, { layers: [null, ...layers], sequences });
     const model = new Model({ session: remote, ...rest });
     for (const [k, a] of Object.entries(attention || {})) model.attentionCache.set(Number(k), a);
     model.full = full || null;
     if (softmax) model.softmaxCache = softmax;
     model.datasetText = datasetJson ?? null;
+    model.linked = link ?? null;
     if (model.timing) model.timing.receivedAt = Date.now();
     return model;
   }
@@ -247,6 +250,7 @@ export class Model {
 
   /** The dataset encoded for the link, from the worker: resolves to { data (null: too big), length }. */
   linkData() {
+    if (this.linked) return Promise.resolve(this.linked);
     return this.requireSession().call('link');
   }
 

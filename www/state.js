@@ -180,12 +180,13 @@ export async function encodeData(dataset) {
 
 /**
  * encodeData's text when it is at most `cap` characters long, else null — found without
- * encoding all of a big dataset: sequences are written and compressed one by one, and the
+ * reading or encoding all of a big dataset: `part(from, to)` gives sequences from..to (fewer
+ * at the end, none past it), which are written and compressed a part at a time, and the
  * work stops as soon as the compressed text passes the cap.
  */
-export async function encodeDataCapped(dataset, cap) {
+export async function encodeDataCapped(part, cap) {
   if (typeof CompressionStream !== 'function') {
-    const text = await encodeData(dataset);
+    const text = await encodeData({ sequences: part(0, Infinity) });
     return text.length <= cap ? text : null;
   }
   const limit = Math.floor(((cap - 2) * 3) / 4); // base64 writes 4 characters per 3 bytes
@@ -203,14 +204,16 @@ export async function encodeDataCapped(dataset, cap) {
     }
   })();
   const encoder = new TextEncoder();
-  const pieces = ['{"sequences":['];
   try {
-    for (let i = 0; i < dataset.sequences.length && !over; i++) {
-      pieces.push((i ? ',' : '') + JSON.stringify(compactSequence(dataset.sequences[i], i)));
-      if (pieces.length >= 64 || i + 1 === dataset.sequences.length) await writer.write(encoder.encode(pieces.splice(0).join('')));
+    await writer.write(encoder.encode('{"sequences":['));
+    for (let i = 0; !over; ) {
+      const seqs = part(i, i + 64);
+      if (!seqs.length) break;
+      await writer.write(encoder.encode(seqs.map((s, j) => (i + j ? ',' : '') + JSON.stringify(compactSequence(s, i + j))).join('')));
+      i += seqs.length;
     }
     if (!over) {
-      await writer.write(encoder.encode(pieces.join('') + ']}'));
+      await writer.write(encoder.encode(']}'));
       await writer.close();
     }
   } catch {

@@ -110,10 +110,13 @@ export class Filmstrip {
 
   /**
    * One thumbnail per stage (its last state), plus the input; drawn once per model — or,
-   * while the strip is hidden, once it is shown again (catchUp).
+   * while the strip is hidden, once it is shown again (catchUp). The buttons come at once;
+   * the pictures of a big model are drawn one per task after the model is on screen (each
+   * stamps every token), so they hold up neither its first frame nor what comes next.
    */
   setModel(model) {
     this.pending = null;
+    const generation = (this.generation = (this.generation || 0) + 1);
     if (this.root.hidden) {
       this.pending = model;
       return;
@@ -127,6 +130,7 @@ export class Filmstrip {
     const room = (this.root.clientWidth || 700) - 8 * (entries.length - 1);
     const w = Math.max(80, Math.min(160, Math.floor(room / entries.length) - 10));
     const h = Math.round(w * 0.62);
+    const pictures = [];
     for (const e of entries) {
       const button = document.createElement('button');
       button.type = 'button';
@@ -135,13 +139,7 @@ export class Filmstrip {
       button.setAttribute('aria-label', `jump to the end of ${e.stage} (state ${e.state})`);
       button.title = `${e.stage}: ${e.description}`;
       const canvas = document.createElement('canvas');
-      const r = new Renderer(canvas, { thumbnail: true });
-      r.resize(w, h, dpr);
-      r.setModel(model);
-      r.draw({
-        a: e.state, b: e.state, f: 0, box: model.fitBox(e.state), overlays: {},
-        showAnchors: e.stage === 'label' || e.stage === 'snap', hover: -1, pinnedSeq: -1, activeSeq: -1,
-      });
+      pictures.push(() => drawThumbnail(canvas, model, e, w, h, dpr));
       const caption = document.createElement('span');
       caption.textContent = e.stage;
       caption.style.borderColor = STAGE_COLORS[e.stage] || '#ccc';
@@ -150,6 +148,9 @@ export class Filmstrip {
       this.root.appendChild(button);
       this.items.push({ ...e, button });
     }
+    if (model.T <= DRAW_AT_ONCE) return pictures.forEach((draw) => draw());
+    const next = () => generation === this.generation && pictures.length && (pictures.shift()(), setTimeout(next, 0));
+    requestAnimationFrame(() => setTimeout(next, 0));
   }
 
   /** Draws the thumbnails of a model that arrived while the strip was hidden. */
@@ -161,4 +162,18 @@ export class Filmstrip {
   setCurrent(stage) {
     for (const it of this.items) it.button.classList.toggle('current', it.stage === stage);
   }
+}
+
+/** Models of up to this many tokens get their thumbnails at once; bigger ones after the first frame. */
+const DRAW_AT_ONCE = 20_000;
+
+/** The picture of entry e (a stage's last state, or the input) on a w x h thumbnail canvas. */
+function drawThumbnail(canvas, model, e, w, h, dpr) {
+  const r = new Renderer(canvas, { thumbnail: true });
+  r.resize(w, h, dpr);
+  r.setModel(model);
+  r.draw({
+    a: e.state, b: e.state, f: 0, box: model.fitBox(e.state), overlays: {},
+    showAnchors: e.stage === 'label' || e.stage === 'snap', hover: -1, pinnedSeq: -1, activeSeq: -1,
+  });
 }

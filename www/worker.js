@@ -23,15 +23,21 @@ const PREFETCH_FULL = 400_000;
 let wasm = null;
 let session = null;
 
-self.onmessage = async ({ data }) => {
-  const { id, op, args = [] } = data || {};
+// Requests are answered one after another, in the order they came: a request that waits
+// (the link's compression) is not overtaken by a long one asked after it (the trust panel's).
+let queue = Promise.resolve();
+self.onmessage = ({ data }) => {
+  queue = queue.then(() => answer(data || {}));
+};
+
+async function answer({ id, op, args = [] }) {
   try {
     const { value, transfer = [] } = await run(id, op, args);
     self.postMessage({ id, ok: true, value }, transfer);
   } catch (err) {
     self.postMessage({ id, ok: false, error: messageOf(err) });
   }
-};
+}
 
 const progress = (id, stage, fraction) => self.postMessage({ id, progress: { stage, fraction } });
 
@@ -60,11 +66,8 @@ async function run(id, op, args) {
     }
     case 'datasetJson':
       return { value: session.datasetJson() };
-    case 'link': {
-      // The dataset encoded for the link, when it fits: { data (or null: more than DATA_CAP) }.
-      const data = await encodeDataCapped(JSON.parse(session.datasetJson()), DATA_CAP);
-      return { value: { data, length: data ? data.length : null } };
-    }
+    case 'link':
+      return { value: await linkData() };
     case 'modelJson':
       return { value: session.modelJson() };
     case 'svg':
@@ -80,8 +83,21 @@ async function run(id, op, args) {
   }
 }
 
-/** Constructs, verifies and reads back everything the page draws; progress by stage. */
-function build(id, source, options, { softmaxBeta = null } = {}) {
+/**
+ * The dataset encoded for the link, when it fits: { data (or null: more than DATA_CAP) };
+ * read out of wasm a part at a time, so a big dataset stops at its first parts.
+ */
+async function linkData() {
+  const part = (from, to) => JSON.parse(session.datasetPartJson(from, Math.min(to, 2 ** 32 - 1)));
+  const data = await encodeDataCapped(part, DATA_CAP);
+  return { data, length: data ? data.length : null };
+}
+
+/**
+ * Constructs, verifies and reads back everything the page draws; progress by stage. Data
+ * that is not a preset comes with its link, so the page writes it without asking again.
+ */
+async function build(id, source, options, { softmaxBeta = null } = {}) {
   const { Session } = engine;
   progress(id, 'constructing and verifying', 0.1);
   const t0 = performance.now(), startedAt = Date.now();
@@ -91,24 +107,28 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
   }
   if (source.kind === 'preset') session = Session.fromPreset(source.name, source.seed, options);
   else if (source.kind === 'text') session = Session.fromText(source.text, source.format, options);
-  else session = Session.fromDataset(source.kind === 'packed' ? unpack(source) : source.dataset, options);
+  else if (source.kind === 'packed') session = fromPacked(source, options);
+  else session = Session.fromDataset(source.dataset, options);
   const t1 = performance.now();
   progress(id, 'reading the layers', 0.6);
   const L = session.layerCount();
+  // Deep models of many tokens come as state 0 and each layer's moves (positions.js), and
+  // their layers and sequences as one JSON text (parsed by the page: model.js).
+  const moves = session.moves ? session.moves() : null;
+  const outline = moves ? session.outlineJson() : undefined;
   const layers = [null];
-  for (let k = 1; k <= L; k++) layers.push(session.layer(k));
+  if (!outline) for (let k = 1; k <= L; k++) layers.push(session.layer(k));
   progress(id, 'reading the positions', 0.7);
   const tokenSeq = session.tokenSeq();
-  // Deep models of many tokens come as state 0 and each layer's moves (positions.js).
-  const moves = session.moves ? session.moves() : null;
   const positions = session.positions();
   const T = tokenSeq.length;
   const fields = {
     report: session.report(),
     classes: Array.from(session.classes(), String),
-    sequences: session.sequences(),
+    sequences: outline ? null : session.sequences(),
     L,
-    layers,
+    layers: outline ? null : layers,
+    outline: outline ?? null,
     stages: session.stages(),
     tokenSeq,
     tokenIndex: session.tokenIndex(),
@@ -153,6 +173,8 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
   }
   // A 2D dataset comes along (draw mode starts from it without waiting).
   if (dim === 2 && T <= 200_000) fields.datasetJson = session.datasetJson();
+  const t3 = performance.now();
+  if (source.kind !== 'preset') fields.link = await linkData();
   fields.memoryBytes = wasm.memory?.buffer?.byteLength ?? 0;
   // Where the worker's time went (ms): the session (construct + verify + scene), reading
   // layers and positions out of wasm, and the rest (extents, attention, exports).
@@ -163,27 +185,15 @@ function build(id, source, options, { softmaxBeta = null } = {}) {
     scene: session.sceneMs ? session.sceneMs() : 0,
     // reading and checking the data, and the report
     data: Math.max(0, session_ms - (r.construct_ms ?? 0) - (r.verify_ms ?? 0) - (session.sceneMs ? session.sceneMs() : 0)),
-    read: t2 - t1, rest: performance.now() - t2, startedAt, sentAt: Date.now(),
+    read: t2 - t1, link: performance.now() - t3, rest: t3 - t2, startedAt, sentAt: Date.now(),
   };
   progress(id, 'drawing', 0.95);
   return { value: fields, transfer };
 }
 
-/** The dataset object a packed source stands for (see model.js: packDataset). */
-function unpack({ names, labels, lengths, dims, values }) {
-  const sequences = [];
-  let at = 0;
-  for (let q = 0; q < labels.length; q++) {
-    const tokens = [];
-    for (let j = 0; j < lengths[q]; j++) {
-      tokens.push(Array.from(values.subarray(at, at + dims[q])));
-      at += dims[q];
-    }
-    const s = { tokens, label: labels[q] };
-    if (names[q] !== null) s.name = names[q];
-    sequences.push(s);
-  }
-  return { sequences };
+/** A session of a packed source (datasets.js: packDataset): no JSON text on the way. */
+function fromPacked({ names, labels, lengths, dims, values }, options) {
+  return engine.Session.fromPacked(values, lengths, dims, labels, names, options);
 }
 
 function softmax(beta) {

@@ -34,35 +34,53 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-/// Writes a dataset in the JSON format described in the module documentation (pretty,
-/// with every sequence's name, label and tokens); [`read`] gives it back.
-pub fn write(data: &Dataset) -> Result<String> {
-    #[derive(Serialize)]
-    struct Seq<'a> {
-        name: &'a str,
-        /// absent for interpolation (a dataset has labels or targets)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        label: Option<&'a str>,
-        tokens: &'a [Vec<f64>],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        target: Option<&'a [Vec<f64>]>,
-    }
-    #[derive(Serialize)]
-    struct Out<'a> {
-        sequences: Vec<Seq<'a>>,
-    }
-    let raw = data.to_raw();
-    let sequences = raw
-        .sequences
-        .iter()
-        .map(|s| Seq {
+/// One sequence as the writers write it.
+#[derive(Serialize)]
+struct Written<'a> {
+    name: &'a str,
+    /// absent for interpolation (a dataset has labels or targets)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    tokens: &'a [Vec<f64>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a [Vec<f64>]>,
+}
+
+impl<'a> Written<'a> {
+    fn of(s: &'a RawSequence) -> Written<'a> {
+        Written {
             name: &s.name,
             label: if s.target.is_some() { None } else { Some(&s.label) },
             tokens: &s.tokens,
             target: s.target.as_deref(),
-        })
-        .collect();
-    serde_json::to_string_pretty(&Out { sequences }).map_err(|e| Error::Model(format!("the dataset cannot be written as JSON: {e}")))
+        }
+    }
+}
+
+fn write_error(e: serde_json::Error) -> Error {
+    Error::Model(format!("the dataset cannot be written as JSON: {e}"))
+}
+
+/// Writes a dataset in the JSON format described in the module documentation (pretty,
+/// with every sequence's name, label and tokens); [`read`] gives it back.
+pub fn write(data: &Dataset) -> Result<String> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        sequences: Vec<Written<'a>>,
+    }
+    let raw = data.to_raw();
+    let sequences = raw.sequences.iter().map(Written::of).collect();
+    serde_json::to_string_pretty(&Out { sequences }).map_err(write_error)
+}
+
+/// Sequences `from..to` (clamped to the dataset) as one compact JSON array of the objects
+/// [`write`] writes: a big dataset can be read a part at a time.
+pub fn write_sequences(data: &Dataset, from: usize, to: usize) -> Result<String> {
+    let to = to.min(data.len());
+    let part = data.subset(&(from.min(to)..to).collect::<Vec<_>>());
+    let raw = part.to_raw();
+    let sequences: Vec<Written> = raw.sequences.iter().map(Written::of).collect();
+    serde_json::to_string(&sequences).map_err(write_error)
 }
 
 /// Reads a dataset in the JSON format described in the module documentation.
@@ -439,5 +457,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn sequences_are_written_a_part_at_a_time() {
+        let data = crate::dataset::parse(r#"{"sequences": [{"tokens": [[1, 2]], "label": "a"}, {"tokens": [[3, 4]], "label": "b", "name": "x\"y"}, {"tokens": [[5, 6]], "label": "a"}]}"#, crate::dataset::Format::Json).unwrap();
+        let whole: serde_json::Value = serde_json::from_str(&write(&data).unwrap()).unwrap();
+        let part: serde_json::Value = serde_json::from_str(&write_sequences(&data, 1, 9).unwrap()).unwrap();
+        assert_eq!(part.as_array().unwrap()[..], whole["sequences"].as_array().unwrap()[1..]);
+        assert_eq!(write_sequences(&data, 3, 9).unwrap(), "[]");
+        assert_eq!(write_sequences(&data, 5, 1).unwrap(), "[]");
+        let paths = crate::presets::preset("paths", 0).unwrap();
+        let first: serde_json::Value = serde_json::from_str(&write_sequences(&paths, 0, 1).unwrap()).unwrap();
+        assert!(first[0].get("target").is_some() && first[0].get("label").is_none());
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod packed;
 pub mod targets;
 pub mod ts;
 

@@ -19,21 +19,29 @@ struct Extents {
 }
 
 impl Extents {
-    fn change(&mut self, at: [f64; 2], add: bool) {
-        if !(at[0].is_finite() && at[1].is_finite()) {
-            return;
-        }
-        for (axis, v) in self.axes.iter_mut().zip(at) {
-            let e = axis.entry(ord(v)).or_insert((v, 0));
-            if add {
-                e.1 += 1;
-            } else {
-                e.1 -= 1;
-                if e.1 == 0 {
-                    axis.remove(&ord(v));
+    /// Adds (`add`) or removes every finite position in `at`, each distinct value once with
+    /// its count (the tokens of one point move together); empties `at`.
+    fn change_all(&mut self, at: &mut Vec<[f64; 2]>, add: bool) {
+        at.retain(|p| p[0].is_finite() && p[1].is_finite());
+        let mut keys: Vec<(u64, f64)> = Vec::with_capacity(at.len());
+        for (axis, map) in self.axes.iter_mut().enumerate() {
+            keys.clear();
+            keys.extend(at.iter().map(|p| (ord(p[axis]), p[axis])));
+            keys.sort_unstable_by_key(|k| k.0);
+            for run in keys.chunk_by(|a, b| a.0 == b.0) {
+                let (key, v, n) = (run[0].0, run[0].1, run.len() as u32);
+                let e = map.entry(key).or_insert((v, 0));
+                if add {
+                    e.1 += n;
+                } else {
+                    e.1 -= n;
+                    if e.1 == 0 {
+                        map.remove(&key);
+                    }
                 }
             }
         }
+        at.clear();
     }
 
     fn bounds(&self) -> [f64; 4] {
@@ -60,9 +68,9 @@ impl<'a, P: Coord> Walk<'a, P> {
         let Suffix { mut clouds, offsets, mut last } = s;
         let first_col = starts(&clouds);
         let mut extents = Extents::default();
-        for xy in last.chunks_exact(2) {
-            extents.change([xy[0].to_f64(), xy[1].to_f64()], true);
-        }
+        let (mut gone, mut come): (Vec<[f64; 2]>, Vec<[f64; 2]>) = (Vec::new(), Vec::new());
+        come.extend(last.chunks_exact(2).map(|xy| [xy[0].to_f64(), xy[1].to_f64()]));
+        extents.change_all(&mut come, true);
         let token_lists: Vec<Vec<u32>> = clouds.iter().map(|c| c.token_point.clone()).collect();
         let base = 2 * from;
         let blocks = &t.blocks[from..];
@@ -81,11 +89,15 @@ impl<'a, P: Coord> Walk<'a, P> {
                     if x != last[2 * i] || y != last[2 * i + 1] {
                         log.push((i as u32, x, y));
                     }
-                    extents.change([last[2 * i].to_f64(), last[2 * i + 1].to_f64()], false);
+                    gone.push([last[2 * i].to_f64(), last[2 * i + 1].to_f64()]);
                     (last[2 * i], last[2 * i + 1]) = (x, y);
-                    extents.change([x.to_f64(), y.to_f64()], true);
+                    come.push([x.to_f64(), y.to_f64()]);
                 }
             }
+            // every position the layer's tokens left, then every one they reached: the box
+            // is read once the whole layer has moved
+            extents.change_all(&mut gone, false);
+            extents.change_all(&mut come, true);
             log.sort_unstable_by_key(|e| e.0);
             moves.by_layer[state - 1].extend_from_slice(&log);
             let (e, b) = (&mut moves.extents[state], extents.bounds());

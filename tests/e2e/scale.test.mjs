@@ -101,7 +101,7 @@ test('the page with N = 5,000 sequences of 20 tokens in d = 8: every token drawn
   const t = load.timing;
   const parts = t
     ? `construct ${t.construct.toFixed(0)}, verify ${t.verify.toFixed(0)}, reading the data ${(t.data ?? NaN).toFixed(0)}, scene ${t.scene.toFixed(0)}, reading out of wasm ${t.read.toFixed(0)}, ` +
-      `rest in the worker ${t.rest.toFixed(0)}, to the worker ${t.startedAt - load.t0}, back ${t.receivedAt - t.sentAt}, page until shown ${load.shown - t.receivedAt}, link ${load.t1 - load.shown}`
+      `${t.link === undefined ? '' : `the link's encoding ${t.link.toFixed(0)}, `}rest in the worker ${t.rest.toFixed(0)}, to the worker ${t.startedAt - load.t0}, back ${t.receivedAt - t.sentAt}, page until shown ${load.shown - t.receivedAt}, then until load() resolves ${load.t1 - load.shown}`
     : 'no split';
   console.log(`# page N=5000 x 20 x d=8, ${st.layers} layers: on screen after ${load.shown - load.t0} ms, load ${loadMs} ms (${parts}); tokens drawn ${last.drawn} (${last.webgl ? 'WebGL2' : '2D canvas'}); ` +
     `positions kept as ${last.kept}, ${(last.bytes / 2 ** 20).toFixed(0)} MB; ` +
