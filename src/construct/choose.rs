@@ -12,7 +12,6 @@ use super::SplitChoice;
 use crate::model::Cloud;
 use nalgebra::{DMatrix, DVector};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// How many candidate positions a split tries to isolate before refusing.
 pub(super) const MAX_CANDIDATES: usize = 8;
@@ -46,8 +45,14 @@ struct Positions {
     valid: Vec<bool>,
     /// a point of each position
     rep: Vec<usize>,
-    /// the positions each conflicting sequence holds, sorted
-    seq_positions: HashMap<usize, Vec<usize>>,
+    /// for each sequence its rank among the members (`usize::MAX` for a sequence in no
+    /// group)
+    slot: Vec<usize>,
+    /// where the positions of each member end in `held` (they start where the previous
+    /// member's end)
+    ends: Vec<usize>,
+    /// the positions each conflicting sequence holds, sorted, one member after the other
+    held: Vec<usize>,
 }
 
 impl Positions {
@@ -55,41 +60,66 @@ impl Positions {
         let mut members: Vec<usize> = groups.iter().flat_map(|g| g.iter().map(|m| m.0)).collect();
         members.sort_unstable();
         members.dedup();
+        let d = clouds[0].dim();
         let mut owners: Vec<(usize, usize)> = Vec::new();
+        let mut data: Vec<f64> = Vec::new();
         for &s in &members {
             for j in 0..clouds[s].n_points() {
                 owners.push((s, j));
             }
+            data.extend(clouds[s].points.iter());
         }
-        let d = clouds[0].dim();
-        let mut pts = DMatrix::zeros(d, owners.len());
-        for (k, &(s, j)) in owners.iter().enumerate() {
-            pts.column_mut(k).copy_from(&clouds[s].points.column(j));
-        }
+        let pts = DMatrix::from_vec(d, owners.len(), data);
         let ids = cluster_positions(&pts, eps);
         let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
         let mut valid = vec![true; n_pos];
         let mut rep = vec![usize::MAX; n_pos];
-        let mut seq_positions: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (k, &(s, j)) in owners.iter().enumerate() {
-            let p = ids[k];
-            if high(s, j) {
-                valid[p] = false;
+        let mut slot = vec![usize::MAX; clouds.len()];
+        let mut ends = Vec::with_capacity(members.len());
+        let mut held = Vec::with_capacity(owners.len());
+        let mut k = 0;
+        for (m, &s) in members.iter().enumerate() {
+            let from = held.len();
+            slot[s] = m;
+            for j in 0..clouds[s].n_points() {
+                let p = ids[k];
+                if high(s, j) {
+                    valid[p] = false;
+                }
+                if rep[p] == usize::MAX {
+                    rep[p] = k;
+                }
+                held.push(p);
+                k += 1;
             }
-            if rep[p] == usize::MAX {
-                rep[p] = k;
+            held[from..].sort_unstable();
+            let mut kept = from;
+            for i in from..held.len() {
+                if i == from || held[i] != held[kept - 1] {
+                    held[kept] = held[i];
+                    kept += 1;
+                }
             }
-            seq_positions.entry(s).or_default().push(p);
+            held.truncate(kept);
+            ends.push(kept);
         }
-        for v in seq_positions.values_mut() {
-            v.sort_unstable();
-            v.dedup();
-        }
-        Positions { owners, pts, ids, n_pos, valid, rep, seq_positions }
+        Positions { owners, pts, ids, n_pos, valid, rep, slot, ends, held }
+    }
+
+    /// The positions sequence s (a member of some group) holds, sorted.
+    fn of(&self, s: usize) -> &[usize] {
+        let m = self.slot[s];
+        let from = if m == 0 { 0 } else { self.ends[m - 1] };
+        &self.held[from..self.ends[m]]
     }
 
     fn holds(&self, s: usize, p: usize) -> bool {
-        self.seq_positions[&s].binary_search(&p).is_ok()
+        self.of(s).binary_search(&p).is_ok()
+    }
+
+    /// The sequences some group holds.
+    fn members(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.slot.len()).filter(|&s| self.slot[s] != usize::MAX)
     }
 }
 
@@ -105,7 +135,7 @@ impl Scores {
     fn of(groups: &[Group], pos: &Positions, decided: &dyn Fn(usize) -> bool) -> Scores {
         let mut score = vec![0usize; pos.n_pos];
         let mut separable = vec![false; groups.len()];
-        let mut scratch = GroupScratch::default();
+        let mut scratch = GroupScratch::new(pos.n_pos);
         for (gi, g) in groups.iter().enumerate() {
             // (copied only when some member is left out: the first scoring of every block
             // leaves none out)
@@ -123,67 +153,77 @@ impl Scores {
     fn ranked(&self, valid: &[bool]) -> Vec<usize> {
         let score = &self.score;
         let mut ranked: Vec<usize> = (0..score.len()).filter(|&p| valid[p] && score[p] > 0).collect();
-        ranked.sort_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
+        ranked.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
         ranked
     }
 }
 
-/// Buffers reused across the groups of one scoring.
-#[derive(Default)]
+/// Buffers reused across the groups of one scoring (per position counts, all zero between
+/// groups, and the positions touched).
 struct GroupScratch {
-    local: HashMap<usize, usize>,
-    label_count: Vec<usize>,
-    in_label: Vec<usize>,
-    pairs: Vec<(usize, usize)>,
+    order: Vec<usize>,
+    /// members of the current tag holding the position
+    in_tag: Vec<usize>,
+    /// members of the group holding the position
+    inside: Vec<usize>,
+    /// pairs of one tag, one holding the position and one not
+    same: Vec<usize>,
+    touched: Vec<usize>,
+    all: Vec<usize>,
 }
 
 impl GroupScratch {
+    fn new(n_pos: usize) -> Self {
+        let zeros = vec![0; n_pos];
+        GroupScratch {
+            order: Vec::new(),
+            in_tag: zeros.clone(),
+            inside: zeros.clone(),
+            same: zeros,
+            touched: Vec::new(),
+            all: Vec::new(),
+        }
+    }
+
     /// Adds to `score[p]` the conflicting pairs of group g (members with different tags)
-    /// that position p separates: |in| |out| minus the pairs of one tag. Tags are
-    /// renumbered 0.. within the group. Returns whether any position separates a pair.
+    /// that position p separates: |in| |out| minus the pairs of one tag, counted tag by
+    /// tag. Returns whether any position separates a pair.
     fn add_group(&mut self, g: &[(usize, usize)], pos: &Positions, score: &mut [usize]) -> bool {
-        self.local.clear();
-        let tag: Vec<usize> = g
-            .iter()
-            .map(|&(_, t)| {
-                let next = self.local.len();
-                *self.local.entry(t).or_insert(next)
-            })
-            .collect();
-        self.label_count.clear();
-        self.label_count.resize(self.local.len(), 0);
-        self.in_label.clear();
-        self.in_label.resize(self.local.len(), 0);
-        for &t in &tag {
-            self.label_count[t] += 1;
-        }
-        self.pairs.clear();
-        for (i, &(s, _)) in g.iter().enumerate() {
-            self.pairs.extend(pos.seq_positions[&s].iter().map(|&p| (p, i)));
-        }
-        self.pairs.sort_unstable();
-        let mut any = false;
-        for run in self.pairs.chunk_by(|a, b| a.0 == b.0) {
-            let p = run[0].0;
-            let inside = run.len();
-            let outside = g.len() - inside;
-            let mut same = 0;
-            for &(_, i) in run {
-                self.in_label[tag[i]] += 1;
-            }
-            for &(_, i) in run {
-                let l = tag[i];
-                if self.in_label[l] > 0 {
-                    same += self.in_label[l] * (self.label_count[l] - self.in_label[l]);
-                    self.in_label[l] = 0;
+        self.order.clear();
+        self.order.extend(0..g.len());
+        self.order.sort_unstable_by_key(|&i| g[i].1);
+        for run in self.order.chunk_by(|&a, &b| g[a].1 == g[b].1) {
+            for &i in run {
+                for &p in pos.of(g[i].0) {
+                    if self.in_tag[p] == 0 {
+                        self.touched.push(p);
+                    }
+                    self.in_tag[p] += 1;
                 }
             }
-            let separated = inside * outside - same;
+            for &p in &self.touched {
+                let c = self.in_tag[p];
+                self.same[p] += c * (run.len() - c);
+                if self.inside[p] == 0 {
+                    self.all.push(p);
+                }
+                self.inside[p] += c;
+                self.in_tag[p] = 0;
+            }
+            self.touched.clear();
+        }
+        let mut any = false;
+        for &p in &self.all {
+            let inside = self.inside[p];
+            let separated = inside * (g.len() - inside) - self.same[p];
             if separated > 0 {
                 any = true;
                 score[p] += separated;
             }
+            self.inside[p] = 0;
+            self.same[p] = 0;
         }
+        self.all.clear();
         any
     }
 }
@@ -250,7 +290,7 @@ fn differently_tagged(g: &Group) -> (usize, usize) {
 /// lacks (the first of another that the first lacks, else any that separates a pair).
 fn first_found(groups: &[Group], pos: &Positions, score: &[usize]) -> Option<usize> {
     let (a, b) = differently_tagged(&groups[0]);
-    let (pa, pb) = (&pos.seq_positions[&a], &pos.seq_positions[&b]);
+    let (pa, pb) = (pos.of(a), pos.of(b));
     let first_of = |s: usize| pos.owners.iter().enumerate().filter(move |(_, o)| o.0 == s).map(|(k, _)| pos.ids[k]);
     let valid = &pos.valid;
     first_of(a)
@@ -263,13 +303,14 @@ fn first_found(groups: &[Group], pos: &Positions, score: &[usize]) -> Option<usi
 /// separates the most conflicting pairs among the sequences holding none of the
 /// positions before it (ties: lower index); stops when no position separates one.
 fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: usize) {
-    let mut decided: HashMap<usize, bool> = pos.seq_positions.keys().map(|&s| (s, false)).collect();
+    let mut decided = vec![false; pos.slot.len()];
+    let members: Vec<usize> = pos.members().collect();
     while order.len() < want {
         let last = order[order.len() - 1];
-        for (s, done) in decided.iter_mut() {
-            *done = *done || pos.holds(*s, last);
+        for &s in &members {
+            decided[s] = decided[s] || pos.holds(s, last);
         }
-        let scores = Scores::of(groups, pos, &|s| decided[&s]);
+        let scores = Scores::of(groups, pos, &|s| decided[s]);
         let next = scores.ranked(&pos.valid).into_iter().find(|p| !order.contains(p));
         match next {
             Some(p) => order.push(p),

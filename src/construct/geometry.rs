@@ -121,9 +121,74 @@ pub fn perpendicular(v: &DVector<f64>, hint: &DVector<f64>) -> DVector<f64> {
     p / n
 }
 
-/// Groups positions closer than `eps` (transitively): returns a cluster id per column.
-/// Sorting by a generic projection keeps this near-linear.
+/// Groups positions closer than `eps` (transitively): returns a cluster id per column,
+/// numbered in order of first occurrence. Bitwise-equal columns (+0.0 and -0.0 alike, all
+/// entries finite) are one position whatever `eps >= 0`, so they are merged first and only
+/// the distinct ones are clustered (shared tokens make most columns repeats); the partition,
+/// and so the ids, are those of [`cluster_positions_plain`] on all columns.
 pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
+    if !(eps >= 0.0) || points.ncols() < 64 {
+        return cluster_positions_plain(points, eps);
+    }
+    let (class, firsts) = distinct_columns(points);
+    if firsts.len() == points.ncols() {
+        return cluster_positions_plain(points, eps);
+    }
+    let ids = cluster_positions_plain(&points.select_columns(firsts.iter()), eps);
+    class.iter().map(|&c| ids[c as usize]).collect()
+}
+
+/// For each column the index of its class of bitwise-equal columns (classes numbered in
+/// order of first occurrence; a column with a non-finite entry is a class of its own), and
+/// the first column of each class.
+pub fn distinct_columns(points: &DMatrix<f64>) -> (Vec<u32>, Vec<usize>) {
+    let (d, n) = points.shape();
+    let data = points.as_slice();
+    let col = |j: usize| &data[j * d..(j + 1) * d];
+    let cap = (2 * n).next_power_of_two().max(16);
+    let mask = cap - 1;
+    let mut table = vec![u32::MAX; cap];
+    let mut class = Vec::with_capacity(n);
+    let mut firsts: Vec<usize> = Vec::new();
+    for j in 0..n {
+        let x = col(j);
+        if !x.iter().all(|v| v.is_finite()) {
+            class.push(firsts.len() as u32);
+            firsts.push(j);
+            continue;
+        }
+        let mut slot = hash_position(x) as usize & mask;
+        loop {
+            let c = table[slot];
+            if c == u32::MAX {
+                table[slot] = firsts.len() as u32;
+                class.push(firsts.len() as u32);
+                firsts.push(j);
+                break;
+            }
+            if col(firsts[c as usize]) == x {
+                class.push(c);
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+    (class, firsts)
+}
+
+/// A hash of a position's bits (+0.0 and -0.0 alike).
+fn hash_position(x: &[f64]) -> u64 {
+    let mut h: u64 = 0x243f_6a88_85a3_08d3;
+    for v in x {
+        let bits = if *v == 0.0 { 0 } else { v.to_bits() };
+        h = (h ^ bits).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
+    }
+    h ^ (h >> 32)
+}
+
+/// [`cluster_positions`] without merging repeats first: the reference.
+pub fn cluster_positions_plain(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
     let (d, n) = points.shape();
     let r = DVector::from_fn(d, |i, _| 1.0 + (i as f64 * 0.618_033_988_75).fract());
     let r = &r / r.norm();
@@ -240,6 +305,35 @@ mod tests {
     fn clusters_are_transitive_and_exact() {
         let p = DMatrix::from_column_slice(1, 5, &[0.0, 5e-10, 9e-10, 1.0, 0.0]);
         assert_eq!(cluster_positions(&p, 1e-9), vec![0, 0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn merging_repeats_first_gives_the_plain_clusters() {
+        let mut rng = Rng::new(3);
+        for (n, d, eps) in [(200, 3, 1e-9), (500, 2, 0.05), (300, 4, 0.3), (100, 3, 0.0)] {
+            // a few distinct positions, repeated, some with -0.0 for +0.0, some near-copies
+            let base: Vec<DVector<f64>> = (0..n / 10).map(|_| rng.unit(d, false) * rng.uniform()).collect();
+            let cols: Vec<DVector<f64>> = (0..n)
+                .map(|k| {
+                    let mut v = base[(rng.uniform() * base.len() as f64) as usize].clone();
+                    match k % 7 {
+                        0 => v[0] = 0.0,
+                        1 => v[0] = -0.0,
+                        2 => v[1] += eps * 0.7,
+                        _ => {}
+                    }
+                    v
+                })
+                .collect();
+            let pts = DMatrix::from_columns(&cols);
+            let merged = cluster_positions(&pts, eps);
+            assert_eq!(merged, cluster_positions_plain(&pts, eps), "n {n} d {d} eps {eps}");
+            assert!(merged.iter().max().is_some_and(|m| m + 1 < n));
+        }
+        let mut with_nan = DMatrix::from_element(2, 80, 1.0);
+        with_nan[(0, 3)] = f64::NAN;
+        with_nan[(0, 5)] = f64::NAN;
+        assert_eq!(cluster_positions(&with_nan, 1e-9), cluster_positions_plain(&with_nan, 1e-9));
     }
 
     #[test]
