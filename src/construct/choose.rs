@@ -11,7 +11,6 @@ use super::geometry::cluster_positions;
 use super::SplitChoice;
 use crate::model::Cloud;
 use nalgebra::{DMatrix, DVector};
-use std::borrow::Cow;
 
 /// How many candidate positions a split tries to isolate before refusing.
 pub(super) const MAX_CANDIDATES: usize = 8;
@@ -124,38 +123,32 @@ impl Positions {
 }
 
 /// Conflicting pairs each position separates, and for each group whether some position
-/// separates one of its pairs. Members for which `decided` holds are left out (their
-/// part is already settled by a position jumped higher).
+/// separates one of its pairs.
 struct Scores {
     score: Vec<usize>,
     separable: Vec<bool>,
 }
 
 impl Scores {
-    fn of(groups: &[Group], pos: &Positions, decided: &dyn Fn(usize) -> bool) -> Scores {
+    fn of(groups: &[Group], pos: &Positions) -> Scores {
         let mut score = vec![0usize; pos.n_pos];
-        let mut separable = vec![false; groups.len()];
         let mut scratch = GroupScratch::new(pos.n_pos);
-        for (gi, g) in groups.iter().enumerate() {
-            // (copied only when some member is left out: the first scoring of every block
-            // leaves none out)
-            let kept: Cow<[(usize, usize)]> = if g.iter().any(|m| decided(m.0)) {
-                Cow::Owned(g.iter().copied().filter(|m| !decided(m.0)).collect())
-            } else {
-                Cow::Borrowed(g)
-            };
-            separable[gi] = scratch.add_group(&kept, pos, &mut score);
-        }
+        let separable = groups.iter().map(|g| scratch.add_group(g, pos, &mut score)).collect();
         Scores { score, separable }
     }
+}
 
-    /// Valid positions with a positive score, the best first (ties: lower index).
-    fn ranked(&self, valid: &[bool]) -> Vec<usize> {
-        let score = &self.score;
-        let mut ranked: Vec<usize> = (0..score.len()).filter(|&p| valid[p] && score[p] > 0).collect();
-        ranked.sort_unstable_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
-        ranked
+/// The first `k` of the valid positions with a positive score, the best first (ties: lower
+/// index; a total order, so the first `k` are those of the whole ranking).
+fn ranked(score: &[usize], valid: &[bool], k: usize) -> Vec<usize> {
+    let order = |x: &usize, y: &usize| score[*y].cmp(&score[*x]).then(x.cmp(y));
+    let mut ranked: Vec<usize> = (0..score.len()).filter(|&p| valid[p] && score[p] > 0).collect();
+    if k < ranked.len() {
+        ranked.select_nth_unstable_by(k, order);
+        ranked.truncate(k);
     }
+    ranked.sort_unstable_by(order);
+    ranked
 }
 
 /// Buffers reused across the groups of one scoring (per position counts, all zero between
@@ -170,6 +163,8 @@ struct GroupScratch {
     same: Vec<usize>,
     touched: Vec<usize>,
     all: Vec<usize>,
+    /// what the last group added: (position, pairs)
+    added: Vec<(usize, usize)>,
 }
 
 impl GroupScratch {
@@ -182,6 +177,7 @@ impl GroupScratch {
             same: zeros,
             touched: Vec::new(),
             all: Vec::new(),
+            added: Vec::new(),
         }
     }
 
@@ -213,12 +209,14 @@ impl GroupScratch {
             self.touched.clear();
         }
         let mut any = false;
+        self.added.clear();
         for &p in &self.all {
             let inside = self.inside[p];
             let separated = inside * (g.len() - inside) - self.same[p];
             if separated > 0 {
                 any = true;
                 score[p] += separated;
+                self.added.push((p, separated));
             }
             self.inside[p] = 0;
             self.same[p] = 0;
@@ -242,14 +240,16 @@ pub(super) fn choose_split(
     jumps: usize,
 ) -> Choice {
     let pos = Positions::cluster(clouds, groups, high, eps);
-    let scores = Scores::of(groups, &pos, &|_| false);
+    let scores = Scores::of(groups, &pos);
     if let Some(gi) = scores.separable.iter().position(|ok| !ok) {
         // no position separates any conflicting pair of this group: two of them have the
         // same set of positions
         let (a, b) = differently_tagged(&groups[gi]);
         return Choice::Indistinguishable(a.min(b), a.max(b));
     }
-    let ranked = scores.ranked(&pos.valid);
+    // enough of the ranking for the loop below: it passes over the positions already in
+    // `order` (at most `jumps + MAX_CANDIDATES - 1`) and appends `MAX_CANDIDATES - 1` more
+    let ranked = ranked(&scores.score, &pos.valid, 2 * (jumps + MAX_CANDIDATES));
     let first = match choice {
         SplitChoice::Greedy => ranked.first().copied(),
         SplitChoice::FirstFound => first_found(groups, &pos, &scores.score),
@@ -301,17 +301,48 @@ fn first_found(groups: &[Group], pos: &Positions, score: &[usize]) -> Option<usi
 
 /// Extends `order` (up to `want` positions) greedily: each next position is the one that
 /// separates the most conflicting pairs among the sequences holding none of the
-/// positions before it (ties: lower index); stops when no position separates one.
+/// positions before it (ties: lower index); stops when no position separates one. Only
+/// the groups holding a sequence the last position decided are scored again.
 fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: usize) {
     let mut decided = vec![false; pos.slot.len()];
+    let mut just = vec![false; pos.slot.len()];
     let members: Vec<usize> = pos.members().collect();
+    let mut scratch = GroupScratch::new(pos.n_pos);
+    let mut score = vec![0usize; pos.n_pos];
+    let mut parts: Vec<Vec<(usize, usize)>> = groups
+        .iter()
+        .map(|g| {
+            scratch.add_group(g, pos, &mut score);
+            std::mem::take(&mut scratch.added)
+        })
+        .collect();
+    let (mut newly, mut kept) = (Vec::new(), Vec::new());
     while order.len() < want {
         let last = order[order.len() - 1];
+        newly.clear();
         for &s in &members {
-            decided[s] = decided[s] || pos.holds(s, last);
+            if !decided[s] && pos.holds(s, last) {
+                decided[s] = true;
+                just[s] = true;
+                newly.push(s);
+            }
         }
-        let scores = Scores::of(groups, pos, &|s| decided[s]);
-        let next = scores.ranked(&pos.valid).into_iter().find(|p| !order.contains(p));
+        for (g, part) in groups.iter().zip(parts.iter_mut()) {
+            if !g.iter().any(|m| just[m.0]) {
+                continue;
+            }
+            for &(p, v) in part.iter() {
+                score[p] -= v;
+            }
+            kept.clear();
+            kept.extend(g.iter().copied().filter(|m| !decided[m.0]));
+            scratch.add_group(&kept, pos, &mut score);
+            *part = std::mem::take(&mut scratch.added);
+        }
+        for &s in &newly {
+            just[s] = false;
+        }
+        let next = ranked(&score, &pos.valid, order.len() + 1).into_iter().find(|p| !order.contains(p));
         match next {
             Some(p) => order.push(p),
             None => break,
@@ -327,4 +358,72 @@ fn witness(p: usize, groups: &[Group], pos: &Positions) -> Option<(usize, usize)
             g.iter().copied().find(|&b| !has(b.0) && b.1 != a.1).map(|b| (a.0, b.0))
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::construct::conflict::{ByLabel, Conflict, Tolerance};
+    use crate::construct::geometry::{eps_eq, separation, size_of};
+    use crate::construct::{compile, Options};
+    use crate::model::{transformer::apply_block, Stage};
+
+    /// The plain greedy extension: every group scored again for every extra position.
+    fn greedy_more_reference(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: usize) {
+        let mut decided = vec![false; pos.slot.len()];
+        while order.len() < want {
+            let last = order[order.len() - 1];
+            for s in pos.members() {
+                decided[s] = decided[s] || pos.holds(s, last);
+            }
+            let mut score = vec![0usize; pos.n_pos];
+            let mut scratch = GroupScratch::new(pos.n_pos);
+            for g in groups {
+                let kept: Vec<(usize, usize)> = g.iter().copied().filter(|m| !decided[m.0]).collect();
+                scratch.add_group(&kept, pos, &mut score);
+            }
+            let mut all = ranked(&score, &pos.valid, usize::MAX);
+            let full = all.clone();
+            all.truncate(order.len() + 1);
+            assert_eq!(ranked(&score, &pos.valid, order.len() + 1), all);
+            match full.into_iter().find(|p| !order.contains(p)) {
+                Some(p) => order.push(p),
+                None => break,
+            }
+        }
+    }
+
+    #[test]
+    fn incremental_greedy_extension_equals_scoring_everything_again() {
+        let mut compared = 0;
+        for seed in [1, 2] {
+            let data = crate::bench::generate_hub(200, 3, seed).expect("sizes");
+            let (labels, names) = (data.sequences().iter().map(|s| s.label).collect::<Vec<_>>(), vec![String::new(); 200]);
+            let built = compile(&data, &Options { max_width: 96, ..Options::default() }).expect("builds");
+            let t = &built.transformer;
+            let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&t.input.apply(&s.tokens))).collect();
+            for b in t.blocks.iter().take_while(|b| b.ff_meta.stage != Stage::Collapse) {
+                for cl in clouds.iter_mut() {
+                    apply_block(b, cl);
+                }
+                let refs: Vec<&Cloud> = clouds.iter().collect();
+                let size = clouds.iter().map(|c| size_of(&c.points)).fold(0.0, f64::max);
+                let tol = Tolerance { eps: eps_eq(3, size), separation: separation(3, size) };
+                let mut by_label = ByLabel { labels: &labels, names: &names, classes: data.classes() };
+                let groups = by_label.groups(&refs, &t.directions.w, tol);
+                if groups.is_empty() {
+                    continue;
+                }
+                let pos = Positions::cluster(&refs, &groups, &|_, _| false, tol.eps);
+                let scores = Scores::of(&groups, &pos);
+                let Some(&first) = ranked(&scores.score, &pos.valid, 1).first() else { continue };
+                let (mut fast, mut plain) = (vec![first], vec![first]);
+                greedy_more(&groups, &pos, &mut fast, 24);
+                greedy_more_reference(&groups, &pos, &mut plain, 24);
+                assert_eq!(fast, plain);
+                compared += (fast.len() > 2) as usize;
+            }
+        }
+        assert!(compared > 5, "{compared}");
+    }
 }

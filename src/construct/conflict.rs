@@ -148,7 +148,7 @@ pub fn lone_leader(cloud: &Cloud, w: &DVector<f64>) -> Option<usize> {
         low = low.min(p);
         pmax = pmax.max(p.abs());
     }
-    if !(low > 0.0) || !top_p.is_finite() {
+    if low.is_nan() || low <= 0.0 || !top_p.is_finite() {
         return None;
     }
     let tau = TAU_REL * (pmax * pmax);

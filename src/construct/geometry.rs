@@ -127,10 +127,10 @@ pub fn perpendicular(v: &DVector<f64>, hint: &DVector<f64>) -> DVector<f64> {
 /// the distinct ones are clustered (shared tokens make most columns repeats); the partition,
 /// and so the ids, are those of [`cluster_positions_plain`] on all columns.
 pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
-    if !(eps >= 0.0) || points.ncols() < 64 {
+    if eps.is_nan() || eps < 0.0 || points.ncols() < 64 {
         return cluster_positions_plain(points, eps);
     }
-    let (class, firsts) = distinct_columns(points);
+    let (class, firsts) = distinct_columns(points, false);
     if firsts.len() == points.ncols() {
         return cluster_positions_plain(points, eps);
     }
@@ -140,8 +140,8 @@ pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
 
 /// For each column the index of its class of bitwise-equal columns (classes numbered in
 /// order of first occurrence; a column with a non-finite entry is a class of its own), and
-/// the first column of each class.
-pub fn distinct_columns(points: &DMatrix<f64>) -> (Vec<u32>, Vec<usize>) {
+/// the first column of each class. With `signed_zeros`, +0.0 and -0.0 differ too.
+pub fn distinct_columns(points: &DMatrix<f64>, signed_zeros: bool) -> (Vec<u32>, Vec<usize>) {
     let (d, n) = points.shape();
     let data = points.as_slice();
     let col = |j: usize| &data[j * d..(j + 1) * d];
@@ -166,7 +166,9 @@ pub fn distinct_columns(points: &DMatrix<f64>) -> (Vec<u32>, Vec<usize>) {
                 firsts.push(j);
                 break;
             }
-            if col(firsts[c as usize]) == x {
+            let first = col(firsts[c as usize]);
+            let same = if signed_zeros { first.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits()) } else { first == x };
+            if same {
                 class.push(c);
                 break;
             }
@@ -232,49 +234,37 @@ pub fn cluster_positions_plain(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
     out
 }
 
-/// A direction g isolating the target positions (columns of `target`) from `others`:
-/// returns (g, lo, hi, gap) with every target in [lo, hi] of g . x and every other
-/// position at least `gap` away from that interval. The sign of g puts most others below
-/// the target (a tent leaves tokens below its slab exactly unchanged).
+/// A direction g isolating the target positions (columns of `target`) from the others:
+/// the columns of `all` that stand for `count[k] > 0` tokens each. Returns (g, lo, hi, gap)
+/// with every target in [lo, hi] of g . x and every other position at least `gap` away
+/// from that interval. The sign of g puts most other tokens below the target (a tent
+/// leaves tokens below its slab exactly unchanged).
 pub fn isolating_direction(
     rng: &mut Rng,
     target: &DMatrix<f64>,
     all: &DMatrix<f64>,
-    is_other: &[bool],
+    count: &[usize],
     tries: usize,
 ) -> (DVector<f64>, f64, f64, f64) {
-    let n_others = is_other.iter().filter(|o| **o).count();
+    let n_others: usize = count.iter().sum();
     let d = target.nrows();
     let mut best: Option<(DVector<f64>, f64, f64, f64)> = None;
     for _ in 0..tries.max(1) {
         let mut g = rng.unit(d, false);
         let tp: Vec<f64> = target.column_iter().map(|c| g.dot(&c)).collect();
         let (mut lo, mut hi) = tp.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-        let mut gap = f64::INFINITY;
-        let mut above = 0usize;
-        let mut spread_lo = lo;
-        let mut spread_hi = hi;
-        for (c, _) in all.column_iter().zip(is_other).filter(|(_, o)| **o) {
-            let p = g.dot(&c);
-            spread_lo = spread_lo.min(p);
-            spread_hi = spread_hi.max(p);
-            let dist = if p < lo {
-                lo - p
-            } else if p > hi {
-                above += 1;
-                p - hi
-            } else {
-                0.0
-            };
-            gap = gap.min(dist);
-        }
+        let denominator = 4.0 * (n_others + 1) as f64;
+        let Some(Others { gap, above, spread }) = others_along(&g, (lo, hi), all, count, best.as_ref().map(|b| (b.3, denominator))) else {
+            // neither good nor better than the best: this try changes nothing
+            continue;
+        };
         if 2 * above > n_others {
             g = -g;
             let (a, b) = (-hi, -lo);
             lo = a;
             hi = b;
         }
-        let good = gap.is_finite() && gap >= (spread_hi - spread_lo) / (4.0 * (n_others + 1) as f64);
+        let good = gap.is_finite() && gap >= spread / denominator;
         if best.as_ref().is_none_or(|b| gap > b.3) {
             best = Some((g, lo, hi, gap));
         }
@@ -283,6 +273,53 @@ pub fn isolating_direction(
         }
     }
     best.unwrap_or_else(|| (DVector::zeros(d), 0.0, 0.0, 0.0))
+}
+
+/// What the other tokens look like along a direction.
+struct Others {
+    /// the smallest distance of an other token to the targets' interval
+    gap: f64,
+    /// other tokens above the interval
+    above: usize,
+    /// the extent of all projections, the targets' included
+    spread: f64,
+}
+
+/// The other tokens (columns with `count[k] > 0`, each standing for that many) projected
+/// on g against the targets' interval [lo, hi]. With `give_up = (best gap, denominator)`,
+/// None as soon as the gap so far is at most the best one and below the extent so far
+/// over the denominator: the gap can only shrink and the extent only grow, so such a
+/// direction would be neither good nor better than the best.
+fn others_along(g: &DVector<f64>, (lo, hi): (f64, f64), all: &DMatrix<f64>, count: &[usize], give_up: Option<(f64, f64)>) -> Option<Others> {
+    let mut gap = f64::INFINITY;
+    let mut above = 0usize;
+    let (mut spread_lo, mut spread_hi) = (lo, hi);
+    for (i, (c, &k)) in all.column_iter().zip(count).enumerate() {
+        if k == 0 {
+            continue;
+        }
+        let p = g.dot(&c);
+        spread_lo = spread_lo.min(p);
+        spread_hi = spread_hi.max(p);
+        let dist = if p < lo {
+            lo - p
+        } else if p > hi {
+            above += k;
+            p - hi
+        } else {
+            0.0
+        };
+        gap = gap.min(dist);
+        if i % 64 == 63 {
+            if let Some((best, denominator)) = give_up {
+                let bar = (spread_hi - spread_lo) / denominator;
+                if gap <= best && bar.is_finite() && gap < bar {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Others { gap, above, spread: spread_hi - spread_lo })
 }
 
 #[cfg(test)]
@@ -348,7 +385,7 @@ mod tests {
         let mut rng = Rng::new(1);
         let t = DMatrix::from_column_slice(2, 1, &[0.5, 0.5]);
         let o = DMatrix::from_column_slice(2, 3, &[0.0, 0.0, 1.0, 1.0, 0.5, 0.9]);
-        let (g, lo, hi, gap) = isolating_direction(&mut rng, &t, &o, &[true, true, true], 16);
+        let (g, lo, hi, gap) = isolating_direction(&mut rng, &t, &o, &[1, 1, 1], 16);
         assert!(gap > 0.0);
         for c in o.column_iter() {
             let p = g.dot(&c);
