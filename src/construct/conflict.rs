@@ -126,19 +126,26 @@ pub fn lone_leader(cloud: &Cloud, w: &DVector<f64>) -> Option<usize> {
         return None;
     }
     let w = w.as_slice();
-    let proj = |j: usize| {
+    let mut few = [0.0f64; 32];
+    let mut many = Vec::new();
+    let proj: &mut [f64] = if n <= few.len() {
+        &mut few[..n]
+    } else {
+        many.resize(n, 0.0);
+        &mut many
+    };
+    for (j, p) in proj.iter_mut().enumerate() {
         let mut s = 0.0;
         for (a, b) in w.iter().zip(&data[j * d..(j + 1) * d]) {
             s += a * b;
         }
-        s
-    };
+        *p = s;
+    }
     // the first point with the largest projection, the largest among the others, the
     // smallest and the largest magnitude
-    let (mut top, mut top_p) = (0, proj(0));
+    let (mut top, mut top_p) = (0, proj[0]);
     let (mut second, mut low, mut pmax) = (f64::NEG_INFINITY, top_p, top_p.abs());
-    for j in 1..n {
-        let p = proj(j);
+    for (j, &p) in proj.iter().enumerate().skip(1) {
         if p > top_p {
             second = second.max(top_p);
             (top, top_p) = (j, p);
@@ -152,8 +159,7 @@ pub fn lone_leader(cloud: &Cloud, w: &DVector<f64>) -> Option<usize> {
         return None;
     }
     let tau = TAU_REL * (pmax * pmax);
-    for j in 0..n {
-        let pi = proj(j);
+    for &pi in proj.iter() {
         if pi * second >= pi * top_p - tau {
             return None;
         }

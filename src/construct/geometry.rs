@@ -275,6 +275,39 @@ pub fn isolating_direction(
     best.unwrap_or_else(|| (DVector::zeros(d), 0.0, 0.0, 0.0))
 }
 
+/// `a . b` computed as nalgebra's `dot` computes it for vectors of dynamic length (eight
+/// partial sums over blocks of eight, folded into a sum from +0.0, then the rest in
+/// order), so that it gives the same bits on a plain slice.
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    if n < 8 {
+        // the partial sums are all +0.0 and leave the sum at +0.0
+        let mut res = 0.0;
+        for k in 0..n {
+            res += a[k] * b[k];
+        }
+        return res;
+    }
+    let mut acc = [0.0f64; 8];
+    let mut i = 0;
+    while n - i >= 8 {
+        for (t, s) in acc.iter_mut().enumerate() {
+            *s += a[i + t] * b[i + t];
+        }
+        i += 8;
+    }
+    let mut res = 0.0;
+    res += acc[0] + acc[4];
+    res += acc[1] + acc[5];
+    res += acc[2] + acc[6];
+    res += acc[3] + acc[7];
+    for k in i..n {
+        res += a[k] * b[k];
+    }
+    res
+}
+
 /// What the other tokens look like along a direction.
 struct Others {
     /// the smallest distance of an other token to the targets' interval
@@ -294,11 +327,12 @@ fn others_along(g: &DVector<f64>, (lo, hi): (f64, f64), all: &DMatrix<f64>, coun
     let mut gap = f64::INFINITY;
     let mut above = 0usize;
     let (mut spread_lo, mut spread_hi) = (lo, hi);
-    for (i, (c, &k)) in all.column_iter().zip(count).enumerate() {
+    let d = all.nrows().max(1);
+    for (i, (c, &k)) in all.as_slice().chunks_exact(d).zip(count).enumerate() {
         if k == 0 {
             continue;
         }
-        let p = g.dot(&c);
+        let p = dot(g.as_slice(), c);
         spread_lo = spread_lo.min(p);
         spread_hi = spread_hi.max(p);
         let dist = if p < lo {
@@ -371,6 +405,20 @@ mod tests {
         with_nan[(0, 3)] = f64::NAN;
         with_nan[(0, 5)] = f64::NAN;
         assert_eq!(cluster_positions(&with_nan, 1e-9), cluster_positions_plain(&with_nan, 1e-9));
+    }
+
+    #[test]
+    fn the_slice_dot_is_nalgebras_bit_for_bit() {
+        let mut rng = Rng::new(9);
+        for d in [1, 2, 3, 5, 8, 12, 17, 64] {
+            for _ in 0..200 {
+                let a = DVector::from_fn(d, |_, _| rng.normal() * 10f64.powi((rng.uniform() * 12.0) as i32 - 6));
+                let m = DMatrix::from_fn(d, 3, |_, _| if rng.uniform() < 0.1 { -0.0 } else { rng.normal() });
+                for c in m.column_iter() {
+                    assert_eq!(dot(a.as_slice(), c.as_slice()).to_bits(), a.dot(&c).to_bits(), "d = {d}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@
 //! reported by name.
 
 use super::conflict::{Conflict, Tolerance};
-use super::geometry::{distinct_columns, eps_eq, isolating_direction, min_gap as gap_floor, separation, size_of, Rng};
+use super::geometry::{distinct_columns, dot, eps_eq, isolating_direction, min_gap as gap_floor, separation, size_of, Rng};
 use super::choose::{choose_split, Choice, Split, MAX_CANDIDATES};
 use super::SplitChoice;
 use crate::error::{Error, Result};
@@ -115,8 +115,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// A token above this level along w is still up from the previous split.
-    pub fn is_high(&self, x: nalgebra::DVectorView<f64>) -> bool {
-        self.w.dot(&x) > self.top + self.m / 2.0
+    pub fn is_high(&self, x: &[f64]) -> bool {
+        dot(self.w.as_slice(), x) > self.top + self.m / 2.0
     }
 }
 
@@ -238,7 +238,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             break;
         }
         steps.guard(n)?;
-        let high = |s: usize, j: usize| ctx.is_high(clouds[s].points.column(j));
+        let high = |s: usize, j: usize| ctx.is_high(&clouds[s].points.as_slice()[j * ctx.d..(j + 1) * ctx.d]);
         let split = steps.decide(choose_split(&preview, &groups, choice, &high, eps, ctx.jumps), conflict, eps)?;
         let planned = ctx.plan(split.as_deref(), &mut steps, &current, size, rng)?;
         for cl in clouds.iter_mut() {
