@@ -11,8 +11,6 @@ use super::geometry::cluster_positions;
 use super::SplitChoice;
 use crate::model::Cloud;
 use nalgebra::{DMatrix, DVector};
-use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// How many candidate positions a split tries to isolate before refusing.
 pub(super) const MAX_CANDIDATES: usize = 8;
@@ -46,8 +44,14 @@ struct Positions {
     valid: Vec<bool>,
     /// a point of each position
     rep: Vec<usize>,
-    /// the positions each conflicting sequence holds, sorted
-    seq_positions: HashMap<usize, Vec<usize>>,
+    /// for each sequence its rank among the members (`usize::MAX` for a sequence in no
+    /// group)
+    slot: Vec<usize>,
+    /// where the positions of each member end in `held` (they start where the previous
+    /// member's end)
+    ends: Vec<usize>,
+    /// the positions each conflicting sequence holds, sorted, one member after the other
+    held: Vec<usize>,
 }
 
 impl Positions {
@@ -55,135 +59,169 @@ impl Positions {
         let mut members: Vec<usize> = groups.iter().flat_map(|g| g.iter().map(|m| m.0)).collect();
         members.sort_unstable();
         members.dedup();
+        let d = clouds[0].dim();
         let mut owners: Vec<(usize, usize)> = Vec::new();
+        let mut data: Vec<f64> = Vec::new();
         for &s in &members {
             for j in 0..clouds[s].n_points() {
                 owners.push((s, j));
             }
+            data.extend(clouds[s].points.iter());
         }
-        let d = clouds[0].dim();
-        let mut pts = DMatrix::zeros(d, owners.len());
-        for (k, &(s, j)) in owners.iter().enumerate() {
-            pts.column_mut(k).copy_from(&clouds[s].points.column(j));
-        }
+        let pts = DMatrix::from_vec(d, owners.len(), data);
         let ids = cluster_positions(&pts, eps);
         let n_pos = ids.iter().copied().max().map_or(0, |m| m + 1);
         let mut valid = vec![true; n_pos];
         let mut rep = vec![usize::MAX; n_pos];
-        let mut seq_positions: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (k, &(s, j)) in owners.iter().enumerate() {
-            let p = ids[k];
-            if high(s, j) {
-                valid[p] = false;
+        let mut slot = vec![usize::MAX; clouds.len()];
+        let mut ends = Vec::with_capacity(members.len());
+        let mut held = Vec::with_capacity(owners.len());
+        let mut k = 0;
+        for (m, &s) in members.iter().enumerate() {
+            let from = held.len();
+            slot[s] = m;
+            for j in 0..clouds[s].n_points() {
+                let p = ids[k];
+                if high(s, j) {
+                    valid[p] = false;
+                }
+                if rep[p] == usize::MAX {
+                    rep[p] = k;
+                }
+                held.push(p);
+                k += 1;
             }
-            if rep[p] == usize::MAX {
-                rep[p] = k;
+            held[from..].sort_unstable();
+            let mut kept = from;
+            for i in from..held.len() {
+                if i == from || held[i] != held[kept - 1] {
+                    held[kept] = held[i];
+                    kept += 1;
+                }
             }
-            seq_positions.entry(s).or_default().push(p);
+            held.truncate(kept);
+            ends.push(kept);
         }
-        for v in seq_positions.values_mut() {
-            v.sort_unstable();
-            v.dedup();
-        }
-        Positions { owners, pts, ids, n_pos, valid, rep, seq_positions }
+        Positions { owners, pts, ids, n_pos, valid, rep, slot, ends, held }
+    }
+
+    /// The positions sequence s (a member of some group) holds, sorted.
+    fn of(&self, s: usize) -> &[usize] {
+        let m = self.slot[s];
+        let from = if m == 0 { 0 } else { self.ends[m - 1] };
+        &self.held[from..self.ends[m]]
     }
 
     fn holds(&self, s: usize, p: usize) -> bool {
-        self.seq_positions[&s].binary_search(&p).is_ok()
+        self.of(s).binary_search(&p).is_ok()
+    }
+
+    /// The sequences some group holds.
+    fn members(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.slot.len()).filter(|&s| self.slot[s] != usize::MAX)
     }
 }
 
 /// Conflicting pairs each position separates, and for each group whether some position
-/// separates one of its pairs. Members for which `decided` holds are left out (their
-/// part is already settled by a position jumped higher).
+/// separates one of its pairs.
 struct Scores {
     score: Vec<usize>,
     separable: Vec<bool>,
 }
 
 impl Scores {
-    fn of(groups: &[Group], pos: &Positions, decided: &dyn Fn(usize) -> bool) -> Scores {
+    fn of(groups: &[Group], pos: &Positions) -> Scores {
         let mut score = vec![0usize; pos.n_pos];
-        let mut separable = vec![false; groups.len()];
-        let mut scratch = GroupScratch::default();
-        for (gi, g) in groups.iter().enumerate() {
-            // (copied only when some member is left out: the first scoring of every block
-            // leaves none out)
-            let kept: Cow<[(usize, usize)]> = if g.iter().any(|m| decided(m.0)) {
-                Cow::Owned(g.iter().copied().filter(|m| !decided(m.0)).collect())
-            } else {
-                Cow::Borrowed(g)
-            };
-            separable[gi] = scratch.add_group(&kept, pos, &mut score);
-        }
+        let mut scratch = GroupScratch::new(pos.n_pos);
+        let separable = groups.iter().map(|g| scratch.add_group(g, pos, &mut score)).collect();
         Scores { score, separable }
-    }
-
-    /// Valid positions with a positive score, the best first (ties: lower index).
-    fn ranked(&self, valid: &[bool]) -> Vec<usize> {
-        let score = &self.score;
-        let mut ranked: Vec<usize> = (0..score.len()).filter(|&p| valid[p] && score[p] > 0).collect();
-        ranked.sort_by(|&x, &y| score[y].cmp(&score[x]).then(x.cmp(&y)));
-        ranked
     }
 }
 
-/// Buffers reused across the groups of one scoring.
-#[derive(Default)]
+/// The first `k` of the valid positions with a positive score, the best first (ties: lower
+/// index; a total order, so the first `k` are those of the whole ranking).
+fn ranked(score: &[usize], valid: &[bool], k: usize) -> Vec<usize> {
+    let order = |x: &usize, y: &usize| score[*y].cmp(&score[*x]).then(x.cmp(y));
+    let mut ranked: Vec<usize> = (0..score.len()).filter(|&p| valid[p] && score[p] > 0).collect();
+    if k < ranked.len() {
+        ranked.select_nth_unstable_by(k, order);
+        ranked.truncate(k);
+    }
+    ranked.sort_unstable_by(order);
+    ranked
+}
+
+/// Buffers reused across the groups of one scoring (per position counts, all zero between
+/// groups, and the positions touched).
 struct GroupScratch {
-    local: HashMap<usize, usize>,
-    label_count: Vec<usize>,
-    in_label: Vec<usize>,
-    pairs: Vec<(usize, usize)>,
+    order: Vec<usize>,
+    /// members of the current tag holding the position
+    in_tag: Vec<usize>,
+    /// members of the group holding the position
+    inside: Vec<usize>,
+    /// pairs of one tag, one holding the position and one not
+    same: Vec<usize>,
+    touched: Vec<usize>,
+    all: Vec<usize>,
+    /// what the last group added: (position, pairs)
+    added: Vec<(usize, usize)>,
 }
 
 impl GroupScratch {
+    fn new(n_pos: usize) -> Self {
+        let zeros = vec![0; n_pos];
+        GroupScratch {
+            order: Vec::new(),
+            in_tag: zeros.clone(),
+            inside: zeros.clone(),
+            same: zeros,
+            touched: Vec::new(),
+            all: Vec::new(),
+            added: Vec::new(),
+        }
+    }
+
     /// Adds to `score[p]` the conflicting pairs of group g (members with different tags)
-    /// that position p separates: |in| |out| minus the pairs of one tag. Tags are
-    /// renumbered 0.. within the group. Returns whether any position separates a pair.
+    /// that position p separates: |in| |out| minus the pairs of one tag, counted tag by
+    /// tag. Returns whether any position separates a pair.
     fn add_group(&mut self, g: &[(usize, usize)], pos: &Positions, score: &mut [usize]) -> bool {
-        self.local.clear();
-        let tag: Vec<usize> = g
-            .iter()
-            .map(|&(_, t)| {
-                let next = self.local.len();
-                *self.local.entry(t).or_insert(next)
-            })
-            .collect();
-        self.label_count.clear();
-        self.label_count.resize(self.local.len(), 0);
-        self.in_label.clear();
-        self.in_label.resize(self.local.len(), 0);
-        for &t in &tag {
-            self.label_count[t] += 1;
-        }
-        self.pairs.clear();
-        for (i, &(s, _)) in g.iter().enumerate() {
-            self.pairs.extend(pos.seq_positions[&s].iter().map(|&p| (p, i)));
-        }
-        self.pairs.sort_unstable();
-        let mut any = false;
-        for run in self.pairs.chunk_by(|a, b| a.0 == b.0) {
-            let p = run[0].0;
-            let inside = run.len();
-            let outside = g.len() - inside;
-            let mut same = 0;
-            for &(_, i) in run {
-                self.in_label[tag[i]] += 1;
-            }
-            for &(_, i) in run {
-                let l = tag[i];
-                if self.in_label[l] > 0 {
-                    same += self.in_label[l] * (self.label_count[l] - self.in_label[l]);
-                    self.in_label[l] = 0;
+        self.order.clear();
+        self.order.extend(0..g.len());
+        self.order.sort_unstable_by_key(|&i| g[i].1);
+        for run in self.order.chunk_by(|&a, &b| g[a].1 == g[b].1) {
+            for &i in run {
+                for &p in pos.of(g[i].0) {
+                    if self.in_tag[p] == 0 {
+                        self.touched.push(p);
+                    }
+                    self.in_tag[p] += 1;
                 }
             }
-            let separated = inside * outside - same;
+            for &p in &self.touched {
+                let c = self.in_tag[p];
+                self.same[p] += c * (run.len() - c);
+                if self.inside[p] == 0 {
+                    self.all.push(p);
+                }
+                self.inside[p] += c;
+                self.in_tag[p] = 0;
+            }
+            self.touched.clear();
+        }
+        let mut any = false;
+        self.added.clear();
+        for &p in &self.all {
+            let inside = self.inside[p];
+            let separated = inside * (g.len() - inside) - self.same[p];
             if separated > 0 {
                 any = true;
                 score[p] += separated;
+                self.added.push((p, separated));
             }
+            self.inside[p] = 0;
+            self.same[p] = 0;
         }
+        self.all.clear();
         any
     }
 }
@@ -202,14 +240,16 @@ pub(super) fn choose_split(
     jumps: usize,
 ) -> Choice {
     let pos = Positions::cluster(clouds, groups, high, eps);
-    let scores = Scores::of(groups, &pos, &|_| false);
+    let scores = Scores::of(groups, &pos);
     if let Some(gi) = scores.separable.iter().position(|ok| !ok) {
         // no position separates any conflicting pair of this group: two of them have the
         // same set of positions
         let (a, b) = differently_tagged(&groups[gi]);
         return Choice::Indistinguishable(a.min(b), a.max(b));
     }
-    let ranked = scores.ranked(&pos.valid);
+    // enough of the ranking for the loop below: it passes over the positions already in
+    // `order` (at most `jumps + MAX_CANDIDATES - 1`) and appends `MAX_CANDIDATES - 1` more
+    let ranked = ranked(&scores.score, &pos.valid, 2 * (jumps + MAX_CANDIDATES));
     let first = match choice {
         SplitChoice::Greedy => ranked.first().copied(),
         SplitChoice::FirstFound => first_found(groups, &pos, &scores.score),
@@ -250,7 +290,7 @@ fn differently_tagged(g: &Group) -> (usize, usize) {
 /// lacks (the first of another that the first lacks, else any that separates a pair).
 fn first_found(groups: &[Group], pos: &Positions, score: &[usize]) -> Option<usize> {
     let (a, b) = differently_tagged(&groups[0]);
-    let (pa, pb) = (&pos.seq_positions[&a], &pos.seq_positions[&b]);
+    let (pa, pb) = (pos.of(a), pos.of(b));
     let first_of = |s: usize| pos.owners.iter().enumerate().filter(move |(_, o)| o.0 == s).map(|(k, _)| pos.ids[k]);
     let valid = &pos.valid;
     first_of(a)
@@ -261,16 +301,48 @@ fn first_found(groups: &[Group], pos: &Positions, score: &[usize]) -> Option<usi
 
 /// Extends `order` (up to `want` positions) greedily: each next position is the one that
 /// separates the most conflicting pairs among the sequences holding none of the
-/// positions before it (ties: lower index); stops when no position separates one.
+/// positions before it (ties: lower index); stops when no position separates one. Only
+/// the groups holding a sequence the last position decided are scored again.
 fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: usize) {
-    let mut decided: HashMap<usize, bool> = pos.seq_positions.keys().map(|&s| (s, false)).collect();
+    let mut decided = vec![false; pos.slot.len()];
+    let mut just = vec![false; pos.slot.len()];
+    let members: Vec<usize> = pos.members().collect();
+    let mut scratch = GroupScratch::new(pos.n_pos);
+    let mut score = vec![0usize; pos.n_pos];
+    let mut parts: Vec<Vec<(usize, usize)>> = groups
+        .iter()
+        .map(|g| {
+            scratch.add_group(g, pos, &mut score);
+            std::mem::take(&mut scratch.added)
+        })
+        .collect();
+    let (mut newly, mut kept) = (Vec::new(), Vec::new());
     while order.len() < want {
         let last = order[order.len() - 1];
-        for (s, done) in decided.iter_mut() {
-            *done = *done || pos.holds(*s, last);
+        newly.clear();
+        for &s in &members {
+            if !decided[s] && pos.holds(s, last) {
+                decided[s] = true;
+                just[s] = true;
+                newly.push(s);
+            }
         }
-        let scores = Scores::of(groups, pos, &|s| decided[&s]);
-        let next = scores.ranked(&pos.valid).into_iter().find(|p| !order.contains(p));
+        for (g, part) in groups.iter().zip(parts.iter_mut()) {
+            if !g.iter().any(|m| just[m.0]) {
+                continue;
+            }
+            for &(p, v) in part.iter() {
+                score[p] -= v;
+            }
+            kept.clear();
+            kept.extend(g.iter().copied().filter(|m| !decided[m.0]));
+            scratch.add_group(&kept, pos, &mut score);
+            *part = std::mem::take(&mut scratch.added);
+        }
+        for &s in &newly {
+            just[s] = false;
+        }
+        let next = ranked(&score, &pos.valid, order.len() + 1).into_iter().find(|p| !order.contains(p));
         match next {
             Some(p) => order.push(p),
             None => break,
@@ -286,4 +358,72 @@ fn witness(p: usize, groups: &[Group], pos: &Positions) -> Option<(usize, usize)
             g.iter().copied().find(|&b| !has(b.0) && b.1 != a.1).map(|b| (a.0, b.0))
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::construct::conflict::{ByLabel, Conflict, Tolerance};
+    use crate::construct::geometry::{eps_eq, separation, size_of};
+    use crate::construct::{compile, Options};
+    use crate::model::{transformer::apply_block, Stage};
+
+    /// The plain greedy extension: every group scored again for every extra position.
+    fn greedy_more_reference(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: usize) {
+        let mut decided = vec![false; pos.slot.len()];
+        while order.len() < want {
+            let last = order[order.len() - 1];
+            for s in pos.members() {
+                decided[s] = decided[s] || pos.holds(s, last);
+            }
+            let mut score = vec![0usize; pos.n_pos];
+            let mut scratch = GroupScratch::new(pos.n_pos);
+            for g in groups {
+                let kept: Vec<(usize, usize)> = g.iter().copied().filter(|m| !decided[m.0]).collect();
+                scratch.add_group(&kept, pos, &mut score);
+            }
+            let mut all = ranked(&score, &pos.valid, usize::MAX);
+            let full = all.clone();
+            all.truncate(order.len() + 1);
+            assert_eq!(ranked(&score, &pos.valid, order.len() + 1), all);
+            match full.into_iter().find(|p| !order.contains(p)) {
+                Some(p) => order.push(p),
+                None => break,
+            }
+        }
+    }
+
+    #[test]
+    fn incremental_greedy_extension_equals_scoring_everything_again() {
+        let mut compared = 0;
+        for seed in [1, 2] {
+            let data = crate::bench::generate_hub(200, 3, seed).expect("sizes");
+            let (labels, names) = (data.sequences().iter().map(|s| s.label).collect::<Vec<_>>(), vec![String::new(); 200]);
+            let built = compile(&data, &Options { max_width: 96, ..Options::default() }).expect("builds");
+            let t = &built.transformer;
+            let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&t.input.apply(&s.tokens))).collect();
+            for b in t.blocks.iter().take_while(|b| b.ff_meta.stage != Stage::Collapse) {
+                for cl in clouds.iter_mut() {
+                    apply_block(b, cl);
+                }
+                let refs: Vec<&Cloud> = clouds.iter().collect();
+                let size = clouds.iter().map(|c| size_of(&c.points)).fold(0.0, f64::max);
+                let tol = Tolerance { eps: eps_eq(3, size), separation: separation(3, size) };
+                let mut by_label = ByLabel { labels: &labels, names: &names, classes: data.classes() };
+                let groups = by_label.groups(&refs, &t.directions.w, tol);
+                if groups.is_empty() {
+                    continue;
+                }
+                let pos = Positions::cluster(&refs, &groups, &|_, _| false, tol.eps);
+                let scores = Scores::of(&groups, &pos);
+                let Some(&first) = ranked(&scores.score, &pos.valid, 1).first() else { continue };
+                let (mut fast, mut plain) = (vec![first], vec![first]);
+                greedy_more(&groups, &pos, &mut fast, 24);
+                greedy_more_reference(&groups, &pos, &mut plain, 24);
+                assert_eq!(fast, plain);
+                compared += (fast.len() > 2) as usize;
+            }
+        }
+        assert!(compared > 5, "{compared}");
+    }
 }

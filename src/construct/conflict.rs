@@ -21,7 +21,7 @@
 
 use super::geometry::{cluster_positions, eps_eq, size_of};
 use crate::error::{Error, Result};
-use crate::model::{Cloud, SelfAttention, Value};
+use crate::model::{Cloud, SelfAttention, Value, TAU_REL};
 use nalgebra::{DMatrix, DVector};
 use std::collections::HashMap;
 
@@ -89,21 +89,88 @@ impl Conflict for ByLabel<'_> {
 /// tokens) lie closer than `within` to each other, transitively; each sorted.
 fn collapse_groups(clouds: &[&Cloud], w: &DVector<f64>, within: f64) -> Vec<Vec<usize>> {
     let d = w.len();
-    let collapse = SelfAttention::on_direction(0.0, w, Value::Scaled(1.0)).expect("rank-one attention on w is well formed");
-    let mut points: Vec<DVector<f64>> = Vec::new();
-    let mut owner: Vec<usize> = Vec::new();
+    let mut collapse: Option<SelfAttention> = None;
+    let mut data: Vec<f64> = Vec::with_capacity(d * clouds.len());
+    let mut owner: Vec<usize> = Vec::with_capacity(clouds.len());
     for (s, cl) in clouds.iter().enumerate() {
-        let (collapsed, _) = collapse.forward_cloud(cl);
+        if let Some(j) = lone_leader(cl, w) {
+            data.extend(cl.points.column(j).iter());
+            owner.push(s);
+            continue;
+        }
+        let sa = collapse.get_or_insert_with(|| {
+            SelfAttention::on_direction(0.0, w, Value::Scaled(1.0)).expect("rank-one attention on w is well formed")
+        });
+        let (collapsed, _) = sa.forward_cloud(cl);
         let distinct = Cloud::from_tokens(&collapsed);
         for col in distinct.points.column_iter() {
-            points.push(col.into_owned());
+            data.extend(col.iter());
             owner.push(s);
         }
     }
-    let points = if points.is_empty() { DMatrix::zeros(d, 0) } else { DMatrix::from_columns(&points) };
+    let points = DMatrix::from_vec(d, owner.len(), data);
     let ids = cluster_positions(&points, within);
-    // sequences sharing a cluster are one group (a sequence may have several points)
-    let mut parent: Vec<usize> = (0..clouds.len()).collect();
+    group_by_clusters(clouds.len(), &ids, &owner)
+}
+
+/// The point every token of a cloud lands on under the collapse attention (`Q = K = w^T`,
+/// rho = 0, V = I), when one point alone leads for every query: its index. The attention
+/// layer's own test on the same scores (`SelfAttention::forward_cloud`: every query
+/// positive, the leader's score above every other by more than the tie tolerance), so the
+/// leader is the point the layer would put every token on (to the sign of a zero, which no
+/// distance sees); None when that case does not hold (the caller runs the layer).
+pub fn lone_leader(cloud: &Cloud, w: &DVector<f64>) -> Option<usize> {
+    let (d, n) = cloud.points.shape();
+    let data = cloud.points.as_slice();
+    if n < 2 || d != w.len() || !data.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let w = w.as_slice();
+    let mut few = [0.0f64; 32];
+    let mut many = Vec::new();
+    let proj: &mut [f64] = if n <= few.len() {
+        &mut few[..n]
+    } else {
+        many.resize(n, 0.0);
+        &mut many
+    };
+    for (j, p) in proj.iter_mut().enumerate() {
+        let mut s = 0.0;
+        for (a, b) in w.iter().zip(&data[j * d..(j + 1) * d]) {
+            s += a * b;
+        }
+        *p = s;
+    }
+    // the first point with the largest projection, the largest among the others, the
+    // smallest and the largest magnitude
+    let (mut top, mut top_p) = (0, proj[0]);
+    let (mut second, mut low, mut pmax) = (f64::NEG_INFINITY, top_p, top_p.abs());
+    for (j, &p) in proj.iter().enumerate().skip(1) {
+        if p > top_p {
+            second = second.max(top_p);
+            (top, top_p) = (j, p);
+        } else {
+            second = second.max(p);
+        }
+        low = low.min(p);
+        pmax = pmax.max(p.abs());
+    }
+    if low.is_nan() || low <= 0.0 || !top_p.is_finite() {
+        return None;
+    }
+    let tau = TAU_REL * (pmax * pmax);
+    for &pi in proj.iter() {
+        if pi * second >= pi * top_p - tau {
+            return None;
+        }
+    }
+    Some(top)
+}
+
+/// Sequences sharing a cluster (`ids[k]` of the point `owner[k]` holds) are one group; a
+/// sequence may hold several points. Groups in no particular order, each sorted.
+fn group_by_clusters(n: usize, ids: &[usize], owner: &[usize]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut i: usize) -> usize {
         while p[i] != i {
             p[i] = p[p[i]];
@@ -111,21 +178,28 @@ fn collapse_groups(clouds: &[&Cloud], w: &DVector<f64>, within: f64) -> Vec<Vec<
         }
         i
     }
-    let mut first_of: HashMap<usize, usize> = HashMap::new();
+    let mut first_of: Vec<usize> = vec![usize::MAX; ids.iter().map(|c| c + 1).max().unwrap_or(0)];
     for (k, &c) in ids.iter().enumerate() {
         let s = owner[k];
-        let f = *first_of.entry(c).or_insert(s);
-        let (a, b) = (find(&mut parent, f), find(&mut parent, s));
+        if first_of[c] == usize::MAX {
+            first_of[c] = s;
+        }
+        let (a, b) = (find(&mut parent, first_of[c]), find(&mut parent, s));
         if a != b {
             parent[a.max(b)] = a.min(b);
         }
     }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for s in 0..clouds.len() {
+    let mut slot: Vec<usize> = vec![usize::MAX; n];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for s in 0..n {
         let root = find(&mut parent, s);
-        groups.entry(root).or_default().push(s);
+        if slot[root] == usize::MAX {
+            slot[root] = groups.len();
+            groups.push(Vec::new());
+        }
+        groups[slot[root]].push(s);
     }
-    groups.into_values().collect()
+    groups
 }
 
 /// What one sequence reads: its first read token and, for every token from there on, the
@@ -274,4 +348,111 @@ pub fn check_reads(clouds: &[Cloud], reads: &[Reads], names: &[String]) -> Resul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::construct::{compile, geometry::cluster_positions_plain, Options};
+    use crate::dataset::Dataset;
+    use crate::model::{transformer::apply_block, Stage};
+
+    /// The plain recomputation: the collapse attention run on every cloud, every distinct
+    /// collapsed point clustered without merging repeats, groups through a map.
+    fn collapse_groups_reference(clouds: &[&Cloud], w: &DVector<f64>, within: f64) -> Vec<Vec<usize>> {
+        let collapse = SelfAttention::on_direction(0.0, w, Value::Scaled(1.0)).expect("well formed");
+        let mut points: Vec<DVector<f64>> = Vec::new();
+        let mut owner: Vec<usize> = Vec::new();
+        for (s, cl) in clouds.iter().enumerate() {
+            let (collapsed, _) = collapse.forward_cloud(cl);
+            for col in Cloud::from_tokens(&collapsed).points.column_iter() {
+                points.push(col.into_owned());
+                owner.push(s);
+            }
+        }
+        let ids = cluster_positions_plain(&DMatrix::from_columns(&points), within);
+        let mut by_cluster: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, &c) in ids.iter().enumerate() {
+            by_cluster.entry(c).or_default().push(owner[k]);
+        }
+        // merge clusters sharing a sequence, transitively
+        let mut group_of: Vec<usize> = (0..clouds.len()).collect();
+        loop {
+            let mut changed = false;
+            for members in by_cluster.values() {
+                let low = members.iter().map(|&s| group_of[s]).min().unwrap_or(0);
+                for &s in members {
+                    let g = group_of[s];
+                    if g != low {
+                        group_of.iter_mut().filter(|x| **x == g).for_each(|x| *x = low);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (s, &g) in group_of.iter().enumerate() {
+            groups.entry(g).or_default().push(s);
+        }
+        groups.into_values().collect()
+    }
+
+    fn sorted(mut groups: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+        groups.sort();
+        groups
+    }
+
+    /// Every state the separate stage goes through (after each of its blocks), for the
+    /// collapse groups at several distances.
+    fn check_states(data: &Dataset, max_width: usize) -> usize {
+        let built = compile(data, &Options { max_width, ..Options::default() }).expect("builds");
+        let t = &built.transformer;
+        let mut clouds: Vec<Cloud> = data.sequences().iter().map(|s| Cloud::from_tokens(&t.input.apply(&s.tokens))).collect();
+        let mut checked = 0;
+        for b in t.blocks.iter().take_while(|b| b.ff_meta.stage != Stage::Collapse) {
+            for cl in clouds.iter_mut() {
+                apply_block(b, cl);
+            }
+            let refs: Vec<&Cloud> = clouds.iter().collect();
+            for within in [1e-9, 1e-3, 0.05] {
+                let fast = sorted(collapse_groups(&refs, &t.directions.w, within));
+                assert_eq!(fast, sorted(collapse_groups_reference(&refs, &t.directions.w, within)));
+                checked += (fast.len() < clouds.len()) as usize;
+            }
+        }
+        checked
+    }
+
+    #[test]
+    fn collapse_groups_equal_the_plain_recomputation() {
+        let mut checked = 0;
+        for (data, width) in [
+            (crate::bench::generate_hub(150, 3, 2).expect("sizes"), 6),
+            (crate::bench::generate_hub(150, 3, 3).expect("sizes"), 96),
+            (crate::bench::generate(60, 6, 3, true, 4).expect("sizes"), 6),
+            (crate::bench::generate(60, 6, 3, true, 5).expect("sizes"), 24),
+        ] {
+            checked += check_states(&data, width);
+        }
+        // states where some sequences share a group (the groups were not all trivial)
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn the_lone_leader_is_where_the_collapse_puts_every_token() {
+        let w = DVector::from_vec(vec![0.6, 0.8]);
+        let collapse = SelfAttention::on_direction(0.0, &w, Value::Scaled(1.0)).expect("well formed");
+        // one leader; two tied top points (within the tolerance); a lone point
+        let clear = DMatrix::from_column_slice(2, 3, &[1.0, 1.0, 2.0, 2.0, 1.5, 1.0]);
+        let tied = DMatrix::from_column_slice(2, 3, &[1.0, 1.0, 2.0, 2.0, 2.0 + 1e-14, 2.0]);
+        let lone = DMatrix::from_column_slice(2, 1, &[1.0, 1.0]);
+        let cl = Cloud::from_tokens(&clear);
+        assert_eq!(lone_leader(&cl, &w), Some(1));
+        assert_eq!(collapse.forward_cloud(&cl).0.column(0), clear.column(1));
+        assert_eq!(lone_leader(&Cloud::from_tokens(&tied), &w), None);
+        assert_eq!(lone_leader(&Cloud::from_tokens(&lone), &w), None);
+    }
 }

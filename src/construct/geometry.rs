@@ -121,9 +121,76 @@ pub fn perpendicular(v: &DVector<f64>, hint: &DVector<f64>) -> DVector<f64> {
     p / n
 }
 
-/// Groups positions closer than `eps` (transitively): returns a cluster id per column.
-/// Sorting by a generic projection keeps this near-linear.
+/// Groups positions closer than `eps` (transitively): returns a cluster id per column,
+/// numbered in order of first occurrence. Bitwise-equal columns (+0.0 and -0.0 alike, all
+/// entries finite) are one position whatever `eps >= 0`, so they are merged first and only
+/// the distinct ones are clustered (shared tokens make most columns repeats); the partition,
+/// and so the ids, are those of [`cluster_positions_plain`] on all columns.
 pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
+    if eps.is_nan() || eps < 0.0 || points.ncols() < 64 {
+        return cluster_positions_plain(points, eps);
+    }
+    let (class, firsts) = distinct_columns(points, false);
+    if firsts.len() == points.ncols() {
+        return cluster_positions_plain(points, eps);
+    }
+    let ids = cluster_positions_plain(&points.select_columns(firsts.iter()), eps);
+    class.iter().map(|&c| ids[c as usize]).collect()
+}
+
+/// For each column the index of its class of bitwise-equal columns (classes numbered in
+/// order of first occurrence; a column with a non-finite entry is a class of its own), and
+/// the first column of each class. With `signed_zeros`, +0.0 and -0.0 differ too.
+pub fn distinct_columns(points: &DMatrix<f64>, signed_zeros: bool) -> (Vec<u32>, Vec<usize>) {
+    let (d, n) = points.shape();
+    let data = points.as_slice();
+    let col = |j: usize| &data[j * d..(j + 1) * d];
+    let cap = (2 * n).next_power_of_two().max(16);
+    let mask = cap - 1;
+    let mut table = vec![u32::MAX; cap];
+    let mut class = Vec::with_capacity(n);
+    let mut firsts: Vec<usize> = Vec::new();
+    for j in 0..n {
+        let x = col(j);
+        if !x.iter().all(|v| v.is_finite()) {
+            class.push(firsts.len() as u32);
+            firsts.push(j);
+            continue;
+        }
+        let mut slot = hash_position(x) as usize & mask;
+        loop {
+            let c = table[slot];
+            if c == u32::MAX {
+                table[slot] = firsts.len() as u32;
+                class.push(firsts.len() as u32);
+                firsts.push(j);
+                break;
+            }
+            let first = col(firsts[c as usize]);
+            let same = if signed_zeros { first.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits()) } else { first == x };
+            if same {
+                class.push(c);
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+    (class, firsts)
+}
+
+/// A hash of a position's bits (+0.0 and -0.0 alike).
+fn hash_position(x: &[f64]) -> u64 {
+    let mut h: u64 = 0x243f_6a88_85a3_08d3;
+    for v in x {
+        let bits = if *v == 0.0 { 0 } else { v.to_bits() };
+        h = (h ^ bits).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
+    }
+    h ^ (h >> 32)
+}
+
+/// [`cluster_positions`] without merging repeats first: the reference.
+pub fn cluster_positions_plain(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
     let (d, n) = points.shape();
     let r = DVector::from_fn(d, |i, _| 1.0 + (i as f64 * 0.618_033_988_75).fract());
     let r = &r / r.norm();
@@ -167,49 +234,37 @@ pub fn cluster_positions(points: &DMatrix<f64>, eps: f64) -> Vec<usize> {
     out
 }
 
-/// A direction g isolating the target positions (columns of `target`) from `others`:
-/// returns (g, lo, hi, gap) with every target in [lo, hi] of g . x and every other
-/// position at least `gap` away from that interval. The sign of g puts most others below
-/// the target (a tent leaves tokens below its slab exactly unchanged).
+/// A direction g isolating the target positions (columns of `target`) from the others:
+/// the columns of `all` that stand for `count[k] > 0` tokens each. Returns (g, lo, hi, gap)
+/// with every target in [lo, hi] of g . x and every other position at least `gap` away
+/// from that interval. The sign of g puts most other tokens below the target (a tent
+/// leaves tokens below its slab exactly unchanged).
 pub fn isolating_direction(
     rng: &mut Rng,
     target: &DMatrix<f64>,
     all: &DMatrix<f64>,
-    is_other: &[bool],
+    count: &[usize],
     tries: usize,
 ) -> (DVector<f64>, f64, f64, f64) {
-    let n_others = is_other.iter().filter(|o| **o).count();
+    let n_others: usize = count.iter().sum();
     let d = target.nrows();
     let mut best: Option<(DVector<f64>, f64, f64, f64)> = None;
     for _ in 0..tries.max(1) {
         let mut g = rng.unit(d, false);
         let tp: Vec<f64> = target.column_iter().map(|c| g.dot(&c)).collect();
         let (mut lo, mut hi) = tp.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-        let mut gap = f64::INFINITY;
-        let mut above = 0usize;
-        let mut spread_lo = lo;
-        let mut spread_hi = hi;
-        for (c, _) in all.column_iter().zip(is_other).filter(|(_, o)| **o) {
-            let p = g.dot(&c);
-            spread_lo = spread_lo.min(p);
-            spread_hi = spread_hi.max(p);
-            let dist = if p < lo {
-                lo - p
-            } else if p > hi {
-                above += 1;
-                p - hi
-            } else {
-                0.0
-            };
-            gap = gap.min(dist);
-        }
+        let denominator = 4.0 * (n_others + 1) as f64;
+        let Some(Others { gap, above, spread }) = others_along(&g, (lo, hi), all, count, best.as_ref().map(|b| (b.3, denominator))) else {
+            // neither good nor better than the best: this try changes nothing
+            continue;
+        };
         if 2 * above > n_others {
             g = -g;
             let (a, b) = (-hi, -lo);
             lo = a;
             hi = b;
         }
-        let good = gap.is_finite() && gap >= (spread_hi - spread_lo) / (4.0 * (n_others + 1) as f64);
+        let good = gap.is_finite() && gap >= spread / denominator;
         if best.as_ref().is_none_or(|b| gap > b.3) {
             best = Some((g, lo, hi, gap));
         }
@@ -218,6 +273,87 @@ pub fn isolating_direction(
         }
     }
     best.unwrap_or_else(|| (DVector::zeros(d), 0.0, 0.0, 0.0))
+}
+
+/// `a . b` computed as nalgebra's `dot` computes it for vectors of dynamic length (eight
+/// partial sums over blocks of eight, folded into a sum from +0.0, then the rest in
+/// order), so that it gives the same bits on a plain slice.
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    if n < 8 {
+        // the partial sums are all +0.0 and leave the sum at +0.0
+        let mut res = 0.0;
+        for k in 0..n {
+            res += a[k] * b[k];
+        }
+        return res;
+    }
+    let mut acc = [0.0f64; 8];
+    let mut i = 0;
+    while n - i >= 8 {
+        for (t, s) in acc.iter_mut().enumerate() {
+            *s += a[i + t] * b[i + t];
+        }
+        i += 8;
+    }
+    let mut res = 0.0;
+    res += acc[0] + acc[4];
+    res += acc[1] + acc[5];
+    res += acc[2] + acc[6];
+    res += acc[3] + acc[7];
+    for k in i..n {
+        res += a[k] * b[k];
+    }
+    res
+}
+
+/// What the other tokens look like along a direction.
+struct Others {
+    /// the smallest distance of an other token to the targets' interval
+    gap: f64,
+    /// other tokens above the interval
+    above: usize,
+    /// the extent of all projections, the targets' included
+    spread: f64,
+}
+
+/// The other tokens (columns with `count[k] > 0`, each standing for that many) projected
+/// on g against the targets' interval [lo, hi]. With `give_up = (best gap, denominator)`,
+/// None as soon as the gap so far is at most the best one and below the extent so far
+/// over the denominator: the gap can only shrink and the extent only grow, so such a
+/// direction would be neither good nor better than the best.
+fn others_along(g: &DVector<f64>, (lo, hi): (f64, f64), all: &DMatrix<f64>, count: &[usize], give_up: Option<(f64, f64)>) -> Option<Others> {
+    let mut gap = f64::INFINITY;
+    let mut above = 0usize;
+    let (mut spread_lo, mut spread_hi) = (lo, hi);
+    let d = all.nrows().max(1);
+    for (i, (c, &k)) in all.as_slice().chunks_exact(d).zip(count).enumerate() {
+        if k == 0 {
+            continue;
+        }
+        let p = dot(g.as_slice(), c);
+        spread_lo = spread_lo.min(p);
+        spread_hi = spread_hi.max(p);
+        let dist = if p < lo {
+            lo - p
+        } else if p > hi {
+            above += k;
+            p - hi
+        } else {
+            0.0
+        };
+        gap = gap.min(dist);
+        if i % 64 == 63 {
+            if let Some((best, denominator)) = give_up {
+                let bar = (spread_hi - spread_lo) / denominator;
+                if gap <= best && bar.is_finite() && gap < bar {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Others { gap, above, spread: spread_hi - spread_lo })
 }
 
 #[cfg(test)]
@@ -243,6 +379,49 @@ mod tests {
     }
 
     #[test]
+    fn merging_repeats_first_gives_the_plain_clusters() {
+        let mut rng = Rng::new(3);
+        for (n, d, eps) in [(200, 3, 1e-9), (500, 2, 0.05), (300, 4, 0.3), (100, 3, 0.0)] {
+            // a few distinct positions, repeated, some with -0.0 for +0.0, some near-copies
+            let base: Vec<DVector<f64>> = (0..n / 10).map(|_| rng.unit(d, false) * rng.uniform()).collect();
+            let cols: Vec<DVector<f64>> = (0..n)
+                .map(|k| {
+                    let mut v = base[(rng.uniform() * base.len() as f64) as usize].clone();
+                    match k % 7 {
+                        0 => v[0] = 0.0,
+                        1 => v[0] = -0.0,
+                        2 => v[1] += eps * 0.7,
+                        _ => {}
+                    }
+                    v
+                })
+                .collect();
+            let pts = DMatrix::from_columns(&cols);
+            let merged = cluster_positions(&pts, eps);
+            assert_eq!(merged, cluster_positions_plain(&pts, eps), "n {n} d {d} eps {eps}");
+            assert!(merged.iter().max().is_some_and(|m| m + 1 < n));
+        }
+        let mut with_nan = DMatrix::from_element(2, 80, 1.0);
+        with_nan[(0, 3)] = f64::NAN;
+        with_nan[(0, 5)] = f64::NAN;
+        assert_eq!(cluster_positions(&with_nan, 1e-9), cluster_positions_plain(&with_nan, 1e-9));
+    }
+
+    #[test]
+    fn the_slice_dot_is_nalgebras_bit_for_bit() {
+        let mut rng = Rng::new(9);
+        for d in [1, 2, 3, 5, 8, 12, 17, 64] {
+            for _ in 0..200 {
+                let a = DVector::from_fn(d, |_, _| rng.normal() * 10f64.powi((rng.uniform() * 12.0) as i32 - 6));
+                let m = DMatrix::from_fn(d, 3, |_, _| if rng.uniform() < 0.1 { -0.0 } else { rng.normal() });
+                for c in m.column_iter() {
+                    assert_eq!(dot(a.as_slice(), c.as_slice()).to_bits(), a.dot(&c).to_bits(), "d = {d}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn seeded_rng_is_deterministic() {
         let (mut a, mut b) = (Rng::new(7), Rng::new(7));
         assert_eq!(a.unit(5, true), b.unit(5, true));
@@ -254,7 +433,7 @@ mod tests {
         let mut rng = Rng::new(1);
         let t = DMatrix::from_column_slice(2, 1, &[0.5, 0.5]);
         let o = DMatrix::from_column_slice(2, 3, &[0.0, 0.0, 1.0, 1.0, 0.5, 0.9]);
-        let (g, lo, hi, gap) = isolating_direction(&mut rng, &t, &o, &[true, true, true], 16);
+        let (g, lo, hi, gap) = isolating_direction(&mut rng, &t, &o, &[1, 1, 1], 16);
         assert!(gap > 0.0);
         for c in o.column_iter() {
             let p = g.dot(&c);

@@ -29,7 +29,7 @@
 //! reported by name.
 
 use super::conflict::{Conflict, Tolerance};
-use super::geometry::{eps_eq, isolating_direction, min_gap as gap_floor, separation, size_of, Rng};
+use super::geometry::{distinct_columns, dot, eps_eq, isolating_direction, min_gap as gap_floor, separation, size_of, Rng};
 use super::choose::{choose_split, Choice, Split, MAX_CANDIDATES};
 use super::SplitChoice;
 use crate::error::{Error, Result};
@@ -115,8 +115,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// A token above this level along w is still up from the previous split.
-    pub fn is_high(&self, x: nalgebra::DVectorView<f64>) -> bool {
-        self.w.dot(&x) > self.top + self.m / 2.0
+    pub fn is_high(&self, x: &[f64]) -> bool {
+        dot(self.w.as_slice(), x) > self.top + self.m / 2.0
     }
 }
 
@@ -190,9 +190,23 @@ struct Current {
 }
 
 impl Current {
-    pub fn of(clouds: &[Cloud], d: usize) -> Current {
-        let (all, starts) = crate::model::batch::gather(clouds, d);
-        Current { all, starts }
+    pub fn new(d: usize) -> Current {
+        Current { all: DMatrix::zeros(d, 0), starts: Vec::new() }
+    }
+
+    /// Gathers the points of every cloud side by side, reusing the buffers.
+    pub fn refill(&mut self, clouds: &[Cloud]) {
+        let d = self.all.nrows();
+        let mut data: Vec<f64> = std::mem::replace(&mut self.all, DMatrix::zeros(d, 0)).data.into();
+        data.clear();
+        self.starts.clear();
+        self.starts.push(0);
+        for cl in clouds {
+            data.extend_from_slice(cl.points.as_slice());
+            self.starts.push(data.len() / d.max(1));
+        }
+        let n = data.len() / d.max(1);
+        self.all = DMatrix::from_vec(d, n, data);
     }
 }
 
@@ -201,6 +215,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
     let ctx = Ctx::new(&clouds, w, c, names, max_width);
     let n = clouds.len();
     let mut steps = Steps::new();
+    let mut current = Current::new(ctx.d);
     loop {
         // Decisions are taken on the state after the pending move-back; it only moves
         // the jumped tokens (every other token lies below its slab), so only the
@@ -214,17 +229,17 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
             }
         }
         let preview: Vec<&Cloud> = (0..n).map(|s| moved_back.get(&s).unwrap_or(&clouds[s])).collect();
+        current.refill(&clouds);
         // rounding errors scale with the size of the coordinates, the jumped token included
-        let size = clouds.iter().chain(preview.iter().copied()).map(|c| size_of(&c.points)).fold(0.0, f64::max);
+        let size = moved_back.values().map(|c| size_of(&c.points)).fold(size_of(&current.all), f64::max);
         let eps = eps_eq(ctx.d, size);
         let groups = conflict.groups(&preview, w, Tolerance { eps, separation: separation(ctx.d, size) });
         if groups.is_empty() {
             break;
         }
         steps.guard(n)?;
-        let high = |s: usize, j: usize| ctx.is_high(clouds[s].points.column(j));
+        let high = |s: usize, j: usize| ctx.is_high(&clouds[s].points.as_slice()[j * ctx.d..(j + 1) * ctx.d]);
         let split = steps.decide(choose_split(&preview, &groups, choice, &high, eps, ctx.jumps), conflict, eps)?;
-        let current = Current::of(&clouds, ctx.d);
         let planned = ctx.plan(split.as_deref(), &mut steps, &current, size, rng)?;
         for cl in clouds.iter_mut() {
             apply_block(&planned.block, cl);
@@ -302,6 +317,8 @@ impl Ctx<'_> {
         let mut chosen: Vec<(usize, Isolation)> = Vec::new();
         // the widest gap met (the first one, unless a later one is wider), for the refusal
         let mut best_gap: Option<f64> = None;
+        // several candidates: isolate them among the distinct columns, found once
+        let distinct = (self.jumps > 1).then(|| Distinct::of(&current.all));
         for (k, sp) in candidates.iter().enumerate() {
             if chosen.len() == self.jumps || (!sp.fresh && !chosen.is_empty()) {
                 break;
@@ -309,7 +326,7 @@ impl Ctx<'_> {
             if chosen.is_empty() && k == MAX_CANDIDATES {
                 break;
             }
-            let iso = isolate(current, &sp.position, eps, rng);
+            let iso = isolate(current, distinct.as_ref(), &sp.position, eps, rng);
             if iso.gap >= floor {
                 chosen.push((k, iso));
             } else if best_gap.is_none_or(|b| iso.gap > b) {
@@ -411,30 +428,64 @@ struct Isolation {
     holders: Vec<usize>,
 }
 
-/// Isolates every current position within `eps` of `position` from all other positions
-/// (the columns of `current`).
-fn isolate(current: &Current, position: &DVector<f64>, eps: f64, rng: &mut Rng) -> Isolation {
-    let all = &current.all;
-    let mut is_other = vec![true; all.ncols()];
-    let mut target = Vec::new();
-    let mut holders = Vec::new();
-    for (s, win) in current.starts.windows(2).enumerate() {
-        let mut has = false;
-        let (from, to) = (win[0], win[1]);
-        for (col, other) in all.columns(from, to - from).column_iter().zip(&mut is_other[from..to]) {
-            let dist2: f64 = col.iter().zip(position.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
-            if dist2 <= eps * eps {
-                target.push(col.into_owned());
-                *other = false;
-                has = true;
-            }
-        }
-        if has {
-            holders.push(s);
-        }
-    }
-    let target = DMatrix::from_columns(&target);
-    let (g, lo, hi, gap) = isolating_direction(rng, &target, all, &is_other, 24);
-    Isolation { g, lo, hi, gap, holders }
+/// The current tokens without repeats, for isolating candidates: each bitwise-distinct
+/// column of `Current::all` once (+0.0 and -0.0 apart), how many columns hold it, and
+/// which.
+struct Distinct {
+    pts: DMatrix<f64>,
+    count: Vec<usize>,
+    /// the columns of class k are `cols[from[k]..from[k + 1]]`, in order
+    from: Vec<usize>,
+    cols: Vec<usize>,
 }
 
+impl Distinct {
+    fn of(all: &DMatrix<f64>) -> Distinct {
+        let (class, firsts) = distinct_columns(all, true);
+        let n = firsts.len();
+        let mut from = vec![0usize; n + 1];
+        for &c in &class {
+            from[c as usize + 1] += 1;
+        }
+        for k in 0..n {
+            from[k + 1] += from[k];
+        }
+        let count = from.windows(2).map(|w| w[1] - w[0]).collect();
+        let mut next = from.clone();
+        let mut cols = vec![0; class.len()];
+        for (j, &c) in class.iter().enumerate() {
+            cols[next[c as usize]] = j;
+            next[c as usize] += 1;
+        }
+        Distinct { pts: all.select_columns(firsts.iter()), count, from, cols }
+    }
+}
+
+/// Isolates every current position within `eps` of `position` from all other positions
+/// (the columns of `current`; with `distinct`, counted once per distinct column with its
+/// multiplicity: equal columns give equal projections, so the gap, the extent and the
+/// count above the slab are those over every column; the targets keep their column order).
+fn isolate(current: &Current, distinct: Option<&Distinct>, position: &DVector<f64>, eps: f64, rng: &mut Rng) -> Isolation {
+    let (pts, mut count) = match distinct {
+        Some(dd) => (&dd.pts, dd.count.clone()),
+        None => (&current.all, vec![1; current.all.ncols()]),
+    };
+    let mut target_cols = Vec::new();
+    for (k, col) in pts.column_iter().enumerate() {
+        let dist2: f64 = col.iter().zip(position.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
+        if dist2 <= eps * eps {
+            count[k] = 0;
+            match distinct {
+                Some(dd) => target_cols.extend_from_slice(&dd.cols[dd.from[k]..dd.from[k + 1]]),
+                None => target_cols.push(k),
+            }
+        }
+    }
+    target_cols.sort_unstable();
+    let target = current.all.select_columns(target_cols.iter());
+    // the sequence of a column: the last whose columns start at or before it
+    let mut holders: Vec<usize> = target_cols.iter().map(|&j| current.starts.partition_point(|&s| s <= j) - 1).collect();
+    holders.dedup();
+    let (g, lo, hi, gap) = isolating_direction(rng, &target, pts, &count, 24);
+    Isolation { g, lo, hi, gap, holders }
+}
