@@ -34,7 +34,7 @@ use super::choose::{choose_split, Choice, Split, MAX_CANDIDATES};
 use super::SplitChoice;
 use crate::error::{Error, Result};
 use crate::model::{
-    transformer::apply_block, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole, Value,
+    batch, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole, Value,
 };
 use nalgebra::{DMatrix, DVector};
 use std::collections::HashMap;
@@ -241,9 +241,7 @@ pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
         let high = |s: usize, j: usize| ctx.is_high(&clouds[s].points.as_slice()[j * ctx.d..(j + 1) * ctx.d]);
         let split = steps.decide(choose_split(&preview, &groups, choice, &high, eps, ctx.jumps), conflict, eps)?;
         let planned = ctx.plan(split.as_deref(), &mut steps, &current, size, rng)?;
-        for cl in clouds.iter_mut() {
-            apply_block(&planned.block, cl);
-        }
+        batch::apply_to_all(&planned.block, &mut clouds);
         steps.push(planned);
     }
     Ok(steps.finish(clouds, names, conflict.reason()))
