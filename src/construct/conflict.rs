@@ -21,7 +21,7 @@
 
 use super::geometry::{cluster_positions, eps_eq, size_of};
 use crate::error::{Error, Result};
-use crate::model::{Cloud, SelfAttention, Value, TAU_REL};
+use crate::model::{Cloud, SelfAttention, Value};
 use nalgebra::{DMatrix, DVector};
 use std::collections::HashMap;
 
@@ -115,7 +115,7 @@ fn collapse_groups(clouds: &[&Cloud], w: &DVector<f64>, within: f64) -> Vec<Vec<
 
 /// The point every token of a cloud lands on under the collapse attention (`Q = K = w^T`,
 /// rho = 0, V = I), when one point alone leads for every query: its index. The attention
-/// layer's own test on the same scores (`SelfAttention::forward_cloud`: every query
+/// layer's own test on the same scores (`model::attention::lone_leader`: every query
 /// positive, the leader's score above every other by more than the tie tolerance), so the
 /// leader is the point the layer would put every token on (to the sign of a zero, which no
 /// distance sees); None when that case does not hold (the caller runs the layer).
@@ -141,30 +141,7 @@ pub fn lone_leader(cloud: &Cloud, w: &DVector<f64>) -> Option<usize> {
         }
         *p = s;
     }
-    // the first point with the largest projection, the largest among the others, the
-    // smallest and the largest magnitude
-    let (mut top, mut top_p) = (0, proj[0]);
-    let (mut second, mut low, mut pmax) = (f64::NEG_INFINITY, top_p, top_p.abs());
-    for (j, &p) in proj.iter().enumerate().skip(1) {
-        if p > top_p {
-            second = second.max(top_p);
-            (top, top_p) = (j, p);
-        } else {
-            second = second.max(p);
-        }
-        low = low.min(p);
-        pmax = pmax.max(p.abs());
-    }
-    if low.is_nan() || low <= 0.0 || !top_p.is_finite() {
-        return None;
-    }
-    let tau = TAU_REL * (pmax * pmax);
-    for &pi in proj.iter() {
-        if pi * second >= pi * top_p - tau {
-            return None;
-        }
-    }
-    Some(top)
+    crate::model::attention::lone_leader(proj, proj, |_| {})
 }
 
 /// Sequences sharing a cluster (`ids[k]` of the point `owner[k]` holds) are one group; a

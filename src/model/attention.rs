@@ -203,31 +203,11 @@ impl SelfAttention {
     /// and the general path, without building sets; None when that case does not hold.
     fn one_leader(&self, cloud: &Cloud) -> Option<(DMatrix<f64>, Vec<Attend>)> {
         let pts = &cloud.points;
-        let n = pts.ncols();
         let p = project_row(&self.q, pts);
         let kk = if self.k == self.q { p.clone() } else { project_row(&self.k, pts) };
-        if n < 2 || p.iter().any(|v| v.is_nan() || *v <= 0.0) || kk.iter().any(|v| v.is_nan()) {
-            return None;
-        }
-        let pmax = p.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let kmax_abs = kk.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let tau = TAU_REL * (pmax * kmax_abs);
-        // the first point with the largest k, and the largest k among the others
-        let mut top = 0;
-        for j in 1..n {
-            if kk[j] > kk[top] {
-                top = j;
-            }
-        }
-        let second = (0..n).filter(|&j| j != top).map(|j| kk[j]).fold(f64::NEG_INFINITY, f64::max);
-        let mut att = Vec::with_capacity(n);
-        for &pi in &p {
-            let max = pi * kk[top];
-            if pi * second >= max - tau {
-                return None;
-            }
-            att.push(Attend { first: top as u32, size: 1, margin: max - pi * second });
-        }
+        let mut att = Vec::with_capacity(p.len());
+        let top = lone_leader(&p, &kk, |margin| att.push(margin))?;
+        let att = att.into_iter().map(|margin| Attend { first: top as u32, size: 1, margin }).collect();
         let mut out = pts * self.rho;
         if let Some(mv) = self.v.apply(&pts.column(top).into_owned()) {
             for mut col in out.column_iter_mut() {
@@ -253,27 +233,8 @@ impl SelfAttention {
             project_row_into(&self.k, pts, buf);
         }
         let (p, kk) = if same_k { (&buf[..n], &buf[..n]) } else { buf.split_at(n) };
-        if p.iter().any(|v| v.is_nan() || *v <= 0.0) || kk.iter().any(|v| v.is_nan()) {
-            return None;
-        }
-        let pmax = p.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let kmax_abs = kk.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let tau = TAU_REL * (pmax * kmax_abs);
-        let mut top = 0;
-        for j in 1..n {
-            if kk[j] > kk[top] {
-                top = j;
-            }
-        }
-        let second = (0..n).filter(|&j| j != top).map(|j| kk[j]).fold(f64::NEG_INFINITY, f64::max);
         let mut margin = f64::INFINITY;
-        for &pi in p {
-            let max = pi * kk[top];
-            if pi * second >= max - tau {
-                return None;
-            }
-            margin = margin.min(max - pi * second);
-        }
+        let top = lone_leader(p, kk, |m| margin = margin.min(m))?;
         let moved = self.v.apply(&pts.column(top).into_owned());
         if self.rho != 1.0 {
             *pts *= self.rho;
@@ -477,6 +438,38 @@ fn project_row(m: &DMatrix<f64>, x: &DMatrix<f64>) -> Vec<f64> {
             s
         })
         .collect()
+}
+
+/// The one-leader test of rank-one attention with queries `p` and keys `k` (scores
+/// `p_i k_j`): when every query is positive and one point alone leads for all of them, its
+/// score above every other by more than the tie tolerance, the leader (the first point with
+/// the largest key), after `margin(m_i)` for every query in order (best score minus best
+/// other); None when that case does not hold. The attention layer's paths and the separate
+/// stage's read of collapse points all decide by this one test.
+pub(crate) fn lone_leader(p: &[f64], kk: &[f64], mut margin: impl FnMut(f64)) -> Option<usize> {
+    let n = p.len();
+    if n < 2 || kk.len() != n || p.iter().any(|v| v.is_nan() || *v <= 0.0) || kk.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let pmax = p.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let kmax_abs = kk.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let tau = TAU_REL * (pmax * kmax_abs);
+    // the first point with the largest k, and the largest k among the others
+    let mut top = 0;
+    for j in 1..n {
+        if kk[j] > kk[top] {
+            top = j;
+        }
+    }
+    let second = (0..n).filter(|&j| j != top).map(|j| kk[j]).fold(f64::NEG_INFINITY, f64::max);
+    for &pi in p {
+        let max = pi * kk[top];
+        if pi * second >= max - tau {
+            return None;
+        }
+        margin(max - pi * second);
+    }
+    Some(top)
 }
 
 /// [`project_row`] appended to `out`.
