@@ -51,7 +51,11 @@ export class Controls {
     });
     enableDrop($('stage'), (f) => act.loadFile(f));
 
-    const optionChanged = debounce(() => {
+    // The controls are read into the state at once, and only the rebuild waits: a refresh of
+    // the panel in between (the last build's link arriving) then shows the new values instead
+    // of putting the old ones back before they were read.
+    const rebuildSoon = debounce(() => act.reconstruct(), 250);
+    const optionChanged = () => {
       s.cseed = clampInt($('cseed').value, 0, U32_MAX, s.cseed);
       s.collapse = clampInt($('collapse').value, 1, COLLAPSE_MAX, 1);
       s.labeling = $('labeling').value === 'points' ? 'points' : 'runs';
@@ -59,8 +63,8 @@ export class Controls {
       s.lift = $('lift').checked;
       s.width = clampInt($('width').value, WIDTH_MIN, WIDTH_MAX, s.width);
       delete s.refused?.width; // a width chosen here replaces the one the link was refused
-      act.reconstruct();
-    }, 250);
+      rebuildSoon();
+    };
     for (const id of ['cseed', 'collapse', 'labeling', 'pos', 'lift', 'width']) $(id).addEventListener(id === 'cseed' ? 'input' : 'change', optionChanged);
 
     for (const k of OVERLAYS) {
