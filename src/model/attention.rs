@@ -554,13 +554,8 @@ mod tests {
         // random clouds, rank-one attention with Q = K and Q != K, rho 1, 0.5 and 0, and
         // values rank one, scaled and zero: the same points and the same smallest margin,
         // or None (untouched) exactly when the cloud path takes the sets
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::construct::geometry::Rng::new(0x2545_f491_4f6c_dd1du64);
+        let mut next = || rng.uniform();
         let (mut fast, mut slow) = (0, 0);
         for case in 0..400 {
             let (d, n) = (1 + case % 4, 1 + (case / 4) % 9);

@@ -334,13 +334,8 @@ mod tests {
     fn skipping_groups_that_are_off_keeps_the_bits() {
         // tents of every width around random levels, single neurons, eta 1 and 0.5; points
         // below, inside and above every slab, and on its edges
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::construct::geometry::Rng::new(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = || rng.uniform();
         for case in 0..200 {
             let d = 1 + case % 4;
             let mut ff = FeedForward::scaling(d, if case % 3 == 0 { 0.5 } else { 1.0 });
