@@ -427,17 +427,9 @@ impl SelfAttention {
 
 /// The single row of `m` (1 x d) times every column of `x`, summed in coordinate order.
 fn project_row(m: &DMatrix<f64>, x: &DMatrix<f64>) -> Vec<f64> {
-    let row: Vec<f64> = m.row(0).iter().copied().collect();
-    x.as_slice()
-        .chunks_exact(row.len().max(1))
-        .map(|col| {
-            let mut s = 0.0;
-            for (a, b) in row.iter().zip(col) {
-                s += a * b;
-            }
-            s
-        })
-        .collect()
+    let mut out = Vec::with_capacity(x.ncols());
+    project_row_into(m, x, &mut out);
+    out
 }
 
 /// The one-leader test of rank-one attention with queries `p` and keys `k` (scores
