@@ -246,11 +246,28 @@ pub fn isolating_direction(
     count: &[usize],
     tries: usize,
 ) -> (DVector<f64>, f64, f64, f64) {
+    let d = target.nrows();
+    isolating_with((0..tries.max(1)).map(|_| rng.unit(d, false)), target, all, count)
+}
+
+/// [`isolating_direction`] trying the given directions in order (for the tests of a
+/// block's shared pool of directions).
+#[cfg(test)]
+pub fn isolating_direction_among(dirs: &[DVector<f64>], target: &DMatrix<f64>, all: &DMatrix<f64>, count: &[usize]) -> (DVector<f64>, f64, f64, f64) {
+    isolating_with(dirs.iter().cloned(), target, all, count)
+}
+
+fn isolating_with(
+    dirs: impl Iterator<Item = DVector<f64>>,
+    target: &DMatrix<f64>,
+    all: &DMatrix<f64>,
+    count: &[usize],
+) -> (DVector<f64>, f64, f64, f64) {
     let n_others: usize = count.iter().sum();
     let d = target.nrows();
     let mut best: Option<(DVector<f64>, f64, f64, f64)> = None;
-    for _ in 0..tries.max(1) {
-        let mut g = rng.unit(d, false);
+    for g in dirs {
+        let mut g = g;
         let tp: Vec<f64> = target.column_iter().map(|c| g.dot(&c)).collect();
         let (mut lo, mut hi) = tp.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
         let denominator = 4.0 * (n_others + 1) as f64;

@@ -25,6 +25,7 @@ pub mod collapse;
 pub mod conflict;
 pub mod geometry;
 pub mod interpolate;
+mod isolate;
 pub mod label;
 pub mod normalize;
 pub mod park;

@@ -29,14 +29,15 @@
 //! reported by name.
 
 use super::conflict::{Conflict, Tolerance};
-use super::geometry::{distinct_columns, dot, eps_eq, isolating_direction, min_gap as gap_floor, separation, size_of, Rng};
+use super::geometry::{dot, eps_eq, min_gap as gap_floor, separation, size_of, Rng};
+use super::isolate::{isolate, Current, Distinct, Isolation, Pool};
 use super::choose::{choose_split, Choice, Split, MAX_CANDIDATES};
 use super::SplitChoice;
 use crate::error::{Error, Result};
 use crate::model::{
     batch, Block, Cloud, FeedForward, LayerMeta, SelfAttention, Stage, Tent, TentRole, Value,
 };
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 use std::collections::HashMap;
 
 pub struct Separated {
@@ -183,33 +184,6 @@ impl Steps {
     }
 }
 
-/// Every current token as a column (`all`), and where each sequence's columns start.
-struct Current {
-    pub all: DMatrix<f64>,
-    pub starts: Vec<usize>,
-}
-
-impl Current {
-    pub fn new(d: usize) -> Current {
-        Current { all: DMatrix::zeros(d, 0), starts: Vec::new() }
-    }
-
-    /// Gathers the points of every cloud side by side, reusing the buffers.
-    pub fn refill(&mut self, clouds: &[Cloud]) {
-        let d = self.all.nrows();
-        let mut data: Vec<f64> = std::mem::replace(&mut self.all, DMatrix::zeros(d, 0)).data.into();
-        data.clear();
-        self.starts.clear();
-        self.starts.push(0);
-        for cl in clouds {
-            data.extend_from_slice(cl.points.as_slice());
-            self.starts.push(data.len() / d.max(1));
-        }
-        let n = data.len() / d.max(1);
-        self.all = DMatrix::from_vec(d, n, data);
-    }
-}
-
 pub fn run(input: Input, rng: &mut Rng) -> Result<Separated> {
     let Input { mut clouds, conflict, names, w, c, choice, max_width } = input;
     let ctx = Ctx::new(&clouds, w, c, names, max_width);
@@ -262,7 +236,6 @@ impl Ctx<'_> {
     ) -> Result<Planned> {
         let (w, d) = (self.w, self.d);
         let mut tents = std::mem::take(&mut steps.pending);
-        let mut ff = Tent::layer(d, &tents);
         let moved_back = tents.len();
         let mut info = StepInfo { a: 0, b: 0, containing: 0, moved_back, jumps: 0 };
         if let Some(candidates) = split {
@@ -277,7 +250,6 @@ impl Ctx<'_> {
                 let r = level - w.dot(&candidates[at].position);
                 let half = gap / 2.0;
                 let tent = Tent { role: TentRole::JumpOut, direction: g, lo, hi, left: half, right: half, displacement: w * r };
-                tent.add_to(&mut ff);
                 tents.push(tent);
                 steps.pending.push(Tent::point(w.clone(), level, self.m / 2.0, w * -r, TentRole::MoveBack));
                 holders.extend(held);
@@ -287,6 +259,7 @@ impl Ctx<'_> {
             info = StepInfo { a: first.a, b: first.b, containing: holders.len(), moved_back, jumps: k };
             steps.holders = holders;
         }
+        let ff = Tent::layer(d, &tents);
         let lambda = self.m / self.level * (0.5 + 0.5 * rng.uniform());
         let sa = if split.is_some() {
             SelfAttention::on_direction(1.0, w, Value::RankOne { left: self.c * lambda, right: w.clone() })
@@ -315,8 +288,10 @@ impl Ctx<'_> {
         let mut chosen: Vec<(usize, Isolation)> = Vec::new();
         // the widest gap met (the first one, unless a later one is wider), for the refusal
         let mut best_gap: Option<f64> = None;
-        // several candidates: isolate them among the distinct columns, found once
+        // several candidates: isolate them among the distinct columns, found once, along
+        // one pool of directions
         let distinct = (self.jumps > 1).then(|| Distinct::of(&current.all));
+        let pool = distinct.as_ref().map(|dd| Pool::new(dd, rng));
         for (k, sp) in candidates.iter().enumerate() {
             if chosen.len() == self.jumps || (!sp.fresh && !chosen.is_empty()) {
                 break;
@@ -324,7 +299,10 @@ impl Ctx<'_> {
             if chosen.is_empty() && k == MAX_CANDIDATES {
                 break;
             }
-            let iso = isolate(current, distinct.as_ref(), &sp.position, eps, rng);
+            let iso = match &pool {
+                Some(pool) => pool.isolate(current, &sp.position, eps),
+                None => isolate(current, None, &sp.position, eps, rng),
+            };
             if iso.gap >= floor {
                 chosen.push((k, iso));
             } else if best_gap.is_none_or(|b| iso.gap > b) {
@@ -414,76 +392,4 @@ fn count(n: usize, one: &str, many: &str) -> String {
     } else {
         many.replace("{}", &n.to_string())
     }
-}
-
-/// A jump-out tent's direction and slab for one position, and who holds the position.
-struct Isolation {
-    g: DVector<f64>,
-    lo: f64,
-    hi: f64,
-    gap: f64,
-    /// sequences holding a token within eps of the position
-    holders: Vec<usize>,
-}
-
-/// The current tokens without repeats, for isolating candidates: each bitwise-distinct
-/// column of `Current::all` once (+0.0 and -0.0 apart), how many columns hold it, and
-/// which.
-struct Distinct {
-    pts: DMatrix<f64>,
-    count: Vec<usize>,
-    /// the columns of class k are `cols[from[k]..from[k + 1]]`, in order
-    from: Vec<usize>,
-    cols: Vec<usize>,
-}
-
-impl Distinct {
-    fn of(all: &DMatrix<f64>) -> Distinct {
-        let (class, firsts) = distinct_columns(all, true);
-        let n = firsts.len();
-        let mut from = vec![0usize; n + 1];
-        for &c in &class {
-            from[c as usize + 1] += 1;
-        }
-        for k in 0..n {
-            from[k + 1] += from[k];
-        }
-        let count = from.windows(2).map(|w| w[1] - w[0]).collect();
-        let mut next = from.clone();
-        let mut cols = vec![0; class.len()];
-        for (j, &c) in class.iter().enumerate() {
-            cols[next[c as usize]] = j;
-            next[c as usize] += 1;
-        }
-        Distinct { pts: all.select_columns(firsts.iter()), count, from, cols }
-    }
-}
-
-/// Isolates every current position within `eps` of `position` from all other positions
-/// (the columns of `current`; with `distinct`, counted once per distinct column with its
-/// multiplicity: equal columns give equal projections, so the gap, the extent and the
-/// count above the slab are those over every column; the targets keep their column order).
-fn isolate(current: &Current, distinct: Option<&Distinct>, position: &DVector<f64>, eps: f64, rng: &mut Rng) -> Isolation {
-    let (pts, mut count) = match distinct {
-        Some(dd) => (&dd.pts, dd.count.clone()),
-        None => (&current.all, vec![1; current.all.ncols()]),
-    };
-    let mut target_cols = Vec::new();
-    for (k, col) in pts.column_iter().enumerate() {
-        let dist2: f64 = col.iter().zip(position.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
-        if dist2 <= eps * eps {
-            count[k] = 0;
-            match distinct {
-                Some(dd) => target_cols.extend_from_slice(&dd.cols[dd.from[k]..dd.from[k + 1]]),
-                None => target_cols.push(k),
-            }
-        }
-    }
-    target_cols.sort_unstable();
-    let target = current.all.select_columns(target_cols.iter());
-    // the sequence of a column: the last whose columns start at or before it
-    let mut holders: Vec<usize> = target_cols.iter().map(|&j| current.starts.partition_point(|&s| s <= j) - 1).collect();
-    holders.dedup();
-    let (g, lo, hi, gap) = isolating_direction(rng, &target, pts, &count, 24);
-    Isolation { g, lo, hi, gap, holders }
 }

@@ -25,7 +25,7 @@
 //! ```
 
 use super::FeedForward;
-use nalgebra::DVector;
+use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,13 +81,22 @@ impl Tent {
         self.lo == self.hi && self.left == self.right
     }
 
-    /// A feed-forward layer (eta = 1) holding these tents' neurons, in order.
+    /// A feed-forward layer (eta = 1) holding these tents' neurons, in order (built in one
+    /// go: appending neuron by neuron copies the layer each time).
     pub fn layer<'a>(d: usize, tents: impl IntoIterator<Item = &'a Tent>) -> FeedForward {
-        let mut ff = FeedForward::scaling(d, 1.0);
-        for t in tents {
-            t.add_to(&mut ff);
-        }
-        ff
+        let neurons: Vec<Neuron> = tents.into_iter().flat_map(|t| t.neurons()).collect();
+        let h = neurons.len();
+        let u = DMatrix::from_fn(h, d, |r, k| neurons[r].0[k]);
+        let b = DVector::from_iterator(h, neurons.iter().map(|n| n.1));
+        let w = DMatrix::from_fn(d, h, |k, r| neurons[r].2[k]);
+        FeedForward::new(1.0, u, b, w).unwrap_or_else(|_| {
+            // a non-finite weight: appended as it is, as `add_to` does
+            let mut ff = FeedForward::scaling(d, 1.0);
+            for (u, b, w) in &neurons {
+                ff.push_neuron(u, *b, w);
+            }
+            ff
+        })
     }
 
     /// The open interval of `direction . x` the tent moves: `(lo - left, hi + right)`.
@@ -97,29 +106,38 @@ impl Tent {
 
     /// Appends the tent's neurons to a feed-forward layer.
     pub fn add_to(&self, ff: &mut FeedForward) {
+        for (u, b, w) in self.neurons() {
+            ff.push_neuron(&u, b, &w);
+        }
+    }
+
+    /// The tent's neurons, in order: (row of U, bias, column of W).
+    fn neurons(&self) -> Vec<Neuron> {
         let g = &self.direction;
         let d = &self.displacement;
         if self.is_point() {
             let u = g / self.left;
             let s = self.lo / self.left;
-            ff.push_neuron(&u, -s + 1.0, d);
-            ff.push_neuron(&u, -s, &(d * -2.0));
-            ff.push_neuron(&u, -s - 1.0, d);
+            vec![(u.clone(), -s + 1.0, d.clone()), (u.clone(), -s, d * -2.0), (u, -s - 1.0, d.clone())]
         } else {
             let ul = g / self.left;
             let ur = g / self.right;
-            ff.push_neuron(&ul, -self.lo / self.left + 1.0, d);
-            ff.push_neuron(&ul, -self.lo / self.left, &-d);
-            ff.push_neuron(&ur, -self.hi / self.right, &-d);
-            ff.push_neuron(&ur, -self.hi / self.right - 1.0, d);
+            vec![
+                (ul.clone(), -self.lo / self.left + 1.0, d.clone()),
+                (ul, -self.lo / self.left, -d),
+                (ur.clone(), -self.hi / self.right, -d),
+                (ur, -self.hi / self.right - 1.0, d.clone()),
+            ]
         }
     }
 }
 
+/// One neuron: its row of U, its bias and its column of W.
+type Neuron = (DVector<f64>, f64, DVector<f64>);
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nalgebra::DMatrix;
 
     #[test]
     fn trapezoid_moves_its_plateau_and_nothing_else() {
