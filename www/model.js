@@ -1,9 +1,8 @@
-// The engine and the models it builds. This is the only module of the page that talks to the
-// engine: the wasm Session lives in a Web Worker (worker.js), one per model, so construction,
-// verification, softmax and exports never block drawing. A build fetches everything the
-// renderer draws per frame once, as plain typed arrays, so no frame waits on the worker. Hover
-// (full-d position), attention of big models, softmax and exports ask the worker again,
-// through Model: answers arrive later and Model.onChange says so.
+// The engine and its models; the only module that talks to the engine. Each model's wasm Session
+// lives in its own Web Worker (worker.js), so construction, softmax and exports never block
+// drawing. A build fetches what the renderer draws per frame once, as typed arrays; hover
+// (full-d position), big models' attention, softmax and exports ask the worker again, through
+// Model: answers arrive later and Model.onChange says so.
 
 import { classColors } from './palette.js';
 import { StatePositions } from './positions.js';
@@ -30,6 +29,7 @@ class Engine {
     this.building = null; // the worker of the construction in progress
     this.lastMemory = 0;
     this.presets = null;
+    this.tickets = 0; // builds asked so far: only the newest takes the worker
   }
 
   /** A started worker (the one kept warm, else a new one): resolves to { remote, presets }. */
@@ -43,14 +43,10 @@ class Engine {
   }
 
   /** The preset names the engine knows, or null when it does not say. */
-  presetNames() {
-    return this.presets;
-  }
+  presetNames() { return this.presets; }
 
   /** Bytes of wasm linear memory of the last construction (for memory measurements). */
-  memoryBytes() {
-    return this.lastMemory;
-  }
+  memoryBytes() { return this.lastMemory; }
 
   /** Whether a construction is running. */
   get busy() {
@@ -66,12 +62,14 @@ class Engine {
   /**
    * Constructs a model in a worker from a source — { kind: 'preset', name, seed }, { kind:
    * 'text', text, format } or { kind: 'dataset', dataset } — with engine options. Rejects with
-   * the engine's own message when the data or options are refused, and with err.cancelled
-   * when cancel() (or a newer build) stopped it. onProgress({ stage, fraction }) hears stages.
+   * the engine's own message when the data or options are refused, and with err.cancelled when
+   * cancel() or a newer build stopped it (onProgress({ stage, fraction }) hears stages).
    */
   async build(source, options, { onProgress = null, softmaxBeta = null } = {}) {
     this.cancel();
+    const ticket = ++this.tickets;
     const { remote } = await this.spare();
+    if (ticket !== this.tickets) throw cancelled();
     this.warm = null;
     this.building = remote;
     let fields;

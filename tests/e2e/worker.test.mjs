@@ -141,3 +141,35 @@ test('softmax, hover positions and exports are answered by the worker', async ()
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('two constructions asked in one turn: the older is cancelled, the newer gets a worker of its own', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=shared');
+  await appState(page);
+  const r = await page.evaluate(async () => {
+    const { app } = window.hardmax;
+    const engine = app.loader.engine;
+    const shown = app.model;
+    // both wait for the same warm worker: only the newer may take it
+    const older = engine.build({ kind: 'preset', name: 'shared', seed: 1 }, {});
+    const newer = engine.build({ kind: 'preset', name: 'rings', seed: 1 }, {});
+    const [a, b] = await Promise.allSettled([older, newer]);
+    const out = { a: a.status, cancelled: a.reason?.cancelled === true, b: b.status };
+    if (b.status === 'fulfilled') {
+      const model = b.value;
+      out.own = model.session !== shown.session;
+      out.rings = JSON.parse(await model.modelJson()).model.blocks.length;
+      model.dispose();
+    }
+    // the model on screen still answers (its worker was not taken)
+    out.shownAnswers = typeof JSON.parse(await shown.modelJson()) === 'object';
+    return out;
+  });
+  assert.equal(r.a, 'rejected', 'the older build does not share the newer one\'s worker');
+  assert.equal(r.cancelled, true, 'it is rejected as cancelled, not as an error');
+  assert.equal(r.b, 'fulfilled');
+  assert.equal(r.own, true);
+  assert.ok(r.rings > 0);
+  assert.equal(r.shownAnswers, true);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
