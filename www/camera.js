@@ -192,32 +192,34 @@ export class Camera {
 }
 
 /**
- * For every state, the box of its stage: the union of the stage's states' view boxes. A stage
- * whose first layer brings the last split's tokens back down shows that layer in a box that
- * also holds the state before it (the arrows start up where the tokens jumped to); the view
- * then glides in to the stage's own box.
+ * For every state, the box of its stage: the union of the stage's states' view boxes. Two
+ * layers are framed with the state before them instead, so that their arrows start and end in
+ * view: a stage's first layer when it brings the last split's tokens back down (the view then
+ * glides in to the stage's own box), and the last layer of an interpolation, which rescales
+ * every token out of the normalized box (the stage before it keeps its own, closer box).
  */
 function stageBoxes(model, extents) {
   const boxes = new Array(model.L + 1);
+  const fit = (j) => model.fitBox(j, extents);
   let start = 0;
   for (let k = 1; k <= model.L + 1; k++) {
     if (k <= model.L && model.stageOf(k) === model.stageOf(start)) continue;
-    const box = model.fitBox(start, extents).slice();
-    for (let j = start + 1; j < k; j++) {
-      const b = model.fitBox(j, extents);
-      box[0] = Math.min(box[0], b[0]);
-      box[1] = Math.min(box[1], b[1]);
-      box[2] = Math.max(box[2], b[2]);
-      box[3] = Math.max(box[3], b[3]);
-    }
-    for (let j = start; j < k; j++) boxes[j] = box;
+    const rescale = model.task === 'interpolate' && k === model.L + 1 && k - start > 2;
+    const end = rescale ? k - 1 : k; // the states framed together
+    let box = fit(start).slice();
+    for (let j = start + 1; j < end; j++) box = union(box, fit(j));
+    for (let j = start; j < end; j++) boxes[j] = box;
+    if (rescale) boxes[model.L] = union(fit(model.L - 1), fit(model.L));
     if (start > 0 && model.layers[start]?.tents?.some((t) => t.role === 'move-back') && model.stageOf(start - 1) === 'separate') {
-      const back = model.fitBox(start - 1, extents);
-      boxes[start] = [Math.min(box[0], back[0]), Math.min(box[1], back[1]), Math.max(box[2], back[2]), Math.max(box[3], back[3])];
+      boxes[start] = union(box, fit(start - 1));
     }
     start = k;
   }
   return boxes;
+}
+
+function union(a, b) {
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
 }
 
 function blendBoxes(a, b, f) {

@@ -114,6 +114,25 @@ test('phone: tap a token pins it; drag on the timeline seeks', async () => {
 
 const close = (a, b, eps = 1e-9) => a.every((v, j) => Math.abs(v - b[j]) <= eps * Math.max(1, Math.abs(v), Math.abs(b[j])));
 
+test('camera: an interpolation frames its place stage without the output rescale, and the rescale layer with both', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=paths&layer=0', { viewport: { width: 390, height: 844 } });
+  const frames = await page.evaluate(() => {
+    const h = window.hardmax;
+    return Array.from({ length: h.state().layers + 1 }, (_, k) => ({ stage: h.frame(k).stage, box: h.frame(k).box }));
+  });
+  const L = frames.length - 1;
+  const place = frames.map((f, k) => k).filter((k) => frames[k].stage === 'place');
+  assert.ok(place.length >= 3 && place.at(-1) === L, `place states ${place}`);
+  for (const k of place.slice(1, -1)) assert.ok(close(frames[k].box, frames[place[0]].box), `state ${k} keeps the place stage's box`);
+  const holds = (outer, inner) => outer[0] <= inner[0] + 1e-9 && outer[1] <= inner[1] + 1e-9 && outer[2] >= inner[2] - 1e-9 && outer[3] >= inner[3] - 1e-9;
+  const area = (b) => (b[2] - b[0]) * (b[3] - b[1]);
+  assert.ok(holds(frames[L].box, frames[L - 1].box) && !close(frames[L].box, frames[L - 1].box), 'the rescale layer shows where the tokens start and where they end');
+  // the rescale spreads the unread tokens out: framing it with the stage drew the stage small
+  assert.ok(area(frames[L - 1].box) < area(frames[L].box) / 2, `place ${frames[L - 1].box} against output ${frames[L].box}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
 test('camera: the view holds still within a stage and glides between stages, never jumping', async () => {
   const { page, context, consoleErrors } = await ctx.open('#v=1&preset=shared&layer=0', { viewport: { width: 1366, height: 768 } });
   const frames = await page.evaluate(() => {
