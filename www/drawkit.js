@@ -34,6 +34,23 @@ export function label(ctx, text, x, y, color, font = '12px', align = 'left') {
   ctx.fillText(text, x, y);
 }
 
+/**
+ * A label beside the point (x, y), `gap` pixels to its right (or left), kept on the canvas
+ * (renderer.cssW x cssH): on the other side when the preferred one has no room, else pushed in.
+ * Its box joins renderer.labelBoxes (the frame's labels, which the coincidence counts avoid).
+ */
+export function labelBeside(renderer, text, x, y, gap, color, font, right) {
+  const { ctx, cssW, cssH } = renderer;
+  ctx.font = `${font} system-ui, sans-serif`;
+  const w = ctx.measureText(text).width;
+  const fitsR = x + gap + w <= cssW - 4, fitsL = x - gap - w >= 4;
+  if (right ? !fitsR && fitsL : !fitsL && fitsR) right = !right;
+  const at = right ? Math.min(x + gap, cssW - 4 - w) : Math.max(x - gap, w + 4);
+  const yy = Math.min(cssH - 8, Math.max(8, y));
+  label(ctx, text, at, yy, color, font, right ? 'left' : 'right');
+  renderer.labelBoxes?.push([right ? at : at - w, yy, w]); // the counts keep clear of it
+}
+
 /** A light, bordered box behind an on-canvas key (the compass, the legend). */
 export function panel(ctx, x, y, w, h) {
   ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';

@@ -2,7 +2,7 @@
 // for every move, and after a split's slide the copies of the shared token.
 
 import { sequenceColor, TENT_COLORS } from './palette.js';
-import { arrow, label, unit, withAlpha } from './drawkit.js';
+import { arrow, label, labelBeside, unit, withAlpha } from './drawkit.js';
 
 export function drawTentStrips(renderer, tents) {
   if (!tents || !tents.length) return;
@@ -142,7 +142,7 @@ export function drawCopies(renderer, copies) {
   ctx.setLineDash([]);
   const mx = copies.reduce((t, c) => t + sx[c.i], 0) / copies.length;
   const towardRight = mx >= gx;
-  label(ctx, 'shared point before the slide', towardRight ? gx - r - 4 : gx + r + 4, gy - r - 6, '#3b4450', '12px', towardRight ? 'right' : 'left');
+  labelBeside(renderer, 'shared point before the slide', gx, gy - r - 6, r + 4, '#3b4450', '12px', !towardRight);
   const order = [...copies].sort((p, q) => sx[p.i] - sx[q.i]);
   order.forEach((c, j) => {
     ctx.beginPath();
@@ -152,7 +152,7 @@ export function drawCopies(renderer, copies) {
     ctx.stroke();
     const right = j === order.length - 1 && order.length > 1;
     const dy = j % 2 ? r + 12 : -r - 6;
-    label(ctx, `«${c.name}»’s copy`, right ? sx[c.i] + r + 4 : sx[c.i] - r - 4, sy[c.i] + dy, '#111', 'bold 13px', right ? 'left' : 'right');
+    labelBeside(renderer, `«${c.name}»’s copy`, sx[c.i], sy[c.i] + dy, r + 4, '#111', 'bold 13px', right);
   });
 }
 

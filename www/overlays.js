@@ -26,7 +26,7 @@ export function drawCounts(renderer, skip = null) {
   }
   const r = renderer.tokenRadius();
   const out = [];
-  const placed = []; // label boxes already drawn: a count that would overlap one moves or waits
+  const placed = [...(renderer.labelBoxes || [])]; // labels drawn: a count that would overlap one moves or waits
   ctx.font = '11px system-ui, sans-serif';
   // inside the canvas (a label cut by its edge is unreadable) and clear of the others
   const free = (x, y, w) => x >= 2 && x + w <= renderer.cssW - 2 && y >= 10 && y <= renderer.cssH - 2 && placed.every((b) => x + w < b[0] || x > b[0] + b[2] || y + 7 < b[1] - 7 || y - 7 > b[1] + 7);

@@ -198,6 +198,7 @@ export class Renderer {
       drawTokens(this);
       this.drawn = T;
     }
+    this.labelBoxes = [];
     const focus = frame.pinnedSeq >= 0 || frame.hover >= 0 ? [] : frame.focusSeqs || [];
     focus.forEach((q, j) => drawHighlight(this, q, j === 0));
     if (focus.length && frame.copies) drawCopies(this, frame.copies);

@@ -233,3 +233,27 @@ test('camera: wheel zooms about the pointer, drag pans (without pinning), button
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('phone: the labels of a split\'s copies stay on the canvas, and the coincidence counts keep clear of them', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=shared&layer=0', { viewport: { width: 390, height: 844 } });
+  const r = await page.evaluate(() => {
+    const h = window.hardmax;
+    const out = [];
+    h.clock.freeze();
+    for (let k = 1; k <= h.state().layers; k++) {
+      if (!h.frame(k).copies?.length) continue;
+      h.goto(k);
+      h.clock.advance(60000);
+      const { labelBoxes, cssW, cssH } = h.app.renderer;
+      out.push({ k, boxes: labelBoxes.map((b) => [...b]), cssW, cssH });
+    }
+    return out;
+  });
+  assert.ok(r.length >= 1, 'shared has a split whose copies are labeled');
+  for (const { k, boxes, cssW, cssH } of r) {
+    assert.ok(boxes.length >= 3, `state ${k}: the shared point and both copies are labeled`);
+    for (const [x, y, w] of boxes) assert.ok(x >= 0 && x + w <= cssW && y >= 0 && y <= cssH, `state ${k}: label box ${[x, y, w]} inside ${cssW}x${cssH}`);
+  }
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
