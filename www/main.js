@@ -304,6 +304,9 @@ function observeSize() {
   const apply = () => {
     const r = wrap.getBoundingClientRect();
     renderer.resize(r.width, r.height);
+    // the camera's buttons, when they span most of the canvas's width (a phone): keep tokens above them
+    const bar = wrap.querySelector('.camera')?.getBoundingClientRect();
+    renderer.bottomFree = bar && bar.width > 0.4 * r.width ? Math.max(0, r.bottom - bar.top + 6) : 0;
     redraw();
   };
   new ResizeObserver(apply).observe(wrap);

@@ -121,9 +121,11 @@ export class Renderer {
     const pad = this.thumbnail ? 6 : PAD_PX;
     const bw = Math.max(box[2] - box[0], 1e-9), bh = Math.max(box[3] - box[1], 1e-9);
     const free = Math.max(0, Math.min(left, this.cssW / 3));
-    const scale = Math.min((this.cssW - free - 2 * pad) / bw, (this.cssH - 2 * pad) / bh);
+    // bottomFree: CSS pixels at the bottom that buttons cover (set by the page; none in a thumbnail)
+    const below = this.thumbnail ? pad : Math.max(pad, Math.min(this.bottomFree || 0, this.cssH / 3));
+    const scale = Math.min((this.cssW - free - 2 * pad) / bw, (this.cssH - pad - below) / bh);
     const cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
-    this.transform = { scale, ox: free + (this.cssW - free) / 2 - cx * scale, oy: this.cssH / 2 + cy * scale };
+    this.transform = { scale, ox: free + (this.cssW - free) / 2 - cx * scale, oy: (this.cssH + pad - below) / 2 + cy * scale };
   }
 
   toScreen(x, y) {

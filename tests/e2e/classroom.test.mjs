@@ -257,3 +257,27 @@ test('phone: the labels of a split\'s copies stay on the canvas, and the coincid
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('phone: no token is drawn under the camera\'s buttons', async () => {
+  for (const preset of ['rings', 'vowels']) {
+    const { page, context, consoleErrors } = await ctx.open(`#v=1&preset=${preset}&layer=0`, { viewport: { width: 390, height: 844 } });
+    const r = await page.evaluate(() => {
+      const h = window.hardmax, rd = h.app.renderer;
+      const canvas = rd.canvas.getBoundingClientRect(), bar = document.querySelector('.camera').getBoundingClientRect();
+      const top = bar.top - canvas.top, left = bar.left - canvas.left;
+      h.clock.freeze();
+      let covered = 0, drawn = 0;
+      for (let k = 0; k <= h.state().layers; k++) {
+        h.goto(k);
+        h.clock.advance(60000);
+        for (let i = 0; i < rd.sx.length; i++, drawn++) if (rd.sy[i] + rd.tokenRadius() > top && rd.sx[i] + rd.tokenRadius() > left) covered++;
+      }
+      return { covered, drawn, barWidth: bar.width, canvasWidth: canvas.width };
+    });
+    assert.ok(r.barWidth > 0.4 * r.canvasWidth, `${preset}: on a phone the buttons span the canvas (${r.barWidth} of ${r.canvasWidth})`);
+    assert.ok(r.drawn > 100);
+    assert.equal(r.covered, 0, `${preset}: ${r.covered} of ${r.drawn} token drawings under the buttons`);
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  }
+});
