@@ -80,6 +80,7 @@ export function drawTentArrows(renderer, tents, pos, k) {
     const tt = colorOf(m);
     const color = (tt && TENT_COLORS[tt.role]) || '#555';
     arrow(ctx, m.p0[0], m.p0[1], m.p1[0], m.p1[1], color, 2.5);
+    renderer.arrowSegments?.push(m); // the counts keep clear of it
     ctx.beginPath();
     ctx.arc(m.p0[0], m.p0[1], renderer.tokenRadius() + 2, 0, 2 * Math.PI);
     ctx.setLineDash([3, 3]);
@@ -96,7 +97,7 @@ export function drawTentArrows(renderer, tents, pos, k) {
     } else if (!labelled.has(tt)) {
       labelled.add(tt);
       const r = renderer.tokenRadius();
-      label(ctx, tt.role, m.p1[0] + r + 8, m.p1[1] + r + 8, color, 'bold 12px');
+      labelBeside(renderer, tt.role, m.p1[0], m.p1[1] + r + 8, r + 8, color, 'bold 12px', true);
     }
   }
   // A wide separate block jumps several tokens (and brings several back): one label says so.
@@ -112,6 +113,7 @@ export function drawTentArrows(renderer, tents, pos, k) {
     const right = lands ? roomR >= wide || roomR >= roomL : !(roomL >= wide || roomL >= roomR);
     const at = right ? Math.min(x + r + 8, renderer.cssW - textW - 4) : Math.max(x - r - 8, textW + 4);
     label(ctx, text, at, y, TENT_COLORS[role], 'bold 12px', right ? 'left' : 'right');
+    renderer.labelBoxes?.push([right ? at : at - textW, y, textW]);
   }
   return moves.length;
 }

@@ -10,7 +10,8 @@ import { label, withAlpha } from './drawkit.js';
 /**
  * Beside every spot where several tokens coincide (shared tokens, collapsed clusters), how
  * many: "3 tokens" when they belong to one sequence, "2 sequences" when each belongs to a
- * different one, "5 tokens · 2 sequences" otherwise. Returns the labels drawn.
+ * different one, "5 tokens · 2 sequences" otherwise. Returns the labels drawn: { i, text, box:
+ * [left, middle y, width] }.
  */
 export function drawCounts(renderer, skip = null) {
   const { ctx, sx, sy, model } = renderer;
@@ -29,7 +30,7 @@ export function drawCounts(renderer, skip = null) {
   const placed = [...(renderer.labelBoxes || [])]; // labels drawn: a count that would overlap one moves or waits
   ctx.font = '11px system-ui, sans-serif';
   // inside the canvas (a label cut by its edge is unreadable) and clear of the others
-  const free = (x, y, w) => x >= 2 && x + w <= renderer.cssW - 2 && y >= 10 && y <= renderer.cssH - 2 && placed.every((b) => x + w < b[0] || x > b[0] + b[2] || y + 7 < b[1] - 7 || y - 7 > b[1] + 7);
+  const free = (x, y, w) => x >= 2 && x + w <= renderer.cssW - 2 && y >= 10 && y <= renderer.cssH - 2 && placed.every((b) => x + w < b[0] || x > b[0] + b[2] || y + 7 < b[1] - 7 || y - 7 > b[1] + 7) && !(renderer.arrowSegments || []).some((m) => crosses(m, x, y, w));
   const spotsBySize = [...spots.values()].filter((s) => s.n > 1 && !skip?.has(s.i)).sort((p, q) => q.n - p.n);
   for (const { n, i, seqs } of spotsBySize) {
     const text = countText(n, seqs.size);
@@ -43,9 +44,19 @@ export function drawCounts(renderer, skip = null) {
     if (!at) continue;
     label(ctx, text, at[0], at[1], '#3b4450', '11px');
     placed.push([at[0], at[1], w]);
-    out.push({ i, text });
+    out.push({ i, text, box: [at[0], at[1], w] });
   }
   return out;
+}
+
+/** Whether the segment m.p0 -> m.p1 passes through the label box [x, x + w] x [y - 7, y + 7] (sampled every 4 px). */
+function crosses({ p0, p1 }, x, y, w) {
+  const n = Math.max(1, Math.ceil(Math.hypot(p1[0] - p0[0], p1[1] - p0[1]) / 4));
+  for (let j = 0; j <= n; j++) {
+    const px = p0[0] + ((p1[0] - p0[0]) * j) / n, py = p0[1] + ((p1[1] - p0[1]) * j) / n;
+    if (px >= x - 2 && px <= x + w + 2 && py >= y - 8 && py <= y + 8) return true;
+  }
+  return false;
 }
 
 /** The words of a coincidence count: n tokens of s sequences. */

@@ -200,7 +200,8 @@ export class Renderer {
       drawTokens(this);
       this.drawn = T;
     }
-    this.labelBoxes = [];
+    this.labelBoxes = []; // labels and arrows drawn over the tokens, which the counts avoid
+    this.arrowSegments = [];
     const focus = frame.pinnedSeq >= 0 || frame.hover >= 0 ? [] : frame.focusSeqs || [];
     focus.forEach((q, j) => drawHighlight(this, q, j === 0));
     if (focus.length && frame.copies) drawCopies(this, frame.copies);
@@ -212,7 +213,7 @@ export class Renderer {
     }
     if (ov.dirs && model.directions) drawDirections(this, model.directions);
     const copies = focus.length && frame.copies?.length ? new Set(frame.copies.map((c) => c.i)) : null;
-    if (!this.thumbnail && model.T <= COUNT_MAX_TOKENS) drawCounts(this, copies);
+    this.counts = !this.thumbnail && model.T <= COUNT_MAX_TOKENS ? drawCounts(this, copies) : [];
     if (frame.failing?.length) drawFailing(this, frame.failing, frame.b === model.L);
     if (frame.title && !this.thumbnail) label(ctx, frame.title, 10, 14, '#111', 'bold 13px');
     if (frame.legend && frame.legendOnCanvas) drawLegend(this, frame.legend);

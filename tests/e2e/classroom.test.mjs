@@ -281,3 +281,34 @@ test('phone: no token is drawn under the camera\'s buttons', async () => {
     await context.close();
   }
 });
+
+test('phone: the coincidence counts cross no arrow and no other label', async () => {
+  const { page, context, consoleErrors } = await ctx.open('#v=1&preset=random&layer=0', { viewport: { width: 390, height: 844 } });
+  const r = await page.evaluate(() => {
+    const h = window.hardmax, rd = h.app.renderer;
+    h.clock.freeze();
+    const bad = [];
+    let counts = 0, arrows = 0;
+    const inside = (b, px, py) => px >= b[0] - 1 && px <= b[0] + b[2] + 1 && py >= b[1] - 6 && py <= b[1] + 6;
+    for (let k = 0; k <= h.state().layers; k++) {
+      h.goto(k);
+      h.clock.advance(60000);
+      counts += rd.counts.length;
+      arrows += rd.arrowSegments.length;
+      for (const { box, text } of rd.counts) {
+        for (const { p0, p1 } of rd.arrowSegments) {
+          for (let j = 0; j <= 50; j++) {
+            const px = p0[0] + ((p1[0] - p0[0]) * j) / 50, py = p0[1] + ((p1[1] - p0[1]) * j) / 50;
+            if (inside(box, px, py)) bad.push(`state ${k}: "${text}" on an arrow`);
+          }
+        }
+        for (const b of rd.labelBoxes) if (!(box[0] + box[2] < b[0] || box[0] > b[0] + b[2] || Math.abs(box[1] - b[1]) > 12)) bad.push(`state ${k}: "${text}" on a label`);
+      }
+    }
+    return { bad: [...new Set(bad)], counts, arrows };
+  });
+  assert.ok(r.counts > 10 && r.arrows > 5, `counts ${r.counts}, arrows ${r.arrows}`);
+  assert.deepEqual(r.bad, []);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
