@@ -11,12 +11,17 @@ use super::geometry::cluster_positions;
 use super::SplitChoice;
 use crate::model::Cloud;
 use nalgebra::{DMatrix, DVector};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// How many candidate positions a split tries to isolate before refusing.
 pub(super) const MAX_CANDIDATES: usize = 8;
 
 pub(super) struct Split {
     pub position: DVector<f64>,
+    /// a conflicting pair the position separates, named by the block's caption and by a
+    /// refusal (found for the first [`MAX_CANDIDATES`] candidates: the block is named
+    /// after one of those; 0 and 0 for the others)
     pub a: usize,
     pub b: usize,
     /// splits some pair that the candidates before it leave together (the first always)
@@ -264,16 +269,18 @@ pub(super) fn choose_split(
         fresh = order.len();
     }
     let want = order.len() + MAX_CANDIDATES - 1;
+    let mut taken: std::collections::HashSet<usize> = order.iter().copied().collect();
     for &p in &ranked {
         if order.len() == want {
             break;
         }
-        if !order.contains(&p) {
+        if taken.insert(p) {
             order.push(p);
         }
     }
+    // a pair to name: the block is named after one of the first candidates (`Split::a`)
     let split = |(i, &p): (usize, &usize)| {
-        let (a, b) = witness(p, groups, &pos).unwrap_or((0, 0));
+        let (a, b) = if i < MAX_CANDIDATES { witness(p, groups, &pos).unwrap_or((0, 0)) } else { (0, 0) };
         Split { position: pos.pts.column(pos.rep[p]).into_owned(), a, b, fresh: i < fresh }
     };
     Choice::Split(order.iter().enumerate().map(split).collect())
@@ -302,11 +309,16 @@ fn first_found(groups: &[Group], pos: &Positions, score: &[usize]) -> Option<usi
 /// Extends `order` (up to `want` positions) greedily: each next position is the one that
 /// separates the most conflicting pairs among the sequences holding none of the
 /// positions before it (ties: lower index); stops when no position separates one. Only
-/// the groups holding a sequence the last position decided are scored again.
+/// the groups holding a sequence the last position decided are scored again: the
+/// sequences holding a position are listed once, and the best position is kept in a heap
+/// whose stale entries (a score since changed, a position already taken) are dropped when
+/// they come up.
 fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: usize) {
-    let mut decided = vec![false; pos.slot.len()];
-    let mut just = vec![false; pos.slot.len()];
-    let members: Vec<usize> = pos.members().collect();
+    let n_seq = pos.slot.len();
+    let (holders, groups_of) = Holders::of(groups, pos, n_seq);
+    let mut decided = vec![false; n_seq];
+    let mut taken = vec![false; pos.n_pos];
+    order.iter().for_each(|&p| taken[p] = true);
     let mut scratch = GroupScratch::new(pos.n_pos);
     let mut score = vec![0usize; pos.n_pos];
     let mut parts: Vec<Vec<(usize, usize)>> = groups
@@ -316,37 +328,98 @@ fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: 
             std::mem::take(&mut scratch.added)
         })
         .collect();
-    let (mut newly, mut kept) = (Vec::new(), Vec::new());
+    let mut heap: BinaryHeap<(usize, Reverse<usize>)> =
+        (0..pos.n_pos).filter(|&p| pos.valid[p] && score[p] > 0).map(|p| (score[p], Reverse(p))).collect();
+    let (mut touched, mut kept) = (Vec::new(), Vec::new());
     while order.len() < want {
         let last = order[order.len() - 1];
-        newly.clear();
-        for &s in &members {
-            if !decided[s] && pos.holds(s, last) {
+        touched.clear();
+        for &s in holders.of(last) {
+            if !decided[s] {
                 decided[s] = true;
-                just[s] = true;
-                newly.push(s);
+                touched.extend_from_slice(groups_of.of(s));
             }
         }
-        for (g, part) in groups.iter().zip(parts.iter_mut()) {
-            if !g.iter().any(|m| just[m.0]) {
-                continue;
-            }
-            for &(p, v) in part.iter() {
+        touched.sort_unstable();
+        touched.dedup();
+        for &gi in &touched {
+            for &(p, v) in &parts[gi] {
                 score[p] -= v;
+                heap.push((score[p], Reverse(p)));
             }
             kept.clear();
-            kept.extend(g.iter().copied().filter(|m| !decided[m.0]));
+            kept.extend(groups[gi].iter().copied().filter(|m| !decided[m.0]));
             scratch.add_group(&kept, pos, &mut score);
-            *part = std::mem::take(&mut scratch.added);
+            parts[gi] = std::mem::take(&mut scratch.added);
+            for &(p, _) in &parts[gi] {
+                heap.push((score[p], Reverse(p)));
+            }
         }
-        for &s in &newly {
-            just[s] = false;
-        }
-        let next = ranked(&score, &pos.valid, order.len() + 1).into_iter().find(|p| !order.contains(p));
+        // the best valid position with a positive score not taken yet
+        let next = loop {
+            match heap.peek() {
+                Some(&(v, Reverse(p))) if v != score[p] || v == 0 || taken[p] || !pos.valid[p] => {
+                    heap.pop();
+                }
+                top => break top.map(|&(_, Reverse(p))| p),
+            }
+        };
         match next {
-            Some(p) => order.push(p),
+            Some(p) => {
+                taken[p] = true;
+                order.push(p);
+            }
             None => break,
         }
+    }
+}
+
+/// Lists by key, stored one after the other: `of(k)` is list k.
+struct Lists {
+    ends: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Lists {
+    fn of(&self, k: usize) -> &[usize] {
+        let from = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.items[from..self.ends[k]]
+    }
+
+    /// From (key, item) pairs with keys below n, each list in the pairs' order.
+    fn from_pairs(pairs: &[(usize, usize)], n: usize) -> Lists {
+        let mut ends = vec![0usize; n];
+        for &(k, _) in pairs {
+            ends[k] += 1;
+        }
+        for k in 1..n {
+            ends[k] += ends[k - 1];
+        }
+        let mut next: Vec<usize> = (0..n).map(|k| if k == 0 { 0 } else { ends[k - 1] }).collect();
+        let mut items = vec![0usize; pairs.len()];
+        for &(k, v) in pairs {
+            items[next[k]] = v;
+            next[k] += 1;
+        }
+        Lists { ends, items }
+    }
+}
+
+/// For each position the group members holding it, and for each sequence the groups it is in.
+struct Holders;
+
+impl Holders {
+    fn of(groups: &[Group], pos: &Positions, n_seq: usize) -> (Lists, Lists) {
+        let (mut held_by, mut member_of) = (Vec::new(), Vec::new());
+        for (gi, g) in groups.iter().enumerate() {
+            for &(s, _) in g.iter() {
+                member_of.push((s, gi));
+            }
+        }
+        for s in pos.members() {
+            held_by.extend(pos.of(s).iter().map(|&p| (p, s)));
+        }
+        (Lists::from_pairs(&held_by, pos.n_pos), Lists::from_pairs(&member_of, n_seq))
     }
 }
 
