@@ -330,7 +330,8 @@ fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: 
         .collect();
     let mut heap: BinaryHeap<(usize, Reverse<usize>)> =
         (0..pos.n_pos).filter(|&p| pos.valid[p] && score[p] > 0).map(|p| (score[p], Reverse(p))).collect();
-    let (mut touched, mut kept) = (Vec::new(), Vec::new());
+    let (mut touched, mut kept, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut before: Vec<Option<usize>> = vec![None; pos.n_pos];
     while order.len() < want {
         let last = order[order.len() - 1];
         touched.clear();
@@ -342,16 +343,23 @@ fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: 
         }
         touched.sort_unstable();
         touched.dedup();
+        changed.clear();
         for &gi in &touched {
             for &(p, v) in &parts[gi] {
+                if before[p].is_none() {
+                    before[p] = Some(score[p]);
+                    changed.push(p);
+                }
                 score[p] -= v;
-                heap.push((score[p], Reverse(p)));
             }
             kept.clear();
             kept.extend(groups[gi].iter().copied().filter(|m| !decided[m.0]));
             scratch.add_group(&kept, pos, &mut score);
             parts[gi] = std::mem::take(&mut scratch.added);
-            for &(p, _) in &parts[gi] {
+        }
+        // (a rescored group only adds back to positions it had: its members only left)
+        for &p in &changed {
+            if before[p].take() != Some(score[p]) {
                 heap.push((score[p], Reverse(p)));
             }
         }

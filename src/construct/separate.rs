@@ -94,6 +94,15 @@ struct Ctx<'a> {
 /// reaches another level (nor, the lowest level being `top + m`, any token below).
 const LEVEL_SPACING: f64 = 1.5;
 
+/// The half-width of the i-th move-back tent of a block: m/2, a little less for each
+/// next one (down to 3m/8 and no lower than 0.84 m/2 for the widest cap). The tents' rows
+/// `w / half` then differ, so each is a group of its own: a token above one adds that
+/// group's exact constant (zero) instead of walking every neuron of one long group of equal
+/// rows, and the layer's index finds the one slab a jumped token is in.
+fn move_back_half(m: f64, i: usize) -> f64 {
+    m / 2.0 * (1.0 - (i as f64 * (-20f64).exp2()).min(0.25))
+}
+
 impl<'a> Ctx<'a> {
     pub fn new(clouds: &[Cloud], w: &'a DVector<f64>, c: &'a DVector<f64>, names: &'a [String], max_width: usize) -> Self {
         let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
@@ -251,7 +260,7 @@ impl Ctx<'_> {
                 let half = gap / 2.0;
                 let tent = Tent { role: TentRole::JumpOut, direction: g, lo, hi, left: half, right: half, displacement: w * r };
                 tents.push(tent);
-                steps.pending.push(Tent::point(w.clone(), level, self.m / 2.0, w * -r, TentRole::MoveBack));
+                steps.pending.push(Tent::point(w.clone(), level, move_back_half(self.m, i), w * -r, TentRole::MoveBack));
                 holders.extend(held);
             }
             holders.sort_unstable();
