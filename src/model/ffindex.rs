@@ -303,7 +303,9 @@ mod tests {
     /// the levels of its slab's edges.
     fn layer(rng: &mut Rng, d: usize, tents: usize, dirs: usize, eta: f64) -> (FeedForward, Edges) {
         let shared: Vec<DVector<f64>> = (0..dirs).map(|_| rng.unit(d, false)).collect();
-        let mut ff = FeedForward::scaling(d, eta);
+        // the neurons, gathered first (pushing them one by one copies the layer each time)
+        let mut neurons = FeedForward::scaling(d, eta);
+        let (mut rows, mut biases, mut cols) = (Vec::new(), Vec::new(), Vec::new());
         let mut edges = Vec::new();
         for t in 0..tents {
             let mut g = shared[(rng.uniform() * dirs as f64) as usize].clone();
@@ -316,11 +318,11 @@ mod tests {
             let disp = rng.unit(d, false) * (4.0 * rng.uniform());
             let (lo, left) = (3.0 * rng.uniform() - 1.0, half_width(rng));
             if t % 17 == 5 {
-                ff.push_neuron(&(&g / left), -lo / left, &disp);
+                neurons.push_neuron(&(&g / left), -lo / left, &disp);
             } else if t % 23 == 7 {
                 // two neurons whose output weights cancel but whose biases are uneven
-                ff.push_neuron(&(&g / left), 0.3 - lo / left, &disp);
-                ff.push_neuron(&(&g / left), 0.1 - lo / left, &-&disp);
+                neurons.push_neuron(&(&g / left), 0.3 - lo / left, &disp);
+                neurons.push_neuron(&(&g / left), 0.1 - lo / left, &-&disp);
             }
             let tent = if rng.uniform() < 0.7 {
                 Tent::point(g.clone(), lo, left, disp, TentRole::JumpOut)
@@ -330,9 +332,17 @@ mod tests {
                 let hi = lo + 4.0 * left * rng.uniform();
                 Tent { role: TentRole::Label, direction: g.clone(), lo, hi, left, right, displacement: disp }
             };
-            tent.add_to(&mut ff);
+            tent.add_to(&mut neurons);
+            for r in 0..neurons.width() {
+                rows.push(neurons.u().row(r).into_owned());
+                biases.push(neurons.b()[r]);
+                cols.push(neurons.w().column(r).into_owned());
+            }
+            neurons = FeedForward::scaling(d, eta);
             edges.push((g, [tent.lo - tent.left, tent.lo, tent.hi, tent.hi + tent.right]));
         }
+        let u = if rows.is_empty() { DMatrix::zeros(0, d) } else { DMatrix::from_rows(&rows) };
+        let ff = FeedForward::new(eta, u, DVector::from_vec(biases), DMatrix::from_columns(&cols)).expect("a well-formed layer");
         (ff, edges)
     }
 
