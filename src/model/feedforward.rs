@@ -28,6 +28,7 @@
 //! assert_eq!(y.column(1).as_slice(), &[0.5, 7.0]);   // relu(0.5 - 1) = 0
 //! ```
 
+use super::ffindex::FfIndex;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -46,21 +47,35 @@ pub struct FeedForward {
     /// groups of consecutive neurons sharing a row of U (derived, cached)
     #[serde(skip)]
     shared_rows: OnceLock<Vec<Group>>,
+    /// the groups indexed by direction, when that pays (derived, cached)
+    #[serde(skip)]
+    index: OnceLock<Option<FfIndex>>,
 }
 
 /// Consecutive neurons `start..start + len` with equal rows of U.
 #[derive(Debug, Clone)]
-struct Group {
-    start: usize,
-    len: usize,
+pub(super) struct Group {
+    pub(super) start: usize,
+    pub(super) len: usize,
     /// `sum_r W_r b_r` over the group when its output weights sum to exactly zero in every
     /// coordinate (None otherwise, or for a single neuron)
-    all_active: Option<Vec<f64>>,
+    pub(super) all_active: Option<Vec<f64>>,
     /// the group's row of U
-    row: Vec<f64>,
+    pub(super) row: Vec<f64>,
     /// `min_r -b_r`: a dot product `p <= off` leaves every neuron of the group off (each
     /// `p + b_r` is then exactly <= 0, and so is its rounded value)
-    off: f64,
+    pub(super) off: f64,
+}
+
+impl Group {
+    /// The group's dot product with a column: `sum_l row_l x_l`, left to right from 0.
+    pub(super) fn dot(&self, col: &[f64]) -> f64 {
+        let mut p = 0.0;
+        for (u, v) in self.row.iter().zip(col.iter()) {
+            p += u * v;
+        }
+        p
+    }
 }
 
 impl PartialEq for FeedForward {
@@ -81,12 +96,12 @@ impl FeedForward {
         if !eta.is_finite() || u.iter().chain(b.iter()).chain(w.iter()).any(|v| !v.is_finite()) {
             return Err(Error::Model("feed-forward weights must be finite".into()));
         }
-        Ok(FeedForward { eta, u, b, w, shared_rows: OnceLock::new() })
+        Ok(FeedForward { eta, u, b, w, shared_rows: OnceLock::new(), index: OnceLock::new() })
     }
 
     /// `x -> eta * x` (no neurons); eta = 1 is the identity.
     pub fn scaling(dim: usize, eta: f64) -> Self {
-        FeedForward { eta, u: DMatrix::zeros(0, dim), b: DVector::zeros(0), w: DMatrix::zeros(dim, 0), shared_rows: OnceLock::new() }
+        FeedForward { eta, u: DMatrix::zeros(0, dim), b: DVector::zeros(0), w: DMatrix::zeros(dim, 0), shared_rows: OnceLock::new(), index: OnceLock::new() }
     }
 
     pub fn eta(&self) -> f64 {
@@ -122,6 +137,7 @@ impl FeedForward {
         self.w = w;
         self.b = self.b.clone().insert_row(h, b);
         self.shared_rows = OnceLock::new();
+        self.index = OnceLock::new();
     }
 
     pub fn param_count(&self) -> usize {
@@ -139,10 +155,23 @@ impl FeedForward {
         out
     }
 
-    /// Applies the layer to every column of `x` in place. Each group's dot product is
-    /// taken first (on the input column), then a group whose neurons are all off is
-    /// skipped; the others add their active neurons' outputs.
+    /// Applies the layer to every column of `x` in place, with the same bits as
+    /// [`FeedForward::forward_dense_in_place`]. A layer of many groups whose rows lie on a
+    /// few directions goes through its index (see the `ffindex` module): each token meets
+    /// only the groups whose slabs may hold it.
     pub fn forward_in_place(&self, x: &mut DMatrix<f64>) {
+        let groups = self.shared_rows.get_or_init(|| self.groups());
+        match self.index.get_or_init(|| FfIndex::build(groups, self.b.as_slice(), self.dim())) {
+            Some(index) if x.nrows() == self.dim() => index.forward_in_place(self, groups, x),
+            _ => self.forward_dense_in_place(x),
+        }
+    }
+
+    /// Applies the layer to every column of `x` in place, the plain way (the reference of
+    /// the indexed path). Each group's dot product is taken first (on the input column),
+    /// then a group whose neurons are all off is skipped; the others add their active
+    /// neurons' outputs.
+    pub(crate) fn forward_dense_in_place(&self, x: &mut DMatrix<f64>) {
         let d = x.nrows();
         let groups = self.shared_rows.get_or_init(|| self.groups());
         let mut stack = [0.0; 16];
@@ -154,53 +183,76 @@ impl FeedForward {
             &mut heap
         };
         for col in x.as_mut_slice().chunks_exact_mut(d.max(1)) {
-            let mut any = false;
-            for (g, dot) in groups.iter().zip(dots.iter_mut()) {
-                let mut p = 0.0;
-                for (u, v) in g.row.iter().zip(col.iter()) {
-                    p += u * v;
-                }
-                *dot = p;
-                // (a NaN dot product is not off: the neurons see it)
-                any |= !matches!(p.partial_cmp(&g.off), Some(Less | Equal));
-            }
-            if self.eta != 1.0 {
-                for v in col.iter_mut() {
-                    *v *= self.eta;
-                }
-            }
-            if any {
-                self.add_active(groups, dots, col);
+            self.dense_column(groups, dots, col);
+        }
+    }
+
+    /// One column the plain way; `dots` is scratch space, one entry per group.
+    pub(super) fn dense_column(&self, groups: &[Group], dots: &mut [f64], col: &mut [f64]) {
+        let mut any = false;
+        for (g, dot) in groups.iter().zip(dots.iter_mut()) {
+            let p = g.dot(col);
+            *dot = p;
+            // (a NaN dot product is not off: the neurons see it)
+            any |= !matches!(p.partial_cmp(&g.off), Some(Less | Equal));
+        }
+        self.scale(col);
+        if any {
+            for (g, &dot) in groups.iter().zip(dots.iter()) {
+                self.add_group(g, dot, col);
             }
         }
     }
 
-    /// Adds the outputs of the groups with some neuron on, given each group's dot product.
-    fn add_active(&self, groups: &[Group], dots: &[f64], col: &mut [f64]) {
+    /// `col *= eta` (nothing when eta = 1).
+    pub(super) fn scale(&self, col: &mut [f64]) {
+        if self.eta != 1.0 {
+            for v in col.iter_mut() {
+                *v *= self.eta;
+            }
+        }
+    }
+
+    /// Adds the output of one group given its dot product: nothing when every neuron is
+    /// off, the all-active constant when every neuron is on (and the group has one), else
+    /// each active neuron's output in turn.
+    pub(super) fn add_group(&self, g: &Group, dot: f64, col: &mut [f64]) {
+        if dot <= g.off {
+            return;
+        }
         let d = col.len();
         let (w, b) = (self.w.as_slice(), self.b.as_slice()); // w column-major d x h
-        for (g, &dot) in groups.iter().zip(dots) {
-            if dot <= g.off {
-                continue;
-            }
-            let neurons = g.start..g.start + g.len;
-            if let Some(constant) = &g.all_active {
-                if neurons.clone().all(|r| dot + b[r] > 0.0) {
-                    for (v, c) in col.iter_mut().zip(constant) {
-                        *v += c;
-                    }
-                    continue;
+        let neurons = g.start..g.start + g.len;
+        if let Some(constant) = &g.all_active {
+            if neurons.clone().all(|r| dot + b[r] > 0.0) {
+                for (v, c) in col.iter_mut().zip(constant) {
+                    *v += c;
                 }
+                return;
             }
-            for r in neurons {
-                let a = dot + b[r];
-                if a > 0.0 {
-                    for (v, wr) in col.iter_mut().zip(&w[r * d..(r + 1) * d]) {
-                        *v += wr * a;
-                    }
+        }
+        for r in neurons {
+            let a = dot + b[r];
+            if a > 0.0 {
+                for (v, wr) in col.iter_mut().zip(&w[r * d..(r + 1) * d]) {
+                    *v += wr * a;
                 }
             }
         }
+    }
+
+    /// Is the layer evaluated through an index of its groups' directions?
+    #[cfg(test)]
+    pub(crate) fn is_indexed(&self) -> bool {
+        self.indexed().is_some()
+    }
+
+    /// The groups and their index, when the layer is indexed.
+    #[cfg(test)]
+    pub(super) fn indexed(&self) -> Option<(&[Group], &FfIndex)> {
+        let groups = self.shared_rows.get_or_init(|| self.groups());
+        let index = self.index.get_or_init(|| FfIndex::build(groups, self.b.as_slice(), self.dim()));
+        index.as_ref().map(|i| (groups.as_slice(), i))
     }
 
     /// The groups of consecutive neurons sharing a row of U: `(first neuron, count, the

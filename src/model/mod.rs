@@ -13,6 +13,7 @@ pub mod attention;
 pub mod batch;
 pub mod cloud;
 pub mod feedforward;
+mod ffindex;
 pub mod sweep;
 pub mod tent;
 pub mod transformer;
