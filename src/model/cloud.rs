@@ -19,7 +19,7 @@ pub struct Cloud {
 }
 
 /// The named columns of `x`, in that order (a plain copy of each column).
-fn columns_of(x: &DMatrix<f64>, cols: &[usize]) -> DMatrix<f64> {
+pub(crate) fn columns_of(x: &DMatrix<f64>, cols: &[usize]) -> DMatrix<f64> {
     let d = x.nrows();
     let all = x.as_slice();
     let mut out = Vec::with_capacity(d * cols.len());

@@ -24,11 +24,16 @@
 //! direction are evaluated on every token.
 
 use super::attention::SelfAttention;
+use super::cloud::columns_of;
 use super::feedforward::FeedForward;
 use super::transformer::Block;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use std::collections::{BTreeSet, HashMap};
+
+/// A layer that changes more than 1/BULK_SHARE of the tokens rebuilds the ordered sets in
+/// bulk ([`Sweep::reindex_many`]) instead of moving each token's entries.
+const BULK_SHARE: usize = 16;
 
 /// At most this many directions are indexed (rows along others make a layer dense).
 pub const MAX_DIRECTIONS: usize = 64;
@@ -216,6 +221,37 @@ impl Sweep {
         }
     }
 
+    /// [`Sweep::reindex`] for many tokens at once (`changed`, increasing): every ordered
+    /// set is rebuilt from its unchanged entries and the changed tokens' new keys (the
+    /// same sets, without a removal and an insertion per token).
+    fn reindex_many(&mut self, changed: &[usize]) {
+        let k = self.dirs.len();
+        let mut buf = vec![0.0; k];
+        let mut moved = vec![false; self.x.ncols()];
+        for &i in changed {
+            self.project(i, &mut buf);
+            self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
+            moved[i] = true;
+            self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+            if self.has_negative_zero(i) {
+                self.negative_zeros.insert(i as u32);
+            } else {
+                self.negative_zeros.remove(&(i as u32));
+            }
+        }
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(self.x.ncols());
+        for j in 0..k {
+            keys.clear();
+            keys.extend(self.sets[j].iter().filter(|e| !moved[e.1 as usize]));
+            let kept = keys.len();
+            keys.extend(changed.iter().map(|&i| (ord(self.proj[i * k + j]), i as u32)));
+            keys[kept..].sort_unstable();
+            // two sorted runs: the stable sort merges them in linear time
+            keys.sort();
+            self.sets[j] = keys.iter().copied().collect();
+        }
+    }
+
     fn reindex(&mut self, i: usize) {
         let k = self.dirs.len();
         let mut buf = vec![0.0; k];
@@ -351,14 +387,20 @@ impl Sweep {
                 if cands.is_empty() {
                     return cands;
                 }
-                let mut sub = self.x.select_columns(cands.iter());
+                let mut sub = columns_of(&self.x, &cands);
                 ff.forward_in_place(&mut sub);
                 let mut changed = Vec::new();
                 for (c, &i) in cands.iter().enumerate() {
                     if !same_bits(sub.column(c), self.x.column(i)) {
                         self.x.column_mut(i).copy_from(&sub.column(c));
-                        self.reindex(i);
                         changed.push(i);
+                    }
+                }
+                if changed.len().saturating_mul(BULK_SHARE) > self.x.ncols() {
+                    self.reindex_many(&changed);
+                } else {
+                    for &i in &changed {
+                        self.reindex(i);
                     }
                 }
                 changed
