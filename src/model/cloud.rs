@@ -18,15 +18,10 @@ pub struct Cloud {
     pub token_point: Vec<u32>,
 }
 
-/// The named columns of `x`, in that order (a plain copy of each column).
+/// The named columns of `x`, in that order. (nalgebra's element loop: in wasm a copy of a
+/// few numbers by `memory.copy` costs more than copying them one by one.)
 pub(crate) fn columns_of(x: &DMatrix<f64>, cols: &[usize]) -> DMatrix<f64> {
-    let d = x.nrows();
-    let all = x.as_slice();
-    let mut out = Vec::with_capacity(d * cols.len());
-    for &j in cols {
-        out.extend_from_slice(&all[j * d..(j + 1) * d]);
-    }
-    DMatrix::from_vec(d, cols.len(), out)
+    x.select_columns(cols.iter())
 }
 
 /// No two columns equal (by `==` on every coordinate, as [`Cloud::from_tokens`] groups

@@ -130,13 +130,26 @@ impl Sweep {
     /// twice may move a last bit, so rows are passed as they are).
     pub fn directions_of(blocks: &[Block]) -> Vec<DVector<f64>> {
         let mut count: HashMap<Vec<u64>, (usize, Vec<u64>, DVector<f64>)> = HashMap::new();
+        // a row with the bits of the row before it (a tent's neurons share one) counts
+        // for that row's direction without being normalized again
+        let mut last: (Vec<f64>, Option<Vec<u64>>) = (Vec::new(), None);
+        let mut row: Vec<f64> = Vec::new();
         for b in blocks {
             let u = b.ff.u();
             for r in 0..u.nrows() {
-                let row: Vec<f64> = u.row(r).iter().copied().collect();
-                if let Some((g, _)) = normalized(&row) {
-                    let key = key_of(&g);
-                    count.entry(key.clone()).or_insert((0, key, DVector::from_vec(row))).0 += 1;
+                row.clear();
+                row.extend(u.row(r).iter());
+                let repeat = row.len() == last.0.len() && row.iter().zip(&last.0).all(|(a, b)| a.to_bits() == b.to_bits());
+                if !repeat {
+                    last = (row.clone(), normalized(&row).map(|(g, _)| key_of(&g)));
+                }
+                if let Some(key) = &last.1 {
+                    match count.get_mut(key) {
+                        Some(e) => e.0 += 1,
+                        None => {
+                            count.insert(key.clone(), (1, key.clone(), DVector::from_vec(row.clone())));
+                        }
+                    }
                 }
             }
         }
