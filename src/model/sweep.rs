@@ -50,7 +50,6 @@ pub struct Sweep {
     given: Vec<DVector<f64>>,
     /// +1 or -1: the given vector points along (or against) the stored direction
     signs: Vec<f64>,
-    keys: HashMap<Vec<u64>, usize>,
     /// proj[i * k + j] = dirs[j] . x_i
     proj: Vec<f64>,
     sets: Vec<BTreeSet<(u64, u32)>>,
@@ -68,6 +67,11 @@ fn normalized(v: &[f64]) -> Option<(DVector<f64>, f64)> {
     }
     let sign = if v.iter().find(|a| **a != 0.0).is_some_and(|a| *a < 0.0) { -1.0 } else { 1.0 };
     Some((DVector::from_iterator(v.len(), v.iter().map(|a| a / norm * sign)), sign))
+}
+
+/// `key_of(a) == key_of(b)`, without building the keys.
+fn same_key(a: &DVector<f64>, b: &DVector<f64>) -> bool {
+    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| (*x == 0.0 && *y == 0.0) || x.to_bits() == y.to_bits())
 }
 
 fn key_of(v: &DVector<f64>) -> Vec<u64> {
@@ -120,7 +124,7 @@ impl Sweep {
             }
         }
         let k = dirs.len();
-        let mut s = Sweep { x, dirs, given, signs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0, negative_zeros: BTreeSet::new() };
+        let mut s = Sweep { x, dirs, given, signs, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0, negative_zeros: BTreeSet::new() };
         s.reindex_all();
         s
     }
@@ -286,7 +290,8 @@ impl Sweep {
     /// The indexed direction a unit vector is (bitwise, or within [`NEAR`]: the rounding
     /// bound covers the difference).
     fn direction_index(&self, g: &DVector<f64>) -> Option<usize> {
-        self.keys.get(&key_of(g)).copied().or_else(|| self.dirs.iter().position(|h| near(h, g)))
+        // a scan of the few directions (what the key map held, without hashing a key)
+        self.dirs.iter().position(|h| same_key(h, g)).or_else(|| self.dirs.iter().position(|h| near(h, g)))
     }
 
     /// The tokens whose projection on the unit vector `g` may lie in `[lo, hi]`: every
