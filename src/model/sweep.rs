@@ -91,6 +91,11 @@ fn same_bits(a: nalgebra::DVectorView<f64>, b: nalgebra::DVectorView<f64>) -> bo
     a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
+/// [`same_bits`] on plain slices.
+fn same_bits_slice(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
 /// Order-preserving map of finite floats to integers.
 pub(crate) fn ord(v: f64) -> u64 {
     let b = v.to_bits();
@@ -207,15 +212,28 @@ impl Sweep {
         }
     }
 
+    /// Token i's coordinates (plain slices in the per-token loops: in wasm, before the
+    /// optimizing compiler has run, iterator adapters over matrix views cost several times
+    /// a slice loop).
+    fn col(&self, i: usize) -> &[f64] {
+        let d = self.x.nrows();
+        &self.x.as_slice()[i * d..(i + 1) * d]
+    }
+
     fn project(&self, i: usize, out: &mut [f64]) {
-        let col = self.x.column(i);
+        let col = self.col(i);
         for (k, g) in self.dirs.iter().enumerate() {
             let mut s = 0.0;
-            for (a, b) in g.iter().zip(col.iter()) {
+            for (a, b) in g.as_slice().iter().zip(col) {
                 s += a * b;
             }
             out[k] = s;
         }
+    }
+
+    /// The 1-norm of token i (summed in coordinate order).
+    fn norm1(&self, i: usize) -> f64 {
+        self.col(i).iter().map(|v| v.abs()).sum()
     }
 
     fn reindex_all(&mut self) {
@@ -225,7 +243,7 @@ impl Sweep {
         for i in 0..n {
             self.project(i, &mut buf);
             self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
-            self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+            self.norm1_max = self.norm1_max.max(self.norm1(i));
         }
         self.negative_zeros = (0..n).filter(|&i| self.has_negative_zero(i)).map(|i| i as u32).collect();
         // sorted, then built in bulk
@@ -249,7 +267,7 @@ impl Sweep {
             self.project(i, &mut buf);
             self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
             moved[i] = true;
-            self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+            self.norm1_max = self.norm1_max.max(self.norm1(i));
             if self.has_negative_zero(i) {
                 self.negative_zeros.insert(i as u32);
             } else {
@@ -279,7 +297,7 @@ impl Sweep {
             self.sets[j].insert((ord(new), i as u32));
             self.proj[i * k + j] = new;
         }
-        self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+        self.norm1_max = self.norm1_max.max(self.norm1(i));
         if self.has_negative_zero(i) {
             self.negative_zeros.insert(i as u32);
         } else {
@@ -316,7 +334,7 @@ impl Sweep {
     }
 
     fn has_negative_zero(&self, i: usize) -> bool {
-        self.x.column(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
+        self.col(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
     }
 
     /// Tokens whose value `ff` may change, or None when every token must be evaluated.
@@ -408,8 +426,9 @@ impl Sweep {
                 let mut sub = columns_of(&self.x, &cands);
                 ff.forward_in_place(&mut sub);
                 let mut changed = Vec::new();
+                let d = sub.nrows();
                 for (c, &i) in cands.iter().enumerate() {
-                    if !same_bits(sub.column(c), self.x.column(i)) {
+                    if !same_bits_slice(&sub.as_slice()[c * d..(c + 1) * d], self.col(i)) {
                         self.x.column_mut(i).copy_from(&sub.column(c));
                         changed.push(i);
                     }
