@@ -493,6 +493,28 @@ mod tests {
     }
 
     #[test]
+    fn the_index_after_a_layer_is_the_index_built_afresh() {
+        // tents moving few tokens (one removal and insertion each) and many (the sets
+        // rebuilt in bulk): either way the projections and the ordered sets are those of
+        // a sweep built on the new tokens
+        let g = DVector::from_vec(vec![0.6, 0.8]);
+        let other = DVector::from_vec(vec![1.0, 0.0]);
+        let x = DMatrix::from_fn(2, 64, |r, c| (1.0 + c as f64 * 0.1) * if r == 0 { 0.6 } else { 0.8 } + if r == 0 { 0.013 * (c % 5) as f64 } else { 0.0 });
+        for (level, half, bulk) in [(3.0, 0.05, false), (2.0, 3.0, true)] {
+            let mut ff = FeedForward::scaling(2, 1.0);
+            Tent::point(g.clone(), level, half, DVector::from_vec(vec![0.25, -0.5]), TentRole::Place).add_to(&mut ff);
+            let mut sweep = Sweep::new(x.clone(), &[g.clone(), other.clone()]);
+            let changed = sweep.apply_ff(&ff);
+            assert!(!changed.is_empty());
+            assert_eq!(changed.len() * BULK_SHARE > 64, bulk, "{} changed", changed.len());
+            let fresh = Sweep::new(sweep.tokens().clone(), &[g.clone(), other.clone()]);
+            assert_eq!(sweep.proj, fresh.proj);
+            assert_eq!(sweep.sets, fresh.sets);
+            assert_eq!(sweep.negative_zeros, fresh.negative_zeros);
+        }
+    }
+
+    #[test]
     fn unknown_directions_and_constants_evaluate_everything() {
         let x = DMatrix::from_fn(2, 5, |r, c| (r + c) as f64);
         let mut ff = FeedForward::scaling(2, 1.0);
