@@ -365,6 +365,15 @@ impl Sweep {
         if skips_above {
             out.extend(self.negative_zeros.iter().map(|&i| i as usize));
         }
+        let n = self.x.ncols();
+        if out.len().saturating_mul(BULK_SHARE) > n {
+            // many: in index order by marking them (no sort)
+            let mut marked = vec![false; n];
+            for &i in &out {
+                marked[i] = true;
+            }
+            return Some((0..n).filter(|&i| marked[i]).collect());
+        }
         out.sort_unstable();
         out.dedup();
         Some(out)
