@@ -21,6 +21,7 @@ use crate::model::{
     batch, Block, Cloud, LayerMeta, SelfAttention, Stage, Tent, TentRole,
 };
 use nalgebra::{DMatrix, DVector};
+use crate::model::sweep::ord;
 
 pub struct Labeled {
     pub blocks: Vec<Block>,
@@ -496,6 +497,9 @@ fn refine_steps(n: usize) -> usize {
 struct Scratch {
     range: Vec<(f64, f64)>,
     order: Vec<usize>,
+    /// (lower end, upper end, position) with the ends as order keys (`ord`: the order of
+    /// `f64::total_cmp`), sorted as plain integers
+    keys: Vec<(u64, u64, usize)>,
 }
 
 /// Walks the clustered positions in order along u (by the lower, then the upper end of
@@ -522,9 +526,13 @@ fn walk_runs(
         r.1 = r.1.max(p);
     }
     let range = &scratch.range;
+    // by the lower end, then the upper end, then the index (every key differs, so the
+    // order is the one total_cmp gives, whatever the sort)
+    scratch.keys.clear();
+    scratch.keys.extend(range.iter().enumerate().map(|(p, r)| (ord(r.0), ord(r.1), p)));
+    scratch.keys.sort_unstable();
     scratch.order.clear();
-    scratch.order.extend(0..n_pos);
-    scratch.order.sort_unstable_by(|&a, &b| range[a].0.total_cmp(&range[b].0).then(range[a].1.total_cmp(&range[b].1)).then(a.cmp(&b)));
+    scratch.order.extend(scratch.keys.iter().map(|k| k.2));
     let mut last: Option<(usize, f64)> = None;
     for &p in &scratch.order {
         let (lo, hi) = range[p];

@@ -18,6 +18,21 @@ pub struct Cloud {
     pub token_point: Vec<u32>,
 }
 
+/// The named columns of `x`, in that order. (nalgebra's element loop: in wasm a copy of a
+/// few numbers by `memory.copy` costs more than copying them one by one.)
+pub(crate) fn columns_of(x: &DMatrix<f64>, cols: &[usize]) -> DMatrix<f64> {
+    x.select_columns(cols.iter())
+}
+
+/// No two columns equal (by `==` on every coordinate, as [`Cloud::from_tokens`] groups
+/// short sequences).
+fn all_distinct(x: &DMatrix<f64>) -> bool {
+    let (d, n) = x.shape();
+    let all = x.as_slice();
+    let col = |j: usize| &all[j * d..(j + 1) * d];
+    (1..n).all(|j| (0..j).all(|i| col(i) != col(j)))
+}
+
 fn key(col: nalgebra::DVectorView<f64>) -> Vec<u64> {
     // +0.0 and -0.0 are the same position
     col.iter().map(|v| if *v == 0.0 { 0 } else { v.to_bits() }).collect()
@@ -45,19 +60,22 @@ impl Cloud {
             counts[p as usize] += 1;
             token_point.push(p);
         }
-        let points = tokens.select_columns(firsts.iter());
+        let points = columns_of(tokens, &firsts);
         Cloud { points, counts, token_point }
     }
 
-    /// The same grouping by direct comparison (no hashing) for short sequences.
+    /// The same grouping by direct comparison (no hashing) for short sequences: columns
+    /// are compared as slices (`==` on every coordinate, so -0.0 and +0.0 are one position).
     fn from_few_tokens(tokens: &DMatrix<f64>) -> Cloud {
-        let n = tokens.ncols();
-        let same = |a: usize, b: usize| tokens.column(a).iter().zip(tokens.column(b).iter()).all(|(x, y)| x == y);
-        let mut firsts: Vec<usize> = Vec::new();
-        let mut counts = Vec::new();
+        let (d, n) = tokens.shape();
+        let all = tokens.as_slice();
+        let col = |j: usize| &all[j * d..(j + 1) * d];
+        let mut firsts: Vec<usize> = Vec::with_capacity(n);
+        let mut counts = Vec::with_capacity(n);
         let mut token_point = Vec::with_capacity(n);
         for j in 0..n {
-            match firsts.iter().position(|&f| same(f, j)) {
+            let c = col(j);
+            match firsts.iter().position(|&f| col(f) == c) {
                 Some(p) => {
                     counts[p] += 1;
                     token_point.push(p as u32);
@@ -69,7 +87,7 @@ impl Cloud {
                 }
             }
         }
-        let points = tokens.select_columns(firsts.iter());
+        let points = columns_of(tokens, &firsts);
         Cloud { points, counts, token_point }
     }
 
@@ -85,7 +103,7 @@ impl Cloud {
 
     /// Merges points that became bitwise identical (after attention, for example).
     pub fn merge_identical(&mut self) {
-        if self.points.ncols() <= 1 {
+        if self.points.ncols() <= 1 || (self.points.ncols() <= 48 && all_distinct(&self.points)) {
             return;
         }
         let merged = Cloud::from_tokens(&self.points);
@@ -105,7 +123,7 @@ impl Cloud {
 
     /// Every token's position (d x n).
     pub fn tokens(&self) -> DMatrix<f64> {
-        self.points.select_columns(self.token_point.iter().map(|&p| p as usize).collect::<Vec<_>>().iter())
+        columns_of(&self.points, &self.token_point.iter().map(|&p| p as usize).collect::<Vec<_>>())
     }
 
     /// For each point, the first token sitting on it.

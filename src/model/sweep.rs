@@ -24,11 +24,16 @@
 //! direction are evaluated on every token.
 
 use super::attention::SelfAttention;
+use super::cloud::columns_of;
 use super::feedforward::FeedForward;
 use super::transformer::Block;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use std::collections::{BTreeSet, HashMap};
+
+/// A layer that changes more than 1/BULK_SHARE of the tokens rebuilds the ordered sets in
+/// bulk ([`Sweep::reindex_many`]) instead of moving each token's entries.
+const BULK_SHARE: usize = 16;
 
 /// At most this many directions are indexed (rows along others make a layer dense).
 pub const MAX_DIRECTIONS: usize = 64;
@@ -45,7 +50,6 @@ pub struct Sweep {
     given: Vec<DVector<f64>>,
     /// +1 or -1: the given vector points along (or against) the stored direction
     signs: Vec<f64>,
-    keys: HashMap<Vec<u64>, usize>,
     /// proj[i * k + j] = dirs[j] . x_i
     proj: Vec<f64>,
     sets: Vec<BTreeSet<(u64, u32)>>,
@@ -65,6 +69,11 @@ fn normalized(v: &[f64]) -> Option<(DVector<f64>, f64)> {
     Some((DVector::from_iterator(v.len(), v.iter().map(|a| a / norm * sign)), sign))
 }
 
+/// `key_of(a) == key_of(b)`, without building the keys.
+fn same_key(a: &DVector<f64>, b: &DVector<f64>) -> bool {
+    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| (*x == 0.0 && *y == 0.0) || x.to_bits() == y.to_bits())
+}
+
 fn key_of(v: &DVector<f64>) -> Vec<u64> {
     v.iter().map(|a| if *a == 0.0 { 0 } else { a.to_bits() }).collect()
 }
@@ -80,6 +89,11 @@ fn near(a: &DVector<f64>, b: &DVector<f64>) -> bool {
 /// other moved the token).
 fn same_bits(a: nalgebra::DVectorView<f64>, b: nalgebra::DVectorView<f64>) -> bool {
     a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// [`same_bits`] on plain slices.
+fn same_bits_slice(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 /// Order-preserving map of finite floats to integers.
@@ -115,7 +129,7 @@ impl Sweep {
             }
         }
         let k = dirs.len();
-        let mut s = Sweep { x, dirs, given, signs, keys, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0, negative_zeros: BTreeSet::new() };
+        let mut s = Sweep { x, dirs, given, signs, proj: Vec::new(), sets: vec![BTreeSet::new(); k], norm1_max: 0.0, negative_zeros: BTreeSet::new() };
         s.reindex_all();
         s
     }
@@ -125,13 +139,26 @@ impl Sweep {
     /// twice may move a last bit, so rows are passed as they are).
     pub fn directions_of(blocks: &[Block]) -> Vec<DVector<f64>> {
         let mut count: HashMap<Vec<u64>, (usize, Vec<u64>, DVector<f64>)> = HashMap::new();
+        // a row with the bits of the row before it (a tent's neurons share one) counts
+        // for that row's direction without being normalized again
+        let mut last: (Vec<f64>, Option<Vec<u64>>) = (Vec::new(), None);
+        let mut row: Vec<f64> = Vec::new();
         for b in blocks {
             let u = b.ff.u();
             for r in 0..u.nrows() {
-                let row: Vec<f64> = u.row(r).iter().copied().collect();
-                if let Some((g, _)) = normalized(&row) {
-                    let key = key_of(&g);
-                    count.entry(key.clone()).or_insert((0, key, DVector::from_vec(row))).0 += 1;
+                row.clear();
+                row.extend(u.row(r).iter());
+                let repeat = row.len() == last.0.len() && row.iter().zip(&last.0).all(|(a, b)| a.to_bits() == b.to_bits());
+                if !repeat {
+                    last = (row.clone(), normalized(&row).map(|(g, _)| key_of(&g)));
+                }
+                if let Some(key) = &last.1 {
+                    match count.get_mut(key) {
+                        Some(e) => e.0 += 1,
+                        None => {
+                            count.insert(key.clone(), (1, key.clone(), DVector::from_vec(row.clone())));
+                        }
+                    }
                 }
             }
         }
@@ -185,15 +212,28 @@ impl Sweep {
         }
     }
 
+    /// Token i's coordinates (plain slices in the per-token loops: in wasm, before the
+    /// optimizing compiler has run, iterator adapters over matrix views cost several times
+    /// a slice loop).
+    fn col(&self, i: usize) -> &[f64] {
+        let d = self.x.nrows();
+        &self.x.as_slice()[i * d..(i + 1) * d]
+    }
+
     fn project(&self, i: usize, out: &mut [f64]) {
-        let col = self.x.column(i);
+        let col = self.col(i);
         for (k, g) in self.dirs.iter().enumerate() {
             let mut s = 0.0;
-            for (a, b) in g.iter().zip(col.iter()) {
+            for (a, b) in g.as_slice().iter().zip(col) {
                 s += a * b;
             }
             out[k] = s;
         }
+    }
+
+    /// The 1-norm of token i (summed in coordinate order).
+    fn norm1(&self, i: usize) -> f64 {
+        self.col(i).iter().map(|v| v.abs()).sum()
     }
 
     fn reindex_all(&mut self) {
@@ -203,7 +243,7 @@ impl Sweep {
         for i in 0..n {
             self.project(i, &mut buf);
             self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
-            self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+            self.norm1_max = self.norm1_max.max(self.norm1(i));
         }
         self.negative_zeros = (0..n).filter(|&i| self.has_negative_zero(i)).map(|i| i as u32).collect();
         // sorted, then built in bulk
@@ -212,6 +252,37 @@ impl Sweep {
             keys.clear();
             keys.extend((0..n).map(|i| (ord(self.proj[i * k + j]), i as u32)));
             keys.sort_unstable();
+            self.sets[j] = keys.iter().copied().collect();
+        }
+    }
+
+    /// [`Sweep::reindex`] for many tokens at once (`changed`, increasing): every ordered
+    /// set is rebuilt from its unchanged entries and the changed tokens' new keys (the
+    /// same sets, without a removal and an insertion per token).
+    fn reindex_many(&mut self, changed: &[usize]) {
+        let k = self.dirs.len();
+        let mut buf = vec![0.0; k];
+        let mut moved = vec![false; self.x.ncols()];
+        for &i in changed {
+            self.project(i, &mut buf);
+            self.proj[i * k..(i + 1) * k].copy_from_slice(&buf);
+            moved[i] = true;
+            self.norm1_max = self.norm1_max.max(self.norm1(i));
+            if self.has_negative_zero(i) {
+                self.negative_zeros.insert(i as u32);
+            } else {
+                self.negative_zeros.remove(&(i as u32));
+            }
+        }
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(self.x.ncols());
+        for j in 0..k {
+            keys.clear();
+            keys.extend(self.sets[j].iter().filter(|e| !moved[e.1 as usize]));
+            let kept = keys.len();
+            keys.extend(changed.iter().map(|&i| (ord(self.proj[i * k + j]), i as u32)));
+            keys[kept..].sort_unstable();
+            // two sorted runs: the stable sort merges them in linear time
+            keys.sort();
             self.sets[j] = keys.iter().copied().collect();
         }
     }
@@ -226,7 +297,7 @@ impl Sweep {
             self.sets[j].insert((ord(new), i as u32));
             self.proj[i * k + j] = new;
         }
-        self.norm1_max = self.norm1_max.max(self.x.column(i).iter().map(|v| v.abs()).sum());
+        self.norm1_max = self.norm1_max.max(self.norm1(i));
         if self.has_negative_zero(i) {
             self.negative_zeros.insert(i as u32);
         } else {
@@ -237,7 +308,8 @@ impl Sweep {
     /// The indexed direction a unit vector is (bitwise, or within [`NEAR`]: the rounding
     /// bound covers the difference).
     fn direction_index(&self, g: &DVector<f64>) -> Option<usize> {
-        self.keys.get(&key_of(g)).copied().or_else(|| self.dirs.iter().position(|h| near(h, g)))
+        // a scan of the few directions (what the key map held, without hashing a key)
+        self.dirs.iter().position(|h| same_key(h, g)).or_else(|| self.dirs.iter().position(|h| near(h, g)))
     }
 
     /// The tokens whose projection on the unit vector `g` may lie in `[lo, hi]`: every
@@ -262,7 +334,7 @@ impl Sweep {
     }
 
     fn has_negative_zero(&self, i: usize) -> bool {
-        self.x.column(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
+        self.col(i).iter().any(|v| *v == 0.0 && v.is_sign_negative())
     }
 
     /// Tokens whose value `ff` may change, or None when every token must be evaluated.
@@ -292,6 +364,15 @@ impl Sweep {
         }
         if skips_above {
             out.extend(self.negative_zeros.iter().map(|&i| i as usize));
+        }
+        let n = self.x.ncols();
+        if out.len().saturating_mul(BULK_SHARE) > n {
+            // many: in index order by marking them (no sort)
+            let mut marked = vec![false; n];
+            for &i in &out {
+                marked[i] = true;
+            }
+            return Some((0..n).filter(|&i| marked[i]).collect());
         }
         out.sort_unstable();
         out.dedup();
@@ -351,14 +432,21 @@ impl Sweep {
                 if cands.is_empty() {
                     return cands;
                 }
-                let mut sub = self.x.select_columns(cands.iter());
+                let mut sub = columns_of(&self.x, &cands);
                 ff.forward_in_place(&mut sub);
                 let mut changed = Vec::new();
+                let d = sub.nrows();
                 for (c, &i) in cands.iter().enumerate() {
-                    if !same_bits(sub.column(c), self.x.column(i)) {
+                    if !same_bits_slice(&sub.as_slice()[c * d..(c + 1) * d], self.col(i)) {
                         self.x.column_mut(i).copy_from(&sub.column(c));
-                        self.reindex(i);
                         changed.push(i);
+                    }
+                }
+                if changed.len().saturating_mul(BULK_SHARE) > self.x.ncols() {
+                    self.reindex_many(&changed);
+                } else {
+                    for &i in &changed {
+                        self.reindex(i);
                     }
                 }
                 changed
@@ -411,6 +499,28 @@ mod tests {
         assert_eq!(changed, expected);
         // the tokens above the slab leak rounding or move; the ones below are untouched
         assert!(changed.iter().all(|&c| c as f64 * 0.2 > 2.5 - 1e-12));
+    }
+
+    #[test]
+    fn the_index_after_a_layer_is_the_index_built_afresh() {
+        // tents moving few tokens (one removal and insertion each) and many (the sets
+        // rebuilt in bulk): either way the projections and the ordered sets are those of
+        // a sweep built on the new tokens
+        let g = DVector::from_vec(vec![0.6, 0.8]);
+        let other = DVector::from_vec(vec![1.0, 0.0]);
+        let x = DMatrix::from_fn(2, 64, |r, c| (1.0 + c as f64 * 0.1) * if r == 0 { 0.6 } else { 0.8 } + if r == 0 { 0.013 * (c % 5) as f64 } else { 0.0 });
+        for (level, half, bulk) in [(3.0, 0.05, false), (2.0, 3.0, true)] {
+            let mut ff = FeedForward::scaling(2, 1.0);
+            Tent::point(g.clone(), level, half, DVector::from_vec(vec![0.25, -0.5]), TentRole::Place).add_to(&mut ff);
+            let mut sweep = Sweep::new(x.clone(), &[g.clone(), other.clone()]);
+            let changed = sweep.apply_ff(&ff);
+            assert!(!changed.is_empty());
+            assert_eq!(changed.len() * BULK_SHARE > 64, bulk, "{} changed", changed.len());
+            let fresh = Sweep::new(sweep.tokens().clone(), &[g.clone(), other.clone()]);
+            assert_eq!(sweep.proj, fresh.proj);
+            assert_eq!(sweep.sets, fresh.sets);
+            assert_eq!(sweep.negative_zeros, fresh.negative_zeros);
+        }
     }
 
     #[test]
