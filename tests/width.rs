@@ -198,7 +198,9 @@ fn exact_at(name: &str, data: &Dataset, max_width: usize, seed: u64) -> (usize, 
     (sep, most, t.blocks.len())
 }
 
-const WIDTHS: [usize; 4] = [6, 12, 24, 96];
+/// The menu's widths, and no cap at all (as many jumps per block as the split choice finds).
+const WIDTHS: [usize; 5] = [6, 12, 24, 96, UNLIMITED];
+const UNLIMITED: usize = 1_000_000;
 
 #[test]
 fn hub_data_is_exact_at_every_width_and_wider_needs_fewer_separate_blocks() {
@@ -212,6 +214,9 @@ fn hub_data_is_exact_at_every_width_and_wider_needs_fewer_separate_blocks() {
     assert!(at(96).1 > 1, "several jumps per block at width 96: {seen:?}");
     assert!(at(96).0 < at(6).0, "fewer separate blocks at width 96: {seen:?}");
     assert!(at(96).2 < at(6).2, "fewer blocks at width 96: {seen:?}");
+    // without a cap a handful of blocks split every group (each block splits every group
+    // that still conflicts, many times over)
+    assert!(at(UNLIMITED).0 <= at(96).0 && at(UNLIMITED).0 <= 8, "separate blocks without a cap: {seen:?}");
 }
 
 #[test]
