@@ -7,7 +7,7 @@
 //! rest of the ranking as stand-ins in case a candidate cannot be isolated.
 
 use super::conflict::Group;
-use super::geometry::cluster_positions;
+use super::geometry::{cluster_positions, Lists};
 use super::SplitChoice;
 use crate::model::Cloud;
 use nalgebra::{DMatrix, DVector};
@@ -379,37 +379,6 @@ fn greedy_more(groups: &[Group], pos: &Positions, order: &mut Vec<usize>, want: 
             }
             None => break,
         }
-    }
-}
-
-/// Lists by key, stored one after the other: `of(k)` is list k.
-struct Lists {
-    ends: Vec<usize>,
-    items: Vec<usize>,
-}
-
-impl Lists {
-    fn of(&self, k: usize) -> &[usize] {
-        let from = if k == 0 { 0 } else { self.ends[k - 1] };
-        &self.items[from..self.ends[k]]
-    }
-
-    /// From (key, item) pairs with keys below n, each list in the pairs' order.
-    fn from_pairs(pairs: &[(usize, usize)], n: usize) -> Lists {
-        let mut ends = vec![0usize; n];
-        for &(k, _) in pairs {
-            ends[k] += 1;
-        }
-        for k in 1..n {
-            ends[k] += ends[k - 1];
-        }
-        let mut next: Vec<usize> = (0..n).map(|k| if k == 0 { 0 } else { ends[k - 1] }).collect();
-        let mut items = vec![0usize; pairs.len()];
-        for &(k, v) in pairs {
-            items[next[k]] = v;
-            next[k] += 1;
-        }
-        Lists { ends, items }
     }
 }
 

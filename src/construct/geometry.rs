@@ -71,6 +71,37 @@ pub fn size_of(points: &DMatrix<f64>) -> f64 {
     points.column_iter().map(|c| c.norm()).fold(0.0, f64::max)
 }
 
+/// Lists by key, stored one after the other: `of(k)` is list k.
+pub struct Lists {
+    ends: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Lists {
+    pub fn of(&self, k: usize) -> &[usize] {
+        let from = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.items[from..self.ends[k]]
+    }
+
+    /// From (key, item) pairs with keys below n, each list in the pairs' order.
+    pub fn from_pairs(pairs: &[(usize, usize)], n: usize) -> Lists {
+        let mut ends = vec![0usize; n];
+        for &(k, _) in pairs {
+            ends[k] += 1;
+        }
+        for k in 1..n {
+            ends[k] += ends[k - 1];
+        }
+        let mut next: Vec<usize> = (0..n).map(|k| if k == 0 { 0 } else { ends[k - 1] }).collect();
+        let mut items = vec![0usize; pairs.len()];
+        for &(k, v) in pairs {
+            items[next[k]] = v;
+            next[k] += 1;
+        }
+        Lists { ends, items }
+    }
+}
+
 /// A seeded generator: the same seed gives the same construction on every platform.
 pub struct Rng(ChaCha8Rng);
 

@@ -10,7 +10,7 @@
 //! binary search instead of a pass over every token: the same figures, bit for bit, that
 //! pass would give ([`along_brute`] is that pass, kept for the tests).
 
-use super::geometry::{dot, isolating_direction, Rng};
+use super::geometry::{dot, isolating_direction, Lists, Rng};
 use crate::model::Cloud;
 use nalgebra::{DMatrix, DVector};
 use std::cell::OnceCell;
@@ -66,30 +66,17 @@ impl Current {
 pub struct Distinct {
     pub pts: DMatrix<f64>,
     pub count: Vec<usize>,
-    /// the columns of class k are `cols[from[k]..from[k + 1]]`, in order
-    pub from: Vec<usize>,
-    pub cols: Vec<usize>,
+    /// the columns holding distinct position k: `cols.of(k)`, in order
+    pub cols: Lists,
 }
 
 impl Distinct {
     pub fn of(all: &DMatrix<f64>) -> Distinct {
         let (class, firsts) = super::geometry::distinct_columns(all, true);
-        let n = firsts.len();
-        let mut from = vec![0usize; n + 1];
-        for &c in &class {
-            from[c as usize + 1] += 1;
-        }
-        for k in 0..n {
-            from[k + 1] += from[k];
-        }
-        let count = from.windows(2).map(|w| w[1] - w[0]).collect();
-        let mut next = from.clone();
-        let mut cols = vec![0; class.len()];
-        for (j, &c) in class.iter().enumerate() {
-            cols[next[c as usize]] = j;
-            next[c as usize] += 1;
-        }
-        Distinct { pts: all.select_columns(firsts.iter()), count, from, cols }
+        let pairs: Vec<(usize, usize)> = class.iter().enumerate().map(|(j, &c)| (c as usize, j)).collect();
+        let cols = Lists::from_pairs(&pairs, firsts.len());
+        let count = (0..firsts.len()).map(|k| cols.of(k).len()).collect();
+        Distinct { pts: all.select_columns(firsts.iter()), count, cols }
     }
 }
 
@@ -107,7 +94,7 @@ pub fn isolate(current: &Current, distinct: Option<&Distinct>, position: &DVecto
         if within(col.as_slice(), position.as_slice(), eps) {
             count[k] = 0;
             match distinct {
-                Some(dd) => target_cols.extend_from_slice(&dd.cols[dd.from[k]..dd.from[k + 1]]),
+                Some(dd) => target_cols.extend_from_slice(dd.cols.of(k)),
                 None => target_cols.push(k),
             }
         }
@@ -204,7 +191,7 @@ impl<'a> Pool<'a> {
     pub fn isolate(&self, current: &Current, position: &DVector<f64>, eps: f64) -> Isolation {
         let dd = self.distinct;
         let targets = self.near(position, eps);
-        let mut target_cols: Vec<usize> = targets.iter().flat_map(|&k| dd.cols[dd.from[k]..dd.from[k + 1]].iter().copied()).collect();
+        let mut target_cols: Vec<usize> = targets.iter().flat_map(|&k| dd.cols.of(k).iter().copied()).collect();
         target_cols.sort_unstable();
         let target = current.all.select_columns(target_cols.iter());
         let n_others = self.total - targets.iter().map(|&k| dd.count[k]).sum::<usize>();
@@ -354,7 +341,7 @@ mod tests {
                 let mut count = dd.count.clone();
                 let targets = pool.near(&position, 1e-12);
                 targets.iter().for_each(|&k| count[k] = 0);
-                let mut cols: Vec<usize> = targets.iter().flat_map(|&k| dd.cols[dd.from[k]..dd.from[k + 1]].iter().copied()).collect();
+                let mut cols: Vec<usize> = targets.iter().flat_map(|&k| dd.cols.of(k).iter().copied()).collect();
                 cols.sort_unstable();
                 assert_eq!(iso.holders, holders_of(&cur, &cols));
                 let target = cur.all.select_columns(cols.iter());
